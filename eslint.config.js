@@ -1,0 +1,23 @@
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'data/**', 'bench/results/**'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // The domain is pure: no framework, no SDK, no I/O, no clock.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', '@nestjs/*', '../../modules/*', '../../projections/*'] }] }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'time comes in through the command' }],
+      'no-restricted-globals': ['error', { name: 'crypto', message: 'ids come in through the command' }],
+    },
+  },
+);

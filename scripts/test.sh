@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, type-check, unit, contract and e2e tests. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+echo "node $(node --version)"
+
+rm -rf dist
+tsc -p tsconfig.json
+eslint .
+depcruise src --config .dependency-cruiser.cjs
+
+node --test --test-concurrency=2 --test-timeout=300000 \
+  'dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/e2e/**/*.test.js'

@@ -1,0 +1,34 @@
+import type { NotificationContent, Preferences, Profile } from './events.js';
+import type { Channel, Platform, Priority, PushProvider } from './values.js';
+
+/** Every command carries the time it is decided at (`now`, epoch ms): the domain reads no clock. */
+export type RecipientCommand =
+  | { type: 'UpdateProfile'; userId: string; profile: Profile; now: number }
+  | {
+      type: 'RegisterDevice';
+      userId: string;
+      deviceId: string;
+      platform: Platform;
+      provider: PushProvider;
+      token: string;
+      now: number;
+    }
+  | { type: 'RemoveDevice'; userId: string; deviceId: string; reason: 'removed' | 'token_moved'; now: number }
+  | { type: 'InvalidateDeviceToken'; userId: string; token: string; reason: string; now: number }
+  | { type: 'UpdatePreferences'; userId: string; preferences: Preferences; now: number }
+  | {
+      type: 'RequestNotification';
+      userId: string;
+      notificationId: string;
+      category: string;
+      channels: Channel[] | null;
+      content: NotificationContent;
+      /** A digest of category and content, computed outside the domain. */
+      contentHash: string;
+      priority: Priority;
+      sendAt: number | null;
+      idempotencyKey: string | null;
+      now: number;
+    };
+
+export type RequestNotification = Extract<RecipientCommand, { type: 'RequestNotification' }>;

@@ -1,0 +1,205 @@
+import { DomainError, type Decider } from '../shared/decider.js';
+import type { RecipientCommand, RequestNotification } from './commands.js';
+import type { ChannelSuppression, Delivery, DeliveryTarget, RecipientEvent } from './events.js';
+import { isCritical, rateLimitFor, retentionMs, type RecipientPolicy } from './policy.js';
+import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
+import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, type Channel } from './values.js';
+
+export type RecipientDecider = Decider<RecipientCommand, RecipientState, RecipientEvent>;
+
+export function createRecipientDecider(policy: RecipientPolicy): RecipientDecider {
+  return {
+    decide: (command, state) => decide(policy, command, state),
+    evolve: createRecipientEvolve(retentionMs(policy)),
+    initialState: initialRecipientState,
+  };
+}
+
+/** The original answer for a repeated idempotency key, while it is inside the window. */
+export function findIdempotentReplay(
+  policy: RecipientPolicy,
+  state: RecipientState,
+  key: string | null,
+  now: number,
+): IdempotencyRecord | undefined {
+  if (key === null) return undefined;
+  return state.idempotency.find((r) => r.key === key && now - r.at < policy.idempotencyWindowMs);
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function decide(policy: RecipientPolicy, command: RecipientCommand, state: RecipientState): RecipientEvent[] {
+  switch (command.type) {
+    case 'UpdateProfile': {
+      const { email, phone } = command.profile;
+      if (email !== null && !isEmail(email)) throw new DomainError('invalid_argument', 'email is not a valid address', 'email');
+      if (phone !== null && !isE164(phone)) throw new DomainError('invalid_argument', 'phone must be in E.164 format', 'phone');
+      const same =
+        state.userId !== null &&
+        (Object.keys(command.profile) as (keyof typeof command.profile)[]).every((k) => state.profile[k] === command.profile[k]);
+      if (same) return [];
+      return [{ type: 'RecipientProfileUpdated', data: { userId: command.userId, ...command.profile, updatedAt: iso(command.now) } }];
+    }
+    case 'RegisterDevice': {
+      const existing = state.devices.find((d) => d.token === command.token);
+      if (existing && existing.platform === command.platform && existing.provider === command.provider) return [];
+      if (state.invalidatedTokens.includes(command.token)) {
+        throw new DomainError('token_invalidated', 'this token was reported invalid by the provider; register the new token', 'token');
+      }
+      if (!existing && state.devices.length >= MAX_DEVICES_PER_USER) {
+        throw new DomainError('too_many_devices', `a user may have at most ${MAX_DEVICES_PER_USER} devices`);
+      }
+      return [
+        {
+          type: 'DeviceRegistered',
+          data: {
+            userId: command.userId,
+            deviceId: existing?.deviceId ?? command.deviceId,
+            platform: command.platform,
+            provider: command.provider,
+            token: command.token,
+            registeredAt: iso(command.now),
+          },
+        },
+      ];
+    }
+    case 'RemoveDevice': {
+      if (!state.devices.some((d) => d.deviceId === command.deviceId)) {
+        if (command.reason === 'token_moved') return [];
+        throw new DomainError('not_found', 'no such device for this user', 'deviceId');
+      }
+      return [
+        { type: 'DeviceRemoved', data: { userId: command.userId, deviceId: command.deviceId, reason: command.reason, removedAt: iso(command.now) } },
+      ];
+    }
+    case 'InvalidateDeviceToken': {
+      const device = state.devices.find((d) => d.token === command.token);
+      if (!device) return [];
+      return [
+        {
+          type: 'DeviceTokenInvalidated',
+          data: { userId: command.userId, deviceId: device.deviceId, token: command.token, reason: command.reason, invalidatedAt: iso(command.now) },
+        },
+      ];
+    }
+    case 'UpdatePreferences': {
+      if (state.userId !== null && JSON.stringify(state.preferences) === JSON.stringify(command.preferences)) return [];
+      return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...command.preferences, updatedAt: iso(command.now) } }];
+    }
+    case 'RequestNotification':
+      return decideNotification(policy, command, state);
+    default: {
+      const never: never = command;
+      return never;
+    }
+  }
+}
+
+function targetsFor(state: RecipientState, channel: Channel): DeliveryTarget[] {
+  switch (channel) {
+    case 'push':
+      return state.devices.map((d) => ({ channel, deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: d.token }));
+    case 'sms':
+      return state.profile.phone ? [{ channel, phone: state.profile.phone }] : [];
+    case 'email':
+      return state.profile.email ? [{ channel, email: state.profile.email }] : [];
+  }
+}
+
+function optOut(state: RecipientState, category: string, channel: Channel): ChannelSuppression | undefined {
+  const prefs = state.preferences;
+  const at = (level: ChannelSuppression['detail']['level']): ChannelSuppression => ({
+    channel,
+    reason: 'opted_out',
+    detail: { level, category },
+  });
+  if (prefs.muted) return at('global');
+  if (!prefs.channels[channel]) return at('channel');
+  const cat = prefs.categories.find((c) => c.category === category);
+  if (cat && !cat.enabled) return at('category');
+  if (cat && !cat.channels[channel]) return at('category_channel');
+  return undefined;
+}
+
+function duplicate(policy: RecipientPolicy, state: RecipientState, cmd: RequestNotification, channel: Channel): ChannelSuppression | undefined {
+  if (policy.contentDedupWindowMs <= 0 || isCritical(policy, cmd.category)) return undefined;
+  const original = state.recentContent.find(
+    (r) => r.hash === cmd.contentHash && r.channels.includes(channel) && cmd.now - r.at < policy.contentDedupWindowMs,
+  );
+  if (!original) return undefined;
+  return {
+    channel,
+    reason: 'duplicate',
+    detail: { duplicateOf: original.notificationId, windowSeconds: Math.round(policy.contentDedupWindowMs / 1000) },
+  };
+}
+
+function rateLimited(policy: RecipientPolicy, state: RecipientState, cmd: RequestNotification, channel: Channel): ChannelSuppression | undefined {
+  if (isCritical(policy, cmd.category)) return undefined;
+  const { limit, categoryScoped } = rateLimitFor(policy, cmd.category, channel);
+  const count = state.sends.filter(
+    (s) =>
+      s.channel === channel &&
+      cmd.now - s.at < limit.windowMs &&
+      (categoryScoped ? s.category === cmd.category : !isCritical(policy, s.category)),
+  ).length;
+  if (count < limit.limit) return undefined;
+  return {
+    channel,
+    reason: 'rate_limited',
+    detail: { limit: limit.limit, windowSeconds: Math.round(limit.windowMs / 1000), count, ...(categoryScoped ? { category: cmd.category } : {}) },
+  };
+}
+
+const QUEUE_OF = { sms: 'sms', email: 'email' } as const;
+
+function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, state: RecipientState): RecipientEvent[] {
+  if (state.userId === null) throw new DomainError('not_found', 'unknown user: register the user first', 'userId');
+  if (findIdempotentReplay(policy, state, cmd.idempotencyKey, cmd.now)) return [];
+
+  // Without an explicit list, every channel the user can be reached on is a candidate.
+  const explicit = cmd.channels !== null;
+  const candidates = explicit ? [...new Set(cmd.channels)] : CHANNELS.filter((c) => targetsFor(state, c).length > 0);
+  const channels = candidates.length > 0 ? candidates : [...CHANNELS];
+
+  const suppressed: ChannelSuppression[] = [];
+  const deliveries: Delivery[] = [];
+  for (const channel of channels) {
+    const targets = targetsFor(state, channel);
+    const suppression =
+      optOut(state, cmd.category, channel) ??
+      (targets.length === 0 ? { channel, reason: 'no_target' as const, detail: {} } : undefined) ??
+      duplicate(policy, state, cmd, channel) ??
+      rateLimited(policy, state, cmd, channel);
+    if (suppression) {
+      suppressed.push(suppression);
+      continue;
+    }
+    for (const target of targets) {
+      deliveries.push({
+        deliveryId: `${cmd.notificationId}.${deliveries.length + 1}`,
+        channel,
+        queue: target.channel === 'push' ? target.provider : QUEUE_OF[target.channel],
+        target,
+      });
+    }
+  }
+
+  const decision = {
+    notificationId: cmd.notificationId,
+    userId: cmd.userId,
+    category: cmd.category,
+    requestedChannels: explicit ? channels : null,
+    content: cmd.content,
+    contentHash: cmd.contentHash,
+    priority: cmd.priority,
+    sendAt: cmd.sendAt === null ? null : iso(cmd.sendAt),
+    idempotencyKey: cmd.idempotencyKey,
+    critical: isCritical(policy, cmd.category),
+    suppressed,
+    requestedAt: iso(cmd.now),
+  };
+  return deliveries.length > 0
+    ? [{ type: 'NotificationRequested', data: { ...decision, deliveries } }]
+    : [{ type: 'NotificationSuppressed', data: decision }];
+}

@@ -1,0 +1,124 @@
+import type { Channel, Platform, Priority, PushProvider, SuppressionReason } from './values.js';
+
+export interface Profile {
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+}
+
+export interface ChannelSwitches {
+  push: boolean;
+  sms: boolean;
+  email: boolean;
+}
+
+export interface CategoryPreference {
+  category: string;
+  /** false opts the user out of the whole category. */
+  enabled: boolean;
+  channels: ChannelSwitches;
+}
+
+export interface Preferences {
+  /** A global mute: nothing but critical categories' opt-in is honoured while muted. */
+  muted: boolean;
+  channels: ChannelSwitches;
+  categories: CategoryPreference[];
+}
+
+export type NotificationContent =
+  | { kind: 'template'; templateId: string; params: Record<string, unknown> }
+  | {
+      kind: 'inline';
+      title?: string;
+      body?: string;
+      subject?: string;
+      text?: string;
+      html?: string;
+      data?: Record<string, string>;
+    };
+
+export type DeliveryTarget =
+  | { channel: 'push'; deviceId: string; platform: Platform; provider: PushProvider; token: string }
+  | { channel: 'sms'; phone: string }
+  | { channel: 'email'; email: string };
+
+export interface Delivery {
+  deliveryId: string;
+  channel: Channel;
+  /** The provider queue this delivery goes to: apns, fcm, sms or email. */
+  queue: 'apns' | 'fcm' | 'sms' | 'email';
+  target: DeliveryTarget;
+}
+
+export type OptOutLevel = 'global' | 'channel' | 'category' | 'category_channel';
+
+export interface ChannelSuppression {
+  channel: Channel;
+  reason: SuppressionReason;
+  /** Why, precisely enough for an auditor: which opt-out, which window, which original. */
+  detail: {
+    level?: OptOutLevel;
+    category?: string;
+    limit?: number;
+    windowSeconds?: number;
+    count?: number;
+    duplicateOf?: string;
+  };
+}
+
+export interface NotificationDecision {
+  notificationId: string;
+  userId: string;
+  category: string;
+  /** Channels the caller asked for, or null when Herald chose every channel with a target. */
+  requestedChannels: Channel[] | null;
+  content: NotificationContent;
+  contentHash: string;
+  priority: Priority;
+  sendAt: string | null;
+  idempotencyKey: string | null;
+  critical: boolean;
+  suppressed: ChannelSuppression[];
+  requestedAt: string;
+}
+
+export type RecipientEvent =
+  | { type: 'RecipientProfileUpdated'; data: Profile & { userId: string; updatedAt: string } }
+  | {
+      type: 'DeviceRegistered';
+      data: {
+        userId: string;
+        deviceId: string;
+        platform: Platform;
+        provider: PushProvider;
+        token: string;
+        registeredAt: string;
+      };
+    }
+  | {
+      type: 'DeviceRemoved';
+      data: { userId: string; deviceId: string; reason: 'removed' | 'token_moved'; removedAt: string };
+    }
+  | {
+      type: 'DeviceTokenInvalidated';
+      data: { userId: string; deviceId: string; token: string; reason: string; invalidatedAt: string };
+    }
+  | { type: 'PreferencesUpdated'; data: Preferences & { userId: string; updatedAt: string } }
+  | { type: 'NotificationRequested'; data: NotificationDecision & { deliveries: Delivery[] } }
+  | { type: 'NotificationSuppressed'; data: NotificationDecision };
+
+export type RecipientEventType = RecipientEvent['type'];
+
+export const RECIPIENT_EVENT_TYPES: readonly RecipientEventType[] = [
+  'RecipientProfileUpdated',
+  'DeviceRegistered',
+  'DeviceRemoved',
+  'DeviceTokenInvalidated',
+  'PreferencesUpdated',
+  'NotificationRequested',
+  'NotificationSuppressed',
+];
+
+export const recipientStream = (userId: string): string => `recipient-${userId}`;

@@ -1,0 +1,60 @@
+import type { Channel } from './values.js';
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface CategoryPolicy {
+  /** Critical categories (security codes, say) are exempt from rate limits and content dedup. */
+  critical?: boolean;
+  /** Per-channel limits for this category; they count this category's sends only. */
+  rateLimits?: Partial<Record<Channel, RateLimit>>;
+}
+
+export interface RecipientPolicy {
+  rateLimits: Record<Channel, RateLimit>;
+  categories: Record<string, CategoryPolicy>;
+  /** How long an idempotency key returns the original notification. */
+  idempotencyWindowMs: number;
+  /** How long identical content to the same user on one channel counts as a duplicate (0 = off). */
+  contentDedupWindowMs: number;
+}
+
+const HOUR = 3_600_000;
+
+export const DEFAULT_POLICY: RecipientPolicy = {
+  rateLimits: {
+    push: { limit: 20, windowMs: HOUR },
+    sms: { limit: 5, windowMs: 24 * HOUR },
+    email: { limit: 10, windowMs: HOUR },
+  },
+  categories: {},
+  idempotencyWindowMs: 24 * HOUR,
+  contentDedupWindowMs: 5 * 60_000,
+};
+
+export function isCritical(policy: RecipientPolicy, category: string): boolean {
+  return policy.categories[category]?.critical === true;
+}
+
+/** The limit that applies to a category on a channel, and whether it counts only that category. */
+export function rateLimitFor(
+  policy: RecipientPolicy,
+  category: string,
+  channel: Channel,
+): { limit: RateLimit; categoryScoped: boolean } {
+  const own = policy.categories[category]?.rateLimits?.[channel];
+  return own ? { limit: own, categoryScoped: true } : { limit: policy.rateLimits[channel], categoryScoped: false };
+}
+
+/** The longest window any rule looks back over: older history can be forgotten. */
+export function retentionMs(policy: RecipientPolicy): number {
+  const windows = [
+    policy.idempotencyWindowMs,
+    policy.contentDedupWindowMs,
+    ...Object.values(policy.rateLimits).map((r) => r.windowMs),
+    ...Object.values(policy.categories).flatMap((c) => Object.values(c.rateLimits ?? {}).map((r) => r.windowMs)),
+  ];
+  return Math.max(...windows);
+}

@@ -1,0 +1,180 @@
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  UnavailableError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AppendExpectedRevision,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  matchesFilter,
+  type AppendResult,
+  type EventData,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store.port.js';
+
+/**
+ * EventStoreDB positions are (commit, prepare) pairs; several events of one append share a
+ * commit position. Packing both into one bigint keeps positions unique, ordered and reversible.
+ */
+const SHIFT = 64n;
+const MASK = (1n << SHIFT) - 1n;
+export const packPosition = (p: Position): bigint => (p.commit << SHIFT) | p.prepare;
+export const unpackPosition = (v: bigint): Position => ({ commit: v >> SHIFT, prepare: v & MASK });
+
+function toExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'any') return ANY;
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  return BigInt(expected);
+}
+
+function toRecorded(resolved: ResolvedEvent): RecordedEvent | null {
+  const e = resolved.event;
+  if (!e || !e.isJson) return null;
+  return {
+    id: e.id,
+    streamName: e.streamId,
+    type: e.type,
+    revision: Number(e.revision),
+    position: e.position ? packPosition(e.position) : 0n,
+    data: e.data,
+    metadata: (e.metadata ?? {}) as EventMetadata,
+    createdAt: new Date(e.created),
+  };
+}
+
+function wrap(error: unknown): unknown {
+  if (error instanceof UnavailableError) return new EventStoreUnavailableError(error.message, { cause: error });
+  return error;
+}
+
+/** The production event store. Idempotent appends, conflicts and subscriptions are native here. */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString([connectionString] as unknown as TemplateStringsArray);
+  }
+
+  async append(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      const result = await this.client.appendToStream(
+        streamName,
+        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: (e.metadata ?? {}) as never })),
+        { expectedRevision: toExpected(expected) },
+      );
+      return { nextRevision: Number(result.nextExpectedRevision), position: result.position ? packPosition(result.position) : 0n };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevisionError(streamName, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
+      }
+      throw wrap(error);
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const out: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamName, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.fromRevision !== undefined ? BigInt(options.fromRevision) : backwards ? END : START,
+        ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
+      })) {
+        const event = toRecorded(resolved);
+        if (event) out.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw wrap(error);
+    }
+    return out;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const maxCount = options.maxCount ?? 1000;
+    const out: RecordedEvent[] = [];
+    const from = options.after !== undefined ? unpackPosition(options.after) : backwards ? END : START;
+    try {
+      // The server's start is inclusive; ask for one more and drop the position itself.
+      for await (const resolved of this.client.readAll({
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromPosition: from,
+        maxCount: maxCount + 1,
+      })) {
+        const event = toRecorded(resolved);
+        if (!event || event.streamName.startsWith('$')) continue;
+        if (options.after !== undefined && event.position === options.after) continue;
+        out.push(event);
+        if (out.length >= maxCount) break;
+      }
+    } catch (error) {
+      throw wrap(error);
+    }
+    return out;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const filter = options.filter?.eventTypes
+      ? eventTypeFilter({ prefixes: options.filter.eventTypes })
+      : options.filter?.streamPrefixes
+        ? streamNameFilter({ prefixes: options.filter.streamPrefixes })
+        : excludeSystemEvents();
+    const subscription = this.client.subscribeToAll({
+      fromPosition: options.after !== undefined ? unpackPosition(options.after) : START,
+      filter,
+    });
+    async function* events(): AsyncGenerator<RecordedEvent> {
+      for await (const resolved of subscription) {
+        const event = toRecorded(resolved as ResolvedEvent);
+        // Type prefixes are a superset on the server; the exact filter is applied here.
+        if (event && !event.streamName.startsWith('$') && matchesFilter(event, options.filter)) yield event;
+      }
+    }
+    const iterator = events();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      close: async () => {
+        await subscription.unsubscribe();
+        await iterator.return(undefined);
+      },
+    };
+  }
+
+  async headPosition(): Promise<bigint> {
+    const [last] = await this.readAll({ direction: 'backwards', maxCount: 1 });
+    return last?.position ?? 0n;
+  }
+
+  async ping(): Promise<void> {
+    await this.headPosition();
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}
