@@ -12,6 +12,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // The domain is pure: no framework, no SDK, no I/O, no clock.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { HeraldConfig } from './config/herald-config.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { ConfigModule } from './modules/config/config.module.js';
+import { EventStoreModule } from './modules/event-store/event-store.module.js';
+import { HealthController } from './modules/health/health.controller.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { ReadModelsModule } from './modules/read-models/read-models.module.js';
+import { RecipientsModule } from './modules/recipients/recipients.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: HeraldConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: false,
+            // Credentials never reach the logs.
+            redact: ['req.headers.authorization', 'req.headers.cookie', '*.appSecret', '*.secret'],
+            customProps: (req) => ({ correlationId: (req as { correlationId?: string }).correlationId }),
+          },
+        }),
+        EventStoreModule,
+        ReadModelsModule,
+        AuthModule,
+        RecipientsModule,
+        NotificationsModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

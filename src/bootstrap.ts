@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from './app.module.js';
+import type { HeraldConfig } from './config/herald-config.js';
+import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
+import { createValidationPipe } from './modules/http/validation.js';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the Nest application on Fastify; `listen` is left to the caller. */
+export async function createApp(config: HeraldConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 256 },
+  });
+  const fastify = adapter.getInstance();
+  // The API speaks JSON only: anything else is 415, not a string handed to validation.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request, reply) => {
+    const given = request.headers['x-correlation-id'];
+    const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+    (request as unknown as { correlationId: string }).correlationId = id;
+    (request.raw as unknown as { correlationId: string }).correlationId = id;
+    void reply.header('x-correlation-id', id);
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Herald')
+      .setDescription('Event-sourced notifications: APNs, FCM, SMS and email, with opt-outs, rate limits and dedup.')
+      .setVersion('1')
+      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'appKey as user name, appSecret as password' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/herald-config.js';
+import { SCOPES, type Scope } from './domain/client/client.js';
+import { ClientDirectory } from './modules/auth/client-directory.js';
+import { openEventStore } from './modules/event-store/event-store.module.js';
+
+const USAGE = `herald cli
+
+  clients create --name NAME --scopes scope1,scope2 [--rate-limit N]
+      create an API client; prints its appKey and appSecret (shown once)
+  replay --stream STREAM [--from REVISION] [--limit N]
+      print a stream's events as JSON lines, oldest first
+
+Configuration comes from the same environment variables as the service (DATA_DIR, EVENT_STORE, ...).
+Scopes: ${SCOPES.join(', ')}`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      stream: { type: 'string' },
+      from: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = loadConfig();
+  const store = openEventStore(config);
+  try {
+    const [command, sub] = positionals;
+    if (command === 'clients' && sub === 'create') {
+      if (!values.name) fail('--name is required');
+      const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (scopes.length === 0 || unknown.length > 0) fail(`--scopes must list known scopes${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+      const rate = values['rate-limit'] ? Number(values['rate-limit']) : null;
+      if (rate !== null && (!Number.isInteger(rate) || rate < 1)) fail('--rate-limit must be a positive integer');
+      const created = await new ClientDirectory(store).create({ name: values.name, scopes: scopes as Scope[], rateLimitPerSecond: rate }, { actor: 'cli' });
+      process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+    } else if (command === 'replay') {
+      if (!values.stream) fail('--stream is required');
+      const events = await store.readStream(values.stream, {
+        fromRevision: values.from ? Number(values.from) : 0,
+        ...(values.limit ? { maxCount: Number(values.limit) } : {}),
+      });
+      for (const e of events) {
+        process.stdout.write(
+          `${JSON.stringify({ revision: e.revision, position: e.position.toString(), type: e.type, id: e.id, createdAt: e.createdAt.toISOString(), data: e.data, metadata: e.metadata })}\n`,
+        );
+      }
+      if (events.length === 0) process.stderr.write(`no events in stream ${values.stream}\n`);
+    } else {
+      fail(`unknown command: ${positionals.join(' ')}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+// stdout carries the command's output only; errors go to stderr.
+Logger.overrideLogger(['error']);
+await main(process.argv.slice(2));

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Decider } from '../../domain/shared/decider.js';
+import {
+  WrongExpectedRevisionError,
+  type EventMetadata,
+  type EventStore,
+} from '../event-store/event-store.port.js';
+
+export interface ActorSystemOptions {
+  /** Most actors kept in memory; the least recently used idle ones go first. */
+  maxActors: number;
+  /** An actor unused for this long is evicted. */
+  idleMs: number;
+  /** How many times a command is decided again after losing a race with another writer. */
+  maxConflictRetries?: number;
+}
+
+export interface Decided<S, E> {
+  events: E[];
+  state: S;
+  /** Stream revision after the command (-1: the stream does not exist). */
+  revision: number;
+}
+
+type DomainEvent = { type: string; data: unknown };
+
+class Actor<S> {
+  state: S;
+  revision = -1;
+  loaded = false;
+  pending = 0;
+  lastUsed = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(initial: S) {
+    this.state = initial;
+  }
+
+  /** The mailbox: tasks run one at a time, in arrival order. */
+  enqueue<T>(task: () => Promise<T>): Promise<T> {
+    this.pending += 1;
+    const run = this.tail.then(task);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run.finally(() => {
+      this.pending -= 1;
+    });
+  }
+}
+
+/**
+ * One actor per aggregate instance (per user, per token): commands for one id run one at a
+ * time; different ids run in parallel. The actor caches state and revision so the hot path
+ * reads nothing; correctness rests on the expected revision of every append, never on the
+ * cache: on a conflict the actor catches up from the stream and decides again.
+ */
+export class ActorSystem<C, S, E extends DomainEvent> {
+  private readonly actors = new Map<string, Actor<S>>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly knownTypes: Set<string> | null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<C, S, E>,
+    private readonly streamName: (id: string) => string,
+    private readonly options: ActorSystemOptions,
+    knownEventTypes?: readonly string[],
+    private readonly eventId: (event: E) => string = () => randomUUID(),
+  ) {
+    this.knownTypes = knownEventTypes ? new Set(knownEventTypes) : null;
+    this.sweeper = setInterval(() => this.evictIdle(Date.now()), Math.max(1000, Math.min(options.idleMs, 30_000)));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.actors.size;
+  }
+
+  execute(id: string, command: C, metadata: EventMetadata = {}): Promise<Decided<S, E>> {
+    const actor = this.actorFor(id);
+    return actor.enqueue(async () => {
+      const retries = this.options.maxConflictRetries ?? 10;
+      for (let attempt = 0; ; attempt++) {
+        if (!actor.loaded) await this.load(id, actor);
+        const events = this.decider.decide(command, actor.state);
+        if (events.length === 0) return { events, state: actor.state, revision: actor.revision };
+        try {
+          const result = await this.store.append(
+            this.streamName(id),
+            events.map((e) => ({ id: this.eventId(e), type: e.type, data: e.data, metadata: { schemaVersion: 1, ...metadata } })),
+            actor.revision < 0 ? 'no_stream' : actor.revision,
+          );
+          actor.state = events.reduce((s, e) => this.decider.evolve(s, e), actor.state);
+          actor.revision = result.nextRevision;
+          return { events, state: actor.state, revision: actor.revision };
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError && attempt < retries) {
+            await this.load(id, actor, true);
+            continue;
+          }
+          // Whether a failed append landed is unknown: read the stream again next time.
+          actor.loaded = false;
+          throw error;
+        } finally {
+          actor.lastUsed = Date.now();
+        }
+      }
+    });
+  }
+
+  /** The current state, seen after every command already in the mailbox. */
+  read(id: string): Promise<{ state: S; revision: number }> {
+    const actor = this.actorFor(id);
+    return actor.enqueue(async () => {
+      if (!actor.loaded) await this.load(id, actor);
+      actor.lastUsed = Date.now();
+      return { state: actor.state, revision: actor.revision };
+    });
+  }
+
+  private actorFor(id: string): Actor<S> {
+    let actor = this.actors.get(id);
+    if (actor) {
+      // Re-insert so Map order is least-recently-used first.
+      this.actors.delete(id);
+    } else {
+      actor = new Actor(this.decider.initialState());
+      if (this.actors.size >= this.options.maxActors) this.evictOldest();
+    }
+    actor.lastUsed = Date.now();
+    this.actors.set(id, actor);
+    return actor;
+  }
+
+  /** Reads the stream from where the cache ends (or from the start) and folds it in. */
+  private async load(id: string, actor: Actor<S>, catchUp = false): Promise<void> {
+    if (!catchUp || !actor.loaded) {
+      actor.state = this.decider.initialState();
+      actor.revision = -1;
+    }
+    const events = await this.store.readStream(this.streamName(id), { fromRevision: actor.revision + 1 });
+    for (const e of events) {
+      if (this.knownTypes === null || this.knownTypes.has(e.type)) {
+        actor.state = this.decider.evolve(actor.state, { type: e.type, data: e.data } as E);
+      }
+      actor.revision = e.revision;
+    }
+    actor.loaded = true;
+  }
+
+  private evictOldest(): void {
+    const target = Math.floor(this.options.maxActors * 0.9);
+    for (const [id, actor] of this.actors) {
+      if (this.actors.size <= target) break;
+      if (actor.pending === 0) this.actors.delete(id);
+    }
+  }
+
+  evictIdle(now: number): void {
+    for (const [id, actor] of this.actors) {
+      if (actor.pending === 0 && now - actor.lastUsed >= this.options.idleMs) this.actors.delete(id);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.actors.clear();
+  }
+}

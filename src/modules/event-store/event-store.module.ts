@@ -1,0 +1,23 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { EVENT_STORE, type EventStore } from './event-store.port.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+export function openEventStore(config: HeraldConfig): EventStore {
+  const c = config.eventStore;
+  return c.kind === 'sqlite' ? new SqliteEventStore(c.file, { synchronous: c.synchronous }) : new EventStoreDbEventStore(c.url);
+}
+
+@Global()
+@Module({
+  providers: [{ provide: EVENT_STORE, inject: [HERALD_CONFIG], useFactory: openEventStore }],
+  exports: [EVENT_STORE],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../../domain/recipient/values.js';
+import { CATEGORY, CATEGORY_MESSAGE } from '../../recipients/dto/preferences.dto.js';
+import { USER_ID, USER_ID_MESSAGE } from '../../recipients/dto/user-params.dto.js';
+
+const NO_LINE_BREAKS = /^[^\r\n]*$/;
+
+export class InlineContentDto {
+  @ApiPropertyOptional({ description: 'push title', maxLength: 256 })
+  @IsOptional() @IsString() @MaxLength(256)
+  title?: string;
+
+  @ApiPropertyOptional({ description: 'push body / sms text when text is absent', maxLength: 4000 })
+  @IsOptional() @IsString() @MaxLength(4000)
+  body?: string;
+
+  @ApiPropertyOptional({ description: 'email subject (single line)', maxLength: 998 })
+  @IsOptional() @IsString() @MaxLength(998) @Matches(NO_LINE_BREAKS, { message: 'subject must be a single line' })
+  subject?: string;
+
+  @ApiPropertyOptional({ description: 'plain text: SMS text and the email text part', maxLength: 100_000 })
+  @IsOptional() @IsString() @MaxLength(100_000)
+  text?: string;
+
+  @ApiPropertyOptional({ description: 'email HTML part', maxLength: 500_000 })
+  @IsOptional() @IsString() @MaxLength(500_000)
+  html?: string;
+
+  @ApiPropertyOptional({ description: 'push data payload: string values only', type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional() @IsObject()
+  data?: Record<string, string>;
+}
+
+export class TemplateRefDto {
+  @ApiProperty({ example: 'order-shipped' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'template id must be 1-100 letters, digits, . _ -' })
+  id: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional() @IsObject()
+  params?: Record<string, unknown>;
+}
+
+export class SendNotificationDto {
+  @ApiProperty({ example: 'user-42' })
+  @IsString() @Matches(USER_ID, { message: USER_ID_MESSAGE })
+  userId: string;
+
+  @ApiProperty({ example: 'orders' })
+  @IsString() @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
+  category: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'default: every channel the user can be reached on' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @ArrayUnique() @IsIn(CHANNELS, { each: true })
+  channels?: Channel[];
+
+  @ApiPropertyOptional({ type: InlineContentDto, description: 'inline content; give this or template' })
+  @IsOptional() @ValidateNested() @Type(() => InlineContentDto)
+  content?: InlineContentDto;
+
+  @ApiPropertyOptional({ type: TemplateRefDto, description: 'a stored template and its params; give this or content' })
+  @IsOptional() @ValidateNested() @Type(() => TemplateRefDto)
+  template?: TemplateRefDto;
+
+  @ApiPropertyOptional({ description: 'repeat-safe key: the same key for the same user within the window returns the original' })
+  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'deliver at this time, not before' })
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true })
+  sendAt?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
+  @IsOptional() @IsIn(PRIORITIES)
+  priority?: Priority;
+}
+
+export class SendBatchDto {
+  @ApiProperty({ type: [SendNotificationDto], maxItems: 1000, description: 'each item is validated and decided on its own' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsObject({ each: true })
+  notifications: object[];
+}

@@ -1,0 +1,85 @@
+import { Inject, NotFoundException } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port.js';
+import { READ_MODEL_DB, type ReadModelDb } from '../../read-models/read-model-db.port.js';
+import { NOTIFICATION_STATUS_RUNNER } from '../../read-models/read-models.module.js';
+import type { ProjectionRunner } from '../../../projections/projection-runner.js';
+import { GetNotificationQuery, type NotificationView } from './get-notification.query.js';
+
+interface NotificationRow {
+  notification_id: string;
+  user_id: string;
+  category: string;
+  status: string;
+  app_key: string | null;
+  template_id: string | null;
+  priority: string;
+  idempotency_key: string | null;
+  send_at: string | null;
+  requested_at: string;
+  suppressed: string;
+}
+
+interface DeliveryRow {
+  delivery_id: string;
+  channel: string;
+  queue: string;
+  status: string;
+  attempts: number;
+  provider_message_id: string | null;
+  last_error: string | null;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+/**
+ * Served from the notification_status read model. A notification accepted a moment ago may
+ * not be projected yet: on a miss, wait (briefly) for the projection to reach the log's head.
+ */
+@QueryHandler(GetNotificationQuery)
+export class GetNotificationHandler implements IQueryHandler<GetNotificationQuery> {
+  constructor(
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(NOTIFICATION_STATUS_RUNNER) private readonly projection: ProjectionRunner,
+  ) {}
+
+  async execute({ notificationId }: GetNotificationQuery): Promise<NotificationView> {
+    let row = await this.find(notificationId);
+    if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
+    if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
+    const deliveries = await this.db.query<DeliveryRow>(
+      'SELECT delivery_id, channel, queue, status, attempts, provider_message_id, last_error, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
+      [notificationId],
+    );
+    return {
+      notificationId: row.notification_id,
+      userId: row.user_id,
+      category: row.category,
+      status: row.status,
+      templateId: row.template_id,
+      priority: row.priority,
+      idempotencyKey: row.idempotency_key,
+      sendAt: row.send_at,
+      requestedAt: row.requested_at,
+      requestedBy: row.app_key,
+      suppressed: JSON.parse(row.suppressed),
+      deliveries: deliveries.map((d) => ({
+        deliveryId: d.delivery_id,
+        channel: d.channel,
+        queue: d.queue,
+        status: d.status,
+        attempts: Number(d.attempts),
+        providerMessageId: d.provider_message_id,
+        lastError: d.last_error,
+        updatedAt: d.updated_at,
+        sentAt: d.sent_at,
+      })),
+    };
+  }
+
+  private async find(id: string): Promise<NotificationRow | undefined> {
+    const [row] = await this.db.query<NotificationRow>('SELECT * FROM notifications WHERE notification_id = $1', [id]);
+    return row;
+  }
+}

@@ -1,0 +1,45 @@
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
+import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
+import { SqliteReadModelDb } from './sqlite-read-model-db.js';
+
+export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: READ_MODEL_DB,
+      inject: [HERALD_CONFIG],
+      useFactory: async (config: HeraldConfig): Promise<ReadModelDb> => {
+        const db = new SqliteReadModelDb(config.readModelFile);
+        await db.migrate();
+        return db;
+      },
+    },
+    {
+      provide: NOTIFICATION_STATUS_RUNNER,
+      inject: [EVENT_STORE, READ_MODEL_DB],
+      useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, db, new NotificationStatusProjection()),
+    },
+  ],
+  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER],
+})
+export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.status.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.status.stop();
+    await this.db.close();
+  }
+}

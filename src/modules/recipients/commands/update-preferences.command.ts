@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { Preferences } from '../../../domain/recipient/events.js';
+import type { RequestContext } from '../recipient-actors.js';
+
+export class UpdatePreferencesCommand extends Command<Preferences> {
+  constructor(
+    readonly userId: string,
+    readonly preferences: Preferences,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

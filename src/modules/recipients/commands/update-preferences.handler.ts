@@ -1,0 +1,15 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Preferences } from '../../../domain/recipient/events.js';
+import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../recipient-actors.js';
+import { UpdatePreferencesCommand } from './update-preferences.command.js';
+
+@CommandHandler(UpdatePreferencesCommand)
+export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferencesCommand> {
+  constructor(@Inject(RECIPIENT_ACTORS) private readonly actors: RecipientActors) {}
+
+  async execute({ userId, preferences, context }: UpdatePreferencesCommand): Promise<Preferences> {
+    const { state } = await this.actors.execute(userId, { type: 'UpdatePreferences', userId, preferences, now: Date.now() }, contextMetadata(context));
+    return state.preferences;
+  }
+}

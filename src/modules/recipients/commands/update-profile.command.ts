@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { Profile } from '../../../domain/recipient/events.js';
+import type { RequestContext } from '../recipient-actors.js';
+
+export class UpdateProfileCommand extends Command<{ created: boolean }> {
+  constructor(
+    readonly userId: string,
+    readonly profile: Profile,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Preferences } from '../../domain/recipient/events.js';
+import { Ctx } from '../auth/request-context.decorator.js';
+import { Scopes } from '../auth/scopes.decorator.js';
+import { validationFailed } from '../http/validation.js';
+import { RegisterDeviceCommand } from './commands/register-device.command.js';
+import { RemoveDeviceCommand } from './commands/remove-device.command.js';
+import { UpdatePreferencesCommand } from './commands/update-preferences.command.js';
+import { UpdateProfileCommand } from './commands/update-profile.command.js';
+import { PreferencesDto } from './dto/preferences.dto.js';
+import { RegisterDeviceDto, defaultProvider } from './dto/register-device.dto.js';
+import { UpsertUserDto } from './dto/upsert-user.dto.js';
+import { DeviceParams, UserParams } from './dto/user-params.dto.js';
+import { GetUserQuery } from './queries/get-user.query.js';
+import type { RequestContext } from './recipient-actors.js';
+
+const APNS_TOKEN = /^[0-9a-fA-F]{64,200}$/;
+
+function toPreferences(dto: PreferencesDto): Preferences {
+  const switches = (c?: { push?: boolean; sms?: boolean; email?: boolean }) => ({ push: c?.push ?? true, sms: c?.sms ?? true, email: c?.email ?? true });
+  const categories = dto.categories ?? [];
+  const seen = new Set<string>();
+  const duplicates = categories.filter((c) => seen.size === seen.add(c.category).size);
+  if (duplicates.length > 0) {
+    throw validationFailed([{ field: 'categories', messages: [`category listed twice: ${duplicates.map((d) => d.category).join(', ')}`] }]);
+  }
+  return {
+    muted: dto.muted ?? false,
+    channels: switches(dto.channels),
+    categories: categories.map((c) => ({ category: c.category, enabled: c.enabled ?? true, channels: switches(c.channels) })),
+  };
+}
+
+@ApiTags('users')
+@ApiBasicAuth()
+@Controller('v1/users')
+export class UsersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Put(':userId')
+  @Scopes('users:write')
+  @ApiOperation({ summary: 'Create or replace a user’s contact info' })
+  async upsert(@Param() { userId }: UserParams, @Body() dto: UpsertUserDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { created } = await this.commands.execute(
+      new UpdateProfileCommand(userId, { email: dto.email ?? null, phone: dto.phone ?? null, locale: dto.locale ?? null, timezone: dto.timezone ?? null }, ctx),
+    );
+    reply.status(created ? 201 : 200);
+    return this.queries.execute(new GetUserQuery(userId));
+  }
+
+  @Get(':userId')
+  @Scopes('users:read', 'users:write')
+  @ApiOperation({ summary: 'A user’s profile, devices and preferences' })
+  get(@Param() { userId }: UserParams) {
+    return this.queries.execute(new GetUserQuery(userId));
+  }
+
+  @Post(':userId/devices')
+  @Scopes('devices:register', 'users:write')
+  @ApiOperation({ summary: 'Register a push device; re-registering a token returns the same deviceId' })
+  async registerDevice(@Param() { userId }: UserParams, @Body() dto: RegisterDeviceDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const provider = dto.provider ?? defaultProvider(dto.platform);
+    if (provider === 'apns' && !APNS_TOKEN.test(dto.token)) {
+      throw validationFailed([{ field: 'token', messages: ['an APNs device token is hexadecimal, at least 64 characters'] }]);
+    }
+    const result = await this.commands.execute(new RegisterDeviceCommand(userId, dto.platform, provider, dto.token, ctx));
+    reply.status(result.created ? 201 : 200);
+    return { deviceId: result.deviceId };
+  }
+
+  @Delete(':userId/devices/:deviceId')
+  @HttpCode(204)
+  @Scopes('devices:register', 'users:write')
+  @ApiOperation({ summary: 'Remove a device' })
+  async removeDevice(@Param() { userId, deviceId }: DeviceParams, @Ctx() ctx: RequestContext): Promise<void> {
+    await this.commands.execute(new RemoveDeviceCommand(userId, deviceId, ctx));
+  }
+
+  @Put(':userId/preferences')
+  @Scopes('users:write', 'devices:register')
+  @ApiOperation({ summary: 'Replace a user’s notification preferences (opt-outs per channel, per category, global mute)' })
+  async preferences(@Param() { userId }: UserParams, @Body() dto: PreferencesDto, @Ctx() ctx: RequestContext) {
+    return this.commands.execute(new UpdatePreferencesCommand(userId, toPreferences(dto), ctx));
+  }
+}

@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, RecordedEvent, SubscriptionFilter, Subscription } from '../modules/event-store/event-store.port.js';
+import type { ReadModelDb, SqlExecutor } from '../modules/read-models/read-model-db.port.js';
+
+export interface Projection {
+  readonly name: string;
+  readonly filter?: SubscriptionFilter;
+  /** Applies a batch in the caller's transaction; must be harmless when replayed. */
+  handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void>;
+}
+
+const BATCH = 500;
+const HIGH_WATER = 10_000;
+
+/**
+ * Feeds a projection from a catch-up subscription. Each batch of rows commits in one
+ * transaction with the checkpoint, so a crash replays at most an uncommitted batch, and the
+ * projection's own guards make that replay change nothing.
+ */
+export class ProjectionRunner {
+  private readonly logger: Logger;
+  private subscription: Subscription | null = null;
+  private buffer: RecordedEvent[] = [];
+  private processing: Promise<void> | null = null;
+  private drained: (() => void) | null = null;
+  private waiters: { position: bigint; resolve: () => void }[] = [];
+  private stopped = false;
+  position = 0n;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: ReadModelDb,
+    readonly projection: Projection,
+  ) {
+    this.logger = new Logger(`Projection:${projection.name}`);
+  }
+
+  async start(): Promise<void> {
+    const [row] = await this.db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [this.projection.name]);
+    this.position = row ? BigInt(row.position) : 0n;
+    this.subscription = this.store.subscribeToAll({ after: this.position, filter: this.projection.filter });
+    void this.pump(this.subscription);
+  }
+
+  private async pump(subscription: Subscription): Promise<void> {
+    try {
+      for await (const event of subscription) {
+        this.buffer.push(event);
+        this.kick();
+        if (this.buffer.length >= HIGH_WATER) await new Promise<void>((resolve) => (this.drained = resolve));
+      }
+    } catch (error) {
+      if (this.stopped) return;
+      this.logger.error({ msg: 'subscription dropped; resubscribing', err: String(error) });
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!this.stopped) {
+        await this.processing;
+        this.buffer = [];
+        this.subscription = this.store.subscribeToAll({ after: this.position, filter: this.projection.filter });
+        void this.pump(this.subscription);
+      }
+    }
+  }
+
+  private kick(): void {
+    this.processing ??= this.process().finally(() => {
+      this.processing = null;
+      if (this.buffer.length > 0 && !this.stopped) this.kick();
+    });
+  }
+
+  private async process(): Promise<void> {
+    while (this.buffer.length > 0 && !this.stopped) {
+      const batch = this.buffer.slice(0, BATCH);
+      const last = batch[batch.length - 1]!.position;
+      try {
+        await this.db.transaction(async (tx) => {
+          await this.projection.handle(batch, tx);
+          await tx.execute(
+            `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+            [this.projection.name, last.toString(), new Date().toISOString()],
+          );
+        });
+      } catch (error) {
+        // Never skip an event: log, wait, and try the same batch again.
+        this.logger.error({ msg: 'projection batch failed; retrying', err: error instanceof Error ? error.stack : String(error) });
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      this.buffer.splice(0, batch.length);
+      this.position = last;
+      if (this.buffer.length < HIGH_WATER / 2 && this.drained) {
+        this.drained();
+        this.drained = null;
+      }
+      this.waiters = this.waiters.filter((w) => (w.position <= last ? (w.resolve(), false) : true));
+    }
+  }
+
+  /** Resolves once the projection has applied the log up to `position` (or the timeout passes). */
+  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(this.position >= position), timeoutMs);
+      this.waiters.push({
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.drained?.();
+    await this.subscription?.close();
+    await this.processing;
+  }
+}

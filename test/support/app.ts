@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config/herald-config.js';
+import { ADMIN_CREDENTIALS_FILE } from '../../src/modules/auth/bootstrap-admin.js';
+import { tempDir } from './temp.js';
+
+export interface Credentials {
+  appKey: string;
+  appSecret: string;
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny HTTP client for e2e tests: JSON in, JSON out, HTTP Basic credentials. */
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    readonly credentials?: Credentials,
+  ) {}
+
+  as(credentials: Credentials | undefined): Api {
+    return new Api(this.baseUrl, credentials);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, init: { raw?: string; headers?: Record<string, string> } = {}): Promise<Response<T>> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.credentials) headers.authorization = `Basic ${Buffer.from(`${this.credentials.appKey}:${this.credentials.appSecret}`).toString('base64')}`;
+    let payload: string | undefined;
+    if (init.raw !== undefined) payload = init.raw;
+    else if (body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get = <T = any>(path: string) => this.request<T>('GET', path);
+  post = <T = any>(path: string, body?: unknown) => this.request<T>('POST', path, body);
+  put = <T = any>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
+  delete = <T = any>(path: string) => this.request<T>('DELETE', path);
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  api: Api;
+  admin: Credentials;
+  dataDir: string;
+  baseUrl: string;
+}
+
+/** Starts Herald in this process on a free loopback port with its own data directory. */
+export async function startApp(t: TestContext, env: Record<string, string> = {}): Promise<RunningApp> {
+  const dataDir = tempDir(t);
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  t.after(() => app.close());
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const admin = JSON.parse(readFileSync(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as Credentials;
+  return { app, api: new Api(baseUrl, admin), admin, dataDir, baseUrl };
+}
+
+export const apnsToken = (n: number): string => n.toString(16).padStart(64, 'a');
+
+export async function createUser(api: Api, userId: string, profile: Record<string, unknown> = { email: `${userId}@example.com`, phone: '+447700900123' }): Promise<void> {
+  const res = await api.put(`/v1/users/${userId}`, profile);
+  if (res.status !== 201 && res.status !== 200) throw new Error(`could not create ${userId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
