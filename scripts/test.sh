@@ -6,6 +6,9 @@ bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
 
+source scripts/test-services.sh
+start_redis
+
 rm -rf dist
 tsc -p tsconfig.json
 eslint .

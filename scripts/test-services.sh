@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Sourced by test.sh: installs (Debian packages) and starts the real servers the tests use,
+# each on a free loopback port with its data in a temporary directory, stopped on exit.
+set -euo pipefail
+
+SERVICES_DIR="$(mktemp -d "${TMPDIR:-/tmp}/herald-services.XXXXXX")"
+SERVICE_PIDS=()
+
+stop_services() {
+  for pid in "${SERVICE_PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVICE_PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$SERVICES_DIR"
+}
+trap stop_services EXIT
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root (or sudo) to install $*" >&2; return 1; fi
+}
+
+APT_UPDATED=0
+ensure_package() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [ -x "$1" ] && return 0
+  echo "installing $2 (Debian package)..." >&2
+  if [ "$APT_UPDATED" = 0 ]; then as_root apt-get update -qq >&2; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$2" >&2
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+wait_for() { # description command...
+  local what="$1"; shift
+  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "$what did not start" >&2; return 1
+}
+
+start_redis() {
+  ensure_package redis-server redis-server
+  local port; port="$(free_port)"
+  mkdir -p "$SERVICES_DIR/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$SERVICES_DIR/redis" \
+    --daemonize no --loglevel warning > "$SERVICES_DIR/redis.log" 2>&1 &
+  SERVICE_PIDS+=("$!")
+  wait_for "redis-server" redis-cli -p "$port" ping
+  export REDIS_URL="redis://127.0.0.1:$port"
+  export REDIS_SERVER_PID="$!"
+  echo "redis-server on 127.0.0.1:$port" >&2
+}

@@ -1,0 +1,120 @@
+import { DelayedError, Queue, Worker, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  faultBackoffMs,
+  type EnqueueBatch,
+  type JobHandler,
+  type QueueBackend,
+  type QueueStats,
+  type QueueWorker,
+  type WorkerOptions,
+} from './queue.port.js';
+
+/**
+ * Completed jobs stay a day (bounded in count) so their ids keep deduplicating replays;
+ * the worker's check that a delivery is not already terminal covers anything older.
+ */
+const JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: { age: 24 * 3600, count: 200_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+  // Unexpected faults (not provider outcomes, which the handler schedules itself) retry with backoff.
+  attempts: 1_000_000,
+  backoff: { type: 'fault' },
+};
+
+/** The production queue: BullMQ on Redis. The dispatcher checkpoint lives in Redis too, so a flushed Redis is refilled from the log. */
+export class BullmqQueue implements QueueBackend {
+  readonly kind = 'bullmq' as const;
+  private readonly redis: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Set<QueueWorker>();
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly prefix = 'herald',
+  ) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.redis.on('error', () => undefined); // reconnection is automatic; failed commands reject
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.redis, prefix: this.prefix, defaultJobOptions: JOB_OPTIONS });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
+    for (const { queue, jobs } of batches) {
+      if (jobs.length === 0) continue;
+      await this.queue(queue).addBulk(jobs.map((j) => ({ name: queue, data: j.data, opts: { jobId: j.jobId, ...(j.delayMs ? { delay: j.delayMs } : {}) } })));
+    }
+    if (checkpoint) await this.redis.set(`${this.prefix}:checkpoint:${checkpoint.name}`, checkpoint.position.toString());
+  }
+
+  async checkpoint(name: string): Promise<bigint | null> {
+    const value = await this.redis.get(`${this.prefix}:checkpoint:${name}`);
+    return value === null ? null : BigInt(value);
+  }
+
+  work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker {
+    // A worker blocks on its connection while waiting for jobs: it gets its own.
+    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
+    connection.on('error', () => undefined);
+    const worker = new Worker(
+      queue,
+      async (job, token) => {
+        const result = await handler({ id: job.id!, queue, data: job.data as T, failuresSoFar: job.attemptsMade, enqueuedAt: job.timestamp });
+        if (result && typeof result.retryInMs === 'number') {
+          await job.moveToDelayed(Date.now() + result.retryInMs, token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection,
+        prefix: this.prefix,
+        concurrency: options.concurrency,
+        ...(options.ratePerSecond ? { limiter: { max: options.ratePerSecond, duration: 1000 } } : {}),
+        settings: { backoffStrategy: (attemptsMade: number) => faultBackoffMs(attemptsMade) },
+      },
+    );
+    worker.on('error', () => undefined);
+    const handle: QueueWorker = {
+      close: async () => {
+        await worker.close();
+        connection.disconnect();
+        this.workers.delete(handle);
+      },
+    };
+    this.workers.add(handle);
+    return handle;
+  }
+
+  async stats(name: string): Promise<QueueStats> {
+    const queue = this.queue(name);
+    const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+    const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      delayed: counts.delayed ?? 0,
+      active: counts.active ?? 0,
+      oldestWaitingAgeMs: oldest ? Math.max(0, Date.now() - (oldest.timestamp + (oldest.delay ?? 0))) : 0,
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.workers].map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.redis.disconnect();
+  }
+}

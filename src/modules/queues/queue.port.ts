@@ -1,0 +1,65 @@
+/** Job queues: one per provider channel. Derived state: the event log can always refill them. */
+export const QUEUE_BACKEND = Symbol('QueueBackend');
+
+export const CHANNEL_QUEUES = ['apns', 'fcm', 'sms', 'email'] as const;
+export type ChannelQueue = (typeof CHANNEL_QUEUES)[number];
+
+export interface JobSpec<T> {
+  /** Unique per queue: adding a job whose id exists (waiting, active or recently done) is a no-op. */
+  jobId: string;
+  data: T;
+  delayMs?: number;
+}
+
+export interface Job<T> {
+  id: string;
+  queue: string;
+  data: T;
+  /** Runs that ended in a thrown error (not counting handler-requested retries). */
+  failuresSoFar: number;
+  enqueuedAt: number;
+}
+
+/** Resolve for done; `{ retryInMs }` to run the job again later; throw for an unexpected fault (retried with backoff). */
+export type JobHandler<T> = (job: Job<T>) => Promise<void | { retryInMs: number }>;
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** Jobs started per second on this queue (0 or absent: unlimited). */
+  ratePerSecond?: number;
+}
+
+export interface QueueWorker {
+  /** Stops taking jobs and waits for the ones in flight. */
+  close(): Promise<void>;
+}
+
+export interface QueueStats {
+  waiting: number;
+  delayed: number;
+  active: number;
+  /** Age of the oldest job that is due but not started (0 when none). */
+  oldestWaitingAgeMs: number;
+}
+
+export interface EnqueueBatch {
+  queue: string;
+  jobs: JobSpec<unknown>[];
+}
+
+export interface QueueBackend {
+  readonly kind: 'sqlite' | 'bullmq';
+  /**
+   * Adds jobs to their queues and then records the checkpoint, so a dispatcher that restarts
+   * from the checkpoint never skips a job (and job ids make the overlap harmless).
+   */
+  enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void>;
+  checkpoint(name: string): Promise<bigint | null>;
+  work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker;
+  stats(queue: string): Promise<QueueStats>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Backoff after an unexpected fault: 1 s doubling up to a minute. */
+export const faultBackoffMs = (failures: number): number => Math.min(60_000, 1000 * 2 ** Math.max(0, failures - 1));

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import {
+  faultBackoffMs,
+  type EnqueueBatch,
+  type Job,
+  type JobHandler,
+  type QueueBackend,
+  type QueueStats,
+  type QueueWorker,
+  type WorkerOptions,
+} from './queue.port.js';
+
+const LEASE_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
+const KEEP_COMPLETED_MS = 24 * 3_600_000;
+
+interface Row {
+  job_id: string;
+  data: string;
+  failures: number;
+  enqueued_at: number;
+}
+
+/**
+ * The embedded queue: a jobs table in its own SQLite file. Workers claim due jobs with a lease
+ * (renewed while the job runs), so jobs of a crashed process are taken over once the lease
+ * lapses. Completed jobs are kept a day so their ids still deduplicate.
+ */
+export class SqliteQueue implements QueueBackend {
+  readonly kind = 'sqlite' as const;
+  private readonly db: DatabaseSync;
+  private readonly owner = randomUUID();
+  private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly workers = new Set<QueueWorker>();
+  private readonly stmt: Record<'insert' | 'claim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
+  private purgeTimer: NodeJS.Timeout;
+
+  constructor(file: string, private readonly pollIntervalMs = 100) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new DatabaseSync(file, { timeout: 10_000 });
+    // The queue can be refilled from the log, and its checkpoint lives in the same file,
+    // so both roll back together: NORMAL durability is enough.
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS jobs (
+        queue TEXT NOT NULL, job_id TEXT NOT NULL, data TEXT NOT NULL,
+        state TEXT NOT NULL, run_at INTEGER NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+        enqueued_at INTEGER NOT NULL, lease_until INTEGER, owner TEXT, done_at INTEGER,
+        PRIMARY KEY (queue, job_id)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, state, run_at);
+      CREATE TABLE IF NOT EXISTS queue_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL) STRICT;
+    `);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.stmt = {
+      insert: p(`INSERT INTO jobs (queue, job_id, data, state, run_at, enqueued_at) VALUES (?, ?, ?, 'waiting', ?, ?) ON CONFLICT DO NOTHING`),
+      claim: p(`UPDATE jobs SET state = 'active', lease_until = ?1, owner = ?2
+                WHERE queue = ?3 AND job_id IN (
+                  SELECT job_id FROM jobs WHERE queue = ?3
+                    AND ((state = 'waiting' AND run_at <= ?4) OR (state = 'active' AND lease_until < ?4))
+                  ORDER BY run_at LIMIT ?5)
+                RETURNING job_id, data, failures, enqueued_at`),
+      complete: p(`UPDATE jobs SET state = 'completed', done_at = ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
+      reschedule: p(`UPDATE jobs SET state = 'waiting', run_at = ?, failures = failures + ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
+      heartbeat: p(`UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'active'`),
+      checkpointGet: p('SELECT position FROM queue_checkpoints WHERE name = ?'),
+      checkpointSet: p('INSERT INTO queue_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
+      purge: p(`DELETE FROM jobs WHERE state = 'completed' AND done_at < ?`),
+      nextDue: p(`SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'waiting'`),
+    };
+    this.purgeTimer = setInterval(() => this.stmt.purge.run(Date.now() - KEEP_COMPLETED_MS), 600_000);
+    this.purgeTimer.unref();
+  }
+
+  async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
+    const now = Date.now();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { queue, jobs } of batches) {
+        for (const job of jobs) this.stmt.insert.run(queue, job.jobId, JSON.stringify(job.data), now + (job.delayMs ?? 0), now);
+      }
+      if (checkpoint) this.stmt.checkpointSet.run(checkpoint.name, checkpoint.position.toString());
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+    for (const { queue } of batches) for (const wake of this.wakers.get(queue) ?? []) wake();
+  }
+
+  async checkpoint(name: string): Promise<bigint | null> {
+    const row = this.stmt.checkpointGet.get(name) as { position: string } | undefined;
+    return row ? BigInt(row.position) : null;
+  }
+
+  work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker {
+    let running = true;
+    let inFlight = 0;
+    const settled = new Set<Promise<void>>();
+    let wake: (() => void) | null = null;
+    const wakeUp = () => wake?.();
+    const wakers = this.wakers.get(queue) ?? new Set();
+    wakers.add(wakeUp);
+    this.wakers.set(queue, wakers);
+    let tokens = options.ratePerSecond ?? 0;
+    let refilledAt = Date.now();
+    const heartbeat = setInterval(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner), HEARTBEAT_MS);
+    heartbeat.unref();
+
+    const runOne = async (row: Row) => {
+      const job: Job<T> = { id: row.job_id, queue, data: JSON.parse(row.data) as T, failuresSoFar: row.failures, enqueuedAt: row.enqueued_at };
+      try {
+        const result = await handler(job);
+        if (result && typeof result.retryInMs === 'number') this.stmt.reschedule.run(Date.now() + result.retryInMs, 0, queue, job.id, this.owner);
+        else this.stmt.complete.run(Date.now(), queue, job.id, this.owner);
+      } catch {
+        this.stmt.reschedule.run(Date.now() + faultBackoffMs(job.failuresSoFar + 1), 1, queue, job.id, this.owner);
+      }
+    };
+
+    const loop = async () => {
+      while (running) {
+        let capacity = options.concurrency - inFlight;
+        if (options.ratePerSecond) {
+          const now = Date.now();
+          tokens = Math.min(options.ratePerSecond, tokens + ((now - refilledAt) / 1000) * options.ratePerSecond);
+          refilledAt = now;
+          capacity = Math.min(capacity, Math.floor(tokens));
+        }
+        let claimed: Row[] = [];
+        if (capacity > 0) {
+          const now = Date.now();
+          try {
+            claimed = this.stmt.claim.all(now + LEASE_MS, this.owner, queue, now, capacity) as unknown as Row[];
+          } catch {
+            claimed = []; // Busy database: try again after the pause below.
+          }
+          if (options.ratePerSecond) tokens -= claimed.length;
+        }
+        for (const row of claimed) {
+          inFlight += 1;
+          const done: Promise<void> = runOne(row).finally(() => {
+            inFlight -= 1;
+            settled.delete(done);
+            wake?.();
+          });
+          settled.add(done);
+        }
+        if (claimed.length > 0 && claimed.length === capacity) continue;
+        await new Promise<void>((resolve) => {
+          const due = (this.stmt.nextDue.get(queue) as { at: number | null }).at;
+          const until = due === null ? this.pollIntervalMs : Math.max(5, Math.min(this.pollIntervalMs, due - Date.now()));
+          const timer = setTimeout(resolve, capacity > 0 ? until : this.pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    };
+    const looping = loop();
+    const worker: QueueWorker = {
+      close: async () => {
+        running = false;
+        wake?.();
+        await looping;
+        await Promise.all(settled);
+        clearInterval(heartbeat);
+        wakers.delete(wakeUp);
+        this.workers.delete(worker);
+      },
+    };
+    this.workers.add(worker);
+    return worker;
+  }
+
+  async stats(queue: string): Promise<QueueStats> {
+    const now = Date.now();
+    const row = this.db
+      .prepare(
+        `SELECT
+           SUM(CASE WHEN state = 'waiting' AND run_at <= ?1 THEN 1 ELSE 0 END) AS waiting,
+           SUM(CASE WHEN state = 'waiting' AND run_at > ?1 THEN 1 ELSE 0 END) AS delayed,
+           SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active,
+           MIN(CASE WHEN state = 'waiting' AND run_at <= ?1 THEN run_at END) AS oldest
+         FROM jobs WHERE queue = ?2 AND state != 'completed'`,
+      )
+      .get(now, queue) as { waiting: number | null; delayed: number | null; active: number | null; oldest: number | null };
+    return { waiting: row.waiting ?? 0, delayed: row.delayed ?? 0, active: row.active ?? 0, oldestWaitingAgeMs: row.oldest === null ? 0 : now - row.oldest };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  private closed = false;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.workers].map((w) => w.close()));
+    clearInterval(this.purgeTimer);
+    this.db.close();
+  }
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it, type TestContext } from 'node:test';
+import type { QueueBackend } from '../../src/modules/queues/queue.port.js';
+import { eventually } from '../support/temp.js';
+
+/** Opens backends that share one storage (same file, same Redis prefix), as after a restart. */
+export type QueueFactory = (t: TestContext) => Promise<() => Promise<QueueBackend>>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function queueContract(adapter: string, factory: QueueFactory, options: { skip?: string | false } = {}): void {
+  describe(`queue contract: ${adapter}`, { skip: options.skip ?? false }, () => {
+    const open = async (t: TestContext) => {
+      const reopen = await factory(t);
+      const backend = await reopen();
+      t.after(() => backend.close());
+      return { backend, reopen };
+    };
+
+    it('processes each job once, deduplicated by job id', async (t) => {
+      const { backend } = await open(t);
+      const seen: string[] = [];
+      backend.work<{ n: number }>('q', async (job) => void seen.push(`${job.id}:${job.data.n}`), { concurrency: 4 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'a', data: { n: 1 } }, { jobId: 'b', data: { n: 2 } }, { jobId: 'a', data: { n: 3 } }] }]);
+      await eventually(() => (seen.length >= 2 ? true : undefined));
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'a', data: { n: 4 } }] }]);
+      await sleep(300);
+      assert.deepEqual(seen.sort(), ['a:1', 'b:2']);
+    });
+
+    it('keeps queues apart', async (t) => {
+      const { backend } = await open(t);
+      const seen: string[] = [];
+      backend.work('one', async (job) => void seen.push(`one:${job.id}`), { concurrency: 1 });
+      await backend.enqueue([{ queue: 'one', jobs: [{ jobId: 'x', data: {} }] }, { queue: 'two', jobs: [{ jobId: 'y', data: {} }] }]);
+      await eventually(() => (seen.length === 1 ? true : undefined));
+      await sleep(200);
+      assert.deepEqual(seen, ['one:x']);
+      const stats = await backend.stats('two');
+      assert.equal(stats.waiting, 1);
+    });
+
+    it('runs a delayed job no sooner than its delay', async (t) => {
+      const { backend } = await open(t);
+      const start = Date.now();
+      let ranAt = 0;
+      backend.work('q', async () => void (ranAt = Date.now()), { concurrency: 1 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'later', data: {}, delayMs: 700 }] }]);
+      const stats = await backend.stats('q');
+      assert.equal(stats.delayed, 1);
+      await eventually(() => (ranAt ? true : undefined));
+      assert.ok(ranAt - start >= 690, `ran after ${ranAt - start} ms`);
+    });
+
+    it('runs a job again when the handler asks, after the delay it asks for', async (t) => {
+      const { backend } = await open(t);
+      const runs: number[] = [];
+      backend.work('q', async () => {
+        runs.push(Date.now());
+        return runs.length < 3 ? { retryInMs: 200 } : undefined;
+      }, { concurrency: 1 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'r', data: {} }] }]);
+      await eventually(() => (runs.length === 3 ? true : undefined));
+      assert.ok(runs[1]! - runs[0]! >= 190 && runs[2]! - runs[1]! >= 190, `gaps ${runs[1]! - runs[0]!}, ${runs[2]! - runs[1]!}`);
+      await sleep(300);
+      assert.equal(runs.length, 3);
+    });
+
+    it('retries a job whose handler throws, with backoff', async (t) => {
+      const { backend } = await open(t);
+      const runs: { at: number; failures: number }[] = [];
+      backend.work('q', async (job) => {
+        runs.push({ at: Date.now(), failures: job.failuresSoFar });
+        if (runs.length === 1) throw new Error('boom');
+      }, { concurrency: 1 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'f', data: {} }] }]);
+      await eventually(() => (runs.length === 2 ? true : undefined), 10_000);
+      assert.equal(runs[1]!.failures, 1);
+      assert.ok(runs[1]!.at - runs[0]!.at >= 900, 'backs off about a second');
+    });
+
+    it('never runs more jobs at once than the concurrency', async (t) => {
+      const { backend } = await open(t);
+      let running = 0;
+      let peak = 0;
+      let done = 0;
+      backend.work('q', async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await sleep(80);
+        running -= 1;
+        done += 1;
+      }, { concurrency: 2 });
+      await backend.enqueue([{ queue: 'q', jobs: Array.from({ length: 8 }, (_, i) => ({ jobId: `c${i}`, data: {} })) }]);
+      await eventually(() => (done === 8 ? true : undefined));
+      assert.equal(peak, 2);
+    });
+
+    it('limits the rate at which a queue starts jobs', async (t) => {
+      const { backend } = await open(t);
+      const starts: number[] = [];
+      await backend.enqueue([{ queue: 'q', jobs: Array.from({ length: 15 }, (_, i) => ({ jobId: `rl${i}`, data: {} })) }]);
+      const begin = Date.now();
+      backend.work('q', async () => void starts.push(Date.now()), { concurrency: 20, ratePerSecond: 10 });
+      await eventually(() => (starts.length === 15 ? true : undefined));
+      assert.ok(starts[14]! - begin >= 400, `15 jobs at 10/s took only ${starts[14]! - begin} ms`);
+    });
+
+    it('keeps jobs across a restart, and the dispatcher checkpoint with them', async (t) => {
+      const { backend, reopen } = await open(t);
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'survivor', data: { v: 1 } }] }], { name: 'dispatch', position: 42n });
+      await backend.close();
+      const again = await reopen();
+      t.after(() => again.close());
+      assert.equal(await again.checkpoint('dispatch'), 42n);
+      assert.equal(await again.checkpoint('other'), null);
+      const seen: unknown[] = [];
+      again.work('q', async (job) => void seen.push(job.data), { concurrency: 1 });
+      await eventually(() => (seen.length === 1 ? true : undefined));
+      assert.deepEqual(seen, [{ v: 1 }]);
+    });
+
+    it('reports the oldest due job’s age', async (t) => {
+      const { backend } = await open(t);
+      await backend.enqueue([{ queue: `q-${randomUUID()}`, jobs: [] }]);
+      await backend.enqueue([{ queue: 'aging', jobs: [{ jobId: 'old', data: {} }] }]);
+      await sleep(250);
+      const stats = await backend.stats('aging');
+      assert.equal(stats.waiting, 1);
+      assert.ok(stats.oldestWaitingAgeMs >= 200, `age ${stats.oldestWaitingAgeMs}`);
+    });
+  });
+}

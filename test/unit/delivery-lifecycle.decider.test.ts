@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deliveryDecider, type DeliveryEvent } from '../../src/domain/notification/delivery-lifecycle.js';
+import { exhausted, nextRetryDelay } from '../../src/domain/notification/retry-policy.js';
+import { DomainError } from '../../src/domain/shared/decider.js';
+import { deciderSpec } from '../support/decider-spec.js';
+
+const spec = deciderSpec(deliveryDecider);
+const T = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const base = { notificationId: 'n1', deliveryId: 'n1.1', channel: 'sms', provider: 'vonage' };
+const retried = (attempt: number): DeliveryEvent => ({ type: 'NotificationRetried', data: { ...base, attempt, error: 'HTTP 500', nextAttemptAt: iso(T + 1000), retriedAt: iso(T) } });
+const sent = (attempt: number): DeliveryEvent => ({ type: 'NotificationSent', data: { ...base, providerMessageId: 'm1', attempt, sentAt: iso(T) } });
+
+describe('delivery lifecycle decider', () => {
+  it('a first success is attempt 1', () =>
+    spec.given([]).when({ type: 'RecordSent', ...base, providerMessageId: 'm1', now: T }).then([sent(1)]));
+
+  it('counts attempts across retries', () =>
+    spec.given([retried(1), retried(2)]).when({ type: 'RecordSent', ...base, providerMessageId: 'm1', now: T }).then([sent(3)]));
+
+  it('records a retry with the next attempt time', () =>
+    spec.given([]).when({ type: 'RecordRetry', ...base, error: 'HTTP 500', retryAt: T + 1000, now: T }).then([retried(1)]));
+
+  it('ignores any outcome after a terminal one', () => {
+    spec.given([sent(1)]).when({ type: 'RecordSent', ...base, providerMessageId: 'm2', now: T }).then([]);
+    spec.given([sent(1)]).when({ type: 'RecordFailure', ...base, reason: 'permanent', error: 'x', now: T }).then([]);
+  });
+
+  it('records a permanent failure', () =>
+    spec.given([retried(1)]).when({ type: 'RecordFailure', ...base, reason: 'exhausted', error: 'HTTP 503', now: T }).then([
+      { type: 'NotificationFailed', data: { ...base, attempt: 2, reason: 'exhausted', error: 'HTTP 503', failedAt: iso(T) } },
+    ]));
+
+  it('cancels only deliveries that are not terminal, and refuses when none is left', () => {
+    spec.given([sent(1)]).when({ type: 'Cancel', notificationId: 'n1', deliveryIds: ['n1.1', 'n1.2'], now: T }).then([
+      { type: 'NotificationCanceled', data: { notificationId: 'n1', deliveryIds: ['n1.2'], canceledAt: iso(T) } },
+    ]);
+    spec.given([sent(1)]).when({ type: 'Cancel', notificationId: 'n1', deliveryIds: ['n1.1'], now: T }).thenThrows((e) => e instanceof DomainError && e.code === 'conflict');
+  });
+
+  it('a canceled delivery is never sent afterwards', () =>
+    spec.given([{ type: 'NotificationCanceled', data: { notificationId: 'n1', deliveryIds: ['n1.1'], canceledAt: iso(T) } }])
+      .when({ type: 'RecordSent', ...base, providerMessageId: 'm1', now: T }).then([]));
+});
+
+describe('retry policy', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+  it('grows exponentially with jitter between half and the full ceiling', () => {
+    assert.equal(nextRetryDelay(policy, 1, 0), 500);
+    assert.equal(nextRetryDelay(policy, 1, 0.999999), 1000);
+    assert.equal(nextRetryDelay(policy, 3, 0), 2000);
+    assert.equal(nextRetryDelay(policy, 20, 1), 60_000);
+  });
+  it('never retries sooner than Retry-After', () => assert.equal(nextRetryDelay(policy, 1, 0, 30_000), 30_000));
+  it('is exhausted at max attempts', () => {
+    assert.equal(exhausted(policy, 4), false);
+    assert.equal(exhausted(policy, 5), true);
+  });
+});
