@@ -11,6 +11,12 @@ start_redis
 
 rm -rf dist
 tsc -p tsconfig.json
+
+# The fake providers' TLS certificate, trusted by every Node process of this run.
+export HERALD_TEST_TLS_DIR="$SERVICES_DIR/tls"
+mkdir -p "$HERALD_TEST_TLS_DIR"
+node -e "import('./dist/test/fakes/tls.js').then((m) => m.generateTestCertificate(process.env.HERALD_TEST_TLS_DIR))"
+export NODE_EXTRA_CA_CERTS="$HERALD_TEST_TLS_DIR/cert.pem"
 eslint .
 depcruise src --config .dependency-cruiser.cjs
 

@@ -1,0 +1,89 @@
+import type { DeliveryTarget } from '../../domain/recipient/events.js';
+import type { ChannelQueue } from '../queues/queue.port.js';
+
+/** Rendered content for one delivery: each channel uses the fields it understands. */
+export interface RenderedMessage {
+  title?: string;
+  body?: string;
+  subject?: string;
+  text?: string;
+  html?: string;
+  data?: Record<string, string>;
+}
+
+export interface OutboundMessage {
+  deliveryId: string;
+  notificationId: string;
+  userId: string;
+  category: string;
+  priority: 'high' | 'normal' | 'low';
+  target: DeliveryTarget;
+  message: RenderedMessage;
+  /** Replaces an earlier undelivered push with the same key (APNs collapse id, FCM collapse key). */
+  collapseKey?: string;
+  /** How long a push may wait on the provider for an offline device. */
+  ttlSeconds?: number;
+  badge?: number;
+  sound?: string;
+  /** Provider-side tags (Mailgun o:tag) and tracking variables (Mailgun v:). */
+  tags?: string[];
+  variables?: Record<string, string>;
+}
+
+export interface SendResult {
+  /** The provider's id for the message (APNs apns-id, FCM message name, Vonage message-id, Mailgun id). */
+  providerMessageId: string | null;
+}
+
+export type ProviderErrorKind =
+  /** Try again later: timeouts, 429, 5xx. */
+  | 'retryable'
+  /** Never succeeds as sent: bad number, rejected recipient, bad payload. */
+  | 'permanent'
+  /** The push token is dead (APNs Unregistered/BadDeviceToken/410, FCM UNREGISTERED/INVALID_ARGUMENT on the token). */
+  | 'invalid_token';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderErrorKind,
+    /** The provider's own code or reason, e.g. "Unregistered", "messaging/registration-token-not-registered", "status 3". */
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/** One provider behind one channel queue. */
+export interface ChannelProvider {
+  /** apns, fcm, vonage, mailgun or sandbox. */
+  readonly name: string;
+  readonly queue: ChannelQueue;
+  /** Resolves with the provider's message id, or throws ProviderError (anything else counts as retryable). */
+  send(message: OutboundMessage): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+export const CHANNEL_PROVIDERS = Symbol('ChannelProviders');
+export type ChannelProviders = Record<ChannelQueue, ChannelProvider>;
+
+/** A stable UUID derived from a delivery id, for providers that want a UUID (APNs apns-id). */
+export function uuidFromDeliveryId(deliveryId: string, digest: (s: string) => string): string {
+  const hex = digest(deliveryId).slice(0, 32).split('');
+  hex[12] = '5';
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
