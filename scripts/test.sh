@@ -21,4 +21,4 @@ eslint .
 depcruise src --config .dependency-cruiser.cjs
 
 node --test --test-concurrency=2 --test-timeout=300000 \
-  'dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/e2e/**/*.test.js'
+  'dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'

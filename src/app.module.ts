@@ -2,6 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { ChannelsModule } from './modules/channels/channels.module.js';
+import { DeliveryModule } from './modules/delivery/delivery.module.js';
+import { QueuesModule } from './modules/queues/queues.module.js';
+import { TemplatesModule } from './modules/templates/templates.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthController } from './modules/health/health.controller.js';
@@ -27,8 +31,12 @@ export class AppModule {
         }),
         EventStoreModule,
         ReadModelsModule,
+        QueuesModule,
         AuthModule,
         RecipientsModule,
+        TemplatesModule,
+        ChannelsModule,
+        DeliveryModule,
         NotificationsModule,
       ],
       controllers: [HealthController],

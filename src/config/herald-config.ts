@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
 import { CHANNELS } from '../domain/recipient/values.js';
@@ -5,7 +6,32 @@ import { parseDuration, parseRate } from './duration.js';
 
 export const HERALD_CONFIG = Symbol('HeraldConfig');
 
+export const ROLES = ['api', 'dispatcher', 'worker', 'projector'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ChannelSettings {
+  concurrency: number;
+  /** Provider calls started per second (0: unlimited). */
+  ratePerSecond: number;
+  maxAttempts: number;
+}
+
+export interface ProviderSettings {
+  apns: { teamId: string; keyId: string; signingKey: string; topic: string; endpoint: string } | null;
+  fcm: { serviceAccount: { project_id: string; client_email: string; private_key: string }; endpoint: string; tokenUrl: string } | null;
+  vonage: { apiKey: string; apiSecret: string; from: string; restUrl: string } | null;
+  mailgun: { apiKey: string; domain: string; from: string; url: string } | null;
+  timeoutMs: number;
+}
+
 export interface HeraldConfig {
+  roles: Set<Role>;
+  queue: { kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string };
+  channels: Record<'apns' | 'fcm' | 'sms' | 'email', ChannelSettings>;
+  retry: { baseDelayMs: number; maxDelayMs: number };
+  breaker: { failureRate: number; minimumCalls: number; windowMs: number; openMs: number };
+  providers: ProviderSettings;
+  alerts: { webhookUrl: string | null; dedupWindowMs: number };
   host: string;
   port: number;
   dataDir: string;
@@ -60,6 +86,79 @@ function categoryPolicies(raw: string | undefined): Record<string, CategoryPolic
   return out;
 }
 
+function readSecret(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new Error(`${name}_FILE: cannot read ${file}`);
+    }
+  }
+  return env[name] || undefined;
+}
+
+/** A provider is configured when all its credentials are; partly configured is an error. */
+function provider<T>(name: string, values: Record<string, string | undefined>, build: (v: Record<string, string>) => T): T | null {
+  const missing = Object.entries(values).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length === Object.keys(values).length) return null;
+  if (missing.length > 0) throw new Error(`${name}: set ${missing.join(', ')} too, or none of its variables (sandbox)`);
+  return build(values as Record<string, string>);
+}
+
+function providers(env: Env): ProviderSettings {
+  const account = readSecret(env, 'FCM_SERVICE_ACCOUNT');
+  let serviceAccount: { project_id: string; client_email: string; private_key: string } | undefined;
+  if (account) {
+    try {
+      serviceAccount = JSON.parse(account);
+    } catch {
+      throw new Error('FCM_SERVICE_ACCOUNT is not a service-account JSON document');
+    }
+  }
+  return {
+    apns: provider('APNs', { APNS_TEAM_ID: env.APNS_TEAM_ID, APNS_KEY_ID: env.APNS_KEY_ID, APNS_SIGNING_KEY: readSecret(env, 'APNS_SIGNING_KEY'), APNS_TOPIC: env.APNS_TOPIC }, (v) => ({
+      teamId: v.APNS_TEAM_ID!,
+      keyId: v.APNS_KEY_ID!,
+      signingKey: v.APNS_SIGNING_KEY!,
+      topic: v.APNS_TOPIC!,
+      endpoint: env.APNS_ENDPOINT || 'https://api.push.apple.com',
+    })),
+    fcm: serviceAccount
+      ? { serviceAccount, endpoint: env.FCM_ENDPOINT || 'https://fcm.googleapis.com', tokenUrl: env.FCM_TOKEN_URL || 'https://oauth2.googleapis.com/token' }
+      : null,
+    vonage: provider('Vonage', { VONAGE_API_KEY: env.VONAGE_API_KEY, VONAGE_API_SECRET: readSecret(env, 'VONAGE_API_SECRET'), VONAGE_FROM: env.VONAGE_FROM }, (v) => ({
+      apiKey: v.VONAGE_API_KEY!,
+      apiSecret: v.VONAGE_API_SECRET!,
+      from: v.VONAGE_FROM!,
+      restUrl: env.VONAGE_REST_URL || 'https://rest.nexmo.com',
+    })),
+    mailgun: provider('Mailgun', { MAILGUN_API_KEY: readSecret(env, 'MAILGUN_API_KEY'), MAILGUN_DOMAIN: env.MAILGUN_DOMAIN, MAILGUN_FROM: env.MAILGUN_FROM }, (v) => ({
+      apiKey: v.MAILGUN_API_KEY!,
+      domain: v.MAILGUN_DOMAIN!,
+      from: v.MAILGUN_FROM!,
+      url: env.MAILGUN_URL || 'https://api.mailgun.net',
+    })),
+    timeoutMs: parseDuration(env.PROVIDER_TIMEOUT || '10s', 'PROVIDER_TIMEOUT'),
+  };
+}
+
+function channel(env: Env, prefix: string, defaults: ChannelSettings): ChannelSettings {
+  return {
+    concurrency: Math.max(1, int(env, `${prefix}_CONCURRENCY`, defaults.concurrency)),
+    ratePerSecond: int(env, `${prefix}_RATE_LIMIT`, defaults.ratePerSecond),
+    maxAttempts: Math.max(1, int(env, `${prefix}_MAX_ATTEMPTS`, defaults.maxAttempts)),
+  };
+}
+
+function roles(raw: string | undefined): Set<Role> {
+  if (!raw) return new Set(ROLES);
+  const list = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || list.length === 0) throw new Error(`HERALD_ROLES: "${raw}" must list roles from ${ROLES.join(', ')}`);
+  return new Set(list as Role[]);
+}
+
 export function loadConfig(env: Env = process.env): HeraldConfig {
   const dataDir = resolve(env.DATA_DIR || 'data');
   const kind = env.EVENT_STORE || 'sqlite';
@@ -67,7 +166,30 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
   if (kind === 'eventstoredb' && !env.EVENTSTORE_URL) throw new Error('EVENTSTORE_URL is required when EVENT_STORE=eventstoredb');
   const synchronous = (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const queueKind = env.QUEUE || 'sqlite';
+  if (queueKind !== 'sqlite' && queueKind !== 'bullmq') throw new Error(`QUEUE: "${queueKind}" must be sqlite or bullmq`);
+  if (queueKind === 'bullmq' && !env.REDIS_URL) throw new Error('REDIS_URL is required when QUEUE=bullmq');
   return {
+    roles: roles(env.HERALD_ROLES),
+    queue: queueKind === 'sqlite' ? { kind: 'sqlite', file: resolve(dataDir, 'queue.db') } : { kind: 'bullmq', redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX || 'herald' },
+    channels: {
+      apns: channel(env, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
+      fcm: channel(env, 'FCM', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
+      sms: channel(env, 'SMS', { concurrency: 16, ratePerSecond: 30, maxAttempts: 6 }),
+      email: channel(env, 'EMAIL', { concurrency: 32, ratePerSecond: 0, maxAttempts: 8 }),
+    },
+    retry: {
+      baseDelayMs: parseDuration(env.RETRY_BASE_DELAY || '2s', 'RETRY_BASE_DELAY'),
+      maxDelayMs: parseDuration(env.RETRY_MAX_DELAY || '10m', 'RETRY_MAX_DELAY'),
+    },
+    breaker: {
+      failureRate: Number(env.BREAKER_FAILURE_RATE || '0.5'),
+      minimumCalls: int(env, 'BREAKER_MIN_CALLS', 10),
+      windowMs: parseDuration(env.BREAKER_WINDOW || '30s', 'BREAKER_WINDOW'),
+      openMs: parseDuration(env.BREAKER_OPEN || '15s', 'BREAKER_OPEN'),
+    },
+    providers: providers(env),
+    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL || null, dedupWindowMs: parseDuration(env.ALERT_DEDUP_WINDOW || '10m', 'ALERT_DEDUP_WINDOW') },
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000),
     dataDir,

@@ -1,3 +1,4 @@
+import { DELIVERY_EVENT_TYPES, type DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
@@ -5,13 +6,19 @@ import type { Projection } from './projection-runner.js';
 
 type Decision = Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
 
+const OPEN = `status NOT IN ('sent', 'failed', 'canceled')`;
+
 /** One row per notification and one per delivery; inserts are keyed, so a replay adds nothing. */
 export class NotificationStatusProjection implements Projection {
   readonly name = 'notification_status';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed'] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...DELIVERY_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     for (const event of events) {
+      if ((DELIVERY_EVENT_TYPES as readonly string[]).includes(event.type)) {
+        await this.applyOutcome({ type: event.type, data: event.data } as DeliveryEvent, tx);
+        continue;
+      }
       const decision = { type: event.type, data: event.data } as Decision;
       await this.insertNotification(decision.data, decision.type === 'NotificationRequested' ? 'accepted' : 'suppressed', event, tx);
       if (decision.type !== 'NotificationRequested') continue;
@@ -23,6 +30,44 @@ export class NotificationStatusProjection implements Projection {
           [delivery.deliveryId, d.notificationId, d.userId, delivery.channel, delivery.queue, JSON.stringify(delivery.target), d.sendAt ? 'scheduled' : 'queued', d.requestedAt],
         );
       }
+    }
+  }
+
+  /**
+   * Outcomes move a delivery forward only: a terminal status is never overwritten and attempts
+   * never go back, so replaying any suffix of the log leaves the rows as they were.
+   */
+  private async applyOutcome(event: DeliveryEvent, tx: SqlExecutor): Promise<void> {
+    switch (event.type) {
+      case 'NotificationSent': {
+        const d = event.data;
+        await tx.execute(
+          `UPDATE deliveries SET status = 'sent', attempts = $2, provider = $3, provider_message_id = $4, sent_at = $5, updated_at = $5 WHERE delivery_id = $1 AND ${OPEN}`,
+          [d.deliveryId, d.attempt, d.provider, d.providerMessageId, d.sentAt],
+        );
+        return;
+      }
+      case 'NotificationRetried': {
+        const d = event.data;
+        await tx.execute(
+          `UPDATE deliveries SET status = 'retrying', attempts = $2, provider = $3, last_error = $4, next_attempt_at = $5, updated_at = $6 WHERE delivery_id = $1 AND ${OPEN} AND attempts < $2`,
+          [d.deliveryId, d.attempt, d.provider, d.error, d.nextAttemptAt, d.retriedAt],
+        );
+        return;
+      }
+      case 'NotificationFailed': {
+        const d = event.data;
+        await tx.execute(
+          `UPDATE deliveries SET status = 'failed', attempts = $2, provider = $3, last_error = $4, failure_reason = $5, updated_at = $6 WHERE delivery_id = $1 AND ${OPEN}`,
+          [d.deliveryId, d.attempt, d.provider, d.error, d.reason, d.failedAt],
+        );
+        return;
+      }
+      case 'NotificationCanceled':
+        for (const id of event.data.deliveryIds) {
+          await tx.execute(`UPDATE deliveries SET status = 'canceled', updated_at = $2 WHERE delivery_id = $1 AND ${OPEN}`, [id, event.data.canceledAt]);
+        }
+        return;
     }
   }
 

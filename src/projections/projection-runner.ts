@@ -2,6 +2,16 @@ import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, SubscriptionFilter, Subscription } from '../modules/event-store/event-store.port.js';
 import type { ReadModelDb, SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 
+/** Where a projection's output goes, committed together with its checkpoint. */
+export interface CheckpointedSink {
+  readonly name: string;
+  readonly filter?: SubscriptionFilter;
+  /** Position of the last event already applied (0n: none). */
+  checkpoint(): Promise<bigint>;
+  /** Applies a batch and records `last` as the checkpoint, atomically or output-first. */
+  commit(events: RecordedEvent[], last: bigint): Promise<void>;
+}
+
 export interface Projection {
   readonly name: string;
   readonly filter?: SubscriptionFilter;
@@ -9,13 +19,33 @@ export interface Projection {
   handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void>;
 }
 
+/** A SQL read model: rows and checkpoint commit in one transaction. */
+export function sqlSink(db: ReadModelDb, projection: Projection): CheckpointedSink {
+  return {
+    name: projection.name,
+    filter: projection.filter,
+    async checkpoint() {
+      const [row] = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection.name]);
+      return row ? BigInt(row.position) : 0n;
+    },
+    commit: (events, last) =>
+      db.transaction(async (tx) => {
+        await projection.handle(events, tx);
+        await tx.execute(
+          `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+          [projection.name, last.toString(), new Date().toISOString()],
+        );
+      }),
+  };
+}
+
 const BATCH = 500;
 const HIGH_WATER = 10_000;
 
 /**
- * Feeds a projection from a catch-up subscription. Each batch of rows commits in one
- * transaction with the checkpoint, so a crash replays at most an uncommitted batch, and the
- * projection's own guards make that replay change nothing.
+ * Feeds a sink from a catch-up subscription, in batches. A crash replays at most the batch
+ * that was not committed, and sinks are written so that replay changes nothing.
  */
 export class ProjectionRunner {
   private readonly logger: Logger;
@@ -25,20 +55,24 @@ export class ProjectionRunner {
   private drained: (() => void) | null = null;
   private waiters: { position: bigint; resolve: () => void }[] = [];
   private stopped = false;
+  running = false;
   position = 0n;
 
   constructor(
     private readonly store: EventStore,
-    private readonly db: ReadModelDb,
-    readonly projection: Projection,
+    readonly sink: CheckpointedSink,
   ) {
-    this.logger = new Logger(`Projection:${projection.name}`);
+    this.logger = new Logger(`Projection:${sink.name}`);
   }
 
   async start(): Promise<void> {
-    const [row] = await this.db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [this.projection.name]);
-    this.position = row ? BigInt(row.position) : 0n;
-    this.subscription = this.store.subscribeToAll({ after: this.position, filter: this.projection.filter });
+    this.position = await this.sink.checkpoint();
+    this.running = true;
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.subscription = this.store.subscribeToAll({ after: this.position, filter: this.sink.filter });
     void this.pump(this.subscription);
   }
 
@@ -53,12 +87,10 @@ export class ProjectionRunner {
       if (this.stopped) return;
       this.logger.error({ msg: 'subscription dropped; resubscribing', err: String(error) });
       await new Promise((r) => setTimeout(r, 1000));
-      if (!this.stopped) {
-        await this.processing;
-        this.buffer = [];
-        this.subscription = this.store.subscribeToAll({ after: this.position, filter: this.projection.filter });
-        void this.pump(this.subscription);
-      }
+      if (this.stopped) return;
+      await this.processing;
+      this.buffer = [];
+      this.subscribe();
     }
   }
 
@@ -74,14 +106,7 @@ export class ProjectionRunner {
       const batch = this.buffer.slice(0, BATCH);
       const last = batch[batch.length - 1]!.position;
       try {
-        await this.db.transaction(async (tx) => {
-          await this.projection.handle(batch, tx);
-          await tx.execute(
-            `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-            [this.projection.name, last.toString(), new Date().toISOString()],
-          );
-        });
+        await this.sink.commit(batch, last);
       } catch (error) {
         // Never skip an event: log, wait, and try the same batch again.
         this.logger.error({ msg: 'projection batch failed; retrying', err: error instanceof Error ? error.stack : String(error) });
@@ -98,9 +123,10 @@ export class ProjectionRunner {
     }
   }
 
-  /** Resolves once the projection has applied the log up to `position` (or the timeout passes). */
+  /** Resolves true once the projection has applied the log up to `position` (false at the timeout). */
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true;
+    if (!this.running) return false;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(this.position >= position), timeoutMs);
       this.waiters.push({
@@ -115,6 +141,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.running = false;
     this.drained?.();
     await this.subscription?.close();
     await this.processing;

@@ -9,7 +9,7 @@ export type DeliveryStatus = 'pending' | 'retrying' | 'sent' | 'failed' | 'cance
 
 export const TERMINAL: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'canceled']);
 
-export type FailureReason = 'permanent' | 'exhausted' | 'opted_out' | 'token_invalidated' | 'render_failed';
+export type FailureReason = 'permanent' | 'exhausted' | 'opted_out' | 'token_invalidated' | 'device_removed' | 'render_failed';
 
 export type DeliveryEvent =
   | {

@@ -28,7 +28,7 @@ export interface Preferences {
 }
 
 export type NotificationContent =
-  | { kind: 'template'; templateId: string; params: Record<string, unknown> }
+  | { kind: 'template'; templateId: string; version: number; params: Record<string, unknown> }
   | {
       kind: 'inline';
       title?: string;

@@ -110,11 +110,15 @@ export class ActorSystem<C, S, E extends DomainEvent> {
     });
   }
 
-  /** The current state, seen after every command already in the mailbox. */
-  read(id: string): Promise<{ state: S; revision: number }> {
+  /**
+   * The current state, seen after every command already in the mailbox. `fresh` also reads
+   * what other processes appended since the cache was filled (a send-time re-check needs it).
+   */
+  read(id: string, options: { fresh?: boolean } = {}): Promise<{ state: S; revision: number }> {
     const actor = this.actorFor(id);
     return actor.enqueue(async () => {
       if (!actor.loaded) await this.load(id, actor);
+      else if (options.fresh) await this.load(id, actor, true);
       actor.lastUsed = Date.now();
       return { state: actor.state, revision: actor.revision };
     });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
@@ -10,6 +10,7 @@ import { Ctx } from '../auth/request-context.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { VALIDATION_OPTIONS, fieldErrors, validationFailed, type FieldError } from '../http/validation.js';
 import type { RequestContext } from '../recipients/recipient-actors.js';
+import { CancelNotificationCommand } from './commands/cancel-notification.command.js';
 import { SendNotificationCommand, type NotificationReceipt } from './commands/send-notification.command.js';
 import { crossFieldErrors } from './dto/check-send.js';
 import { SendBatchDto, SendNotificationDto } from './dto/send-notification.dto.js';
@@ -68,6 +69,13 @@ export class NotificationsController {
       }),
     );
     return { results };
+  }
+
+  @Delete(':id')
+  @Scopes('notifications:send')
+  @ApiOperation({ summary: 'Cancel the deliveries not yet sent (scheduled, queued or retrying); 409 if none is left' })
+  cancel(@Param() { id }: NotificationParams, @Ctx() ctx: RequestContext) {
+    return this.commands.execute(new CancelNotificationCommand(id, ctx));
   }
 
   @Get(':id')

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { RecipientsModule } from '../recipients/recipients.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { CancelNotificationHandler } from './commands/cancel-notification.handler.js';
 import { SendNotificationHandler } from './commands/send-notification.handler.js';
 import { NotificationsController } from './notifications.controller.js';
 import { GetNotificationHandler } from './queries/get-notification.handler.js';
 
 @Module({
-  imports: [CqrsModule, RecipientsModule],
+  imports: [CqrsModule, RecipientsModule, TemplatesModule],
   controllers: [NotificationsController],
-  providers: [SendNotificationHandler, GetNotificationHandler],
+  providers: [SendNotificationHandler, CancelNotificationHandler, GetNotificationHandler],
 })
 export class NotificationsModule {}

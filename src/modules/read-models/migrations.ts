@@ -45,4 +45,13 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
       `CREATE INDEX IF NOT EXISTS deliveries_notification ON deliveries (notification_id)`,
     ],
   },
+  {
+    id: 2,
+    name: 'delivery outcomes',
+    sql: [
+      `ALTER TABLE deliveries ADD COLUMN provider TEXT`,
+      `ALTER TABLE deliveries ADD COLUMN failure_reason TEXT`,
+      `ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT`,
+    ],
+  },
 ];

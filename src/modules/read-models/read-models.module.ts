@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
-import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
@@ -23,7 +23,7 @@ export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
     {
       provide: NOTIFICATION_STATUS_RUNNER,
       inject: [EVENT_STORE, READ_MODEL_DB],
-      useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, db, new NotificationStatusProjection()),
+      useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, sqlSink(db, new NotificationStatusProjection())),
     },
   ],
   exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER],
@@ -32,10 +32,11 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.status.start();
+    if (this.config.roles.has('projector')) await this.status.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

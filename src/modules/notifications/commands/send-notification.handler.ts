@@ -4,13 +4,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HERALD_CONFIG, type HeraldConfig } from '../../../config/herald-config.js';
 import { findIdempotentReplay } from '../../../domain/recipient/decide.js';
 import type { NotificationContent } from '../../../domain/recipient/events.js';
+import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
+import { validationFailed } from '../../http/validation.js';
+import { TemplateStore } from '../../templates/template-store.js';
 import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../../recipients/recipient-actors.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { SendNotificationDto } from '../dto/send-notification.dto.js';
 import { SendNotificationCommand, type NotificationReceipt } from './send-notification.command.js';
 
-function contentOf(dto: SendNotificationDto): NotificationContent {
-  if (dto.template) return { kind: 'template', templateId: dto.template.id, params: dto.template.params ?? {} };
+function inlineContent(dto: SendNotificationDto): NotificationContent {
   const { title, body, subject, text, html, data } = dto.content!;
   return JSON.parse(JSON.stringify({ kind: 'inline', title, body, subject, text, html, data })) as NotificationContent;
 }
@@ -21,11 +23,29 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
   constructor(
     @Inject(RECIPIENT_ACTORS) private readonly actors: RecipientActors,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly templates: TemplateStore,
   ) {}
+
+  /** A template request is checked now, not at send time: it must exist and get every variable it reads. */
+  private async templateContent(request: SendNotificationDto): Promise<{ content: NotificationContent; channels: Channel[] | null }> {
+    const ref = request.template!;
+    const template = await this.templates.get(ref.id);
+    if (!template) throw validationFailed([{ field: 'template.id', messages: [`no template ${ref.id}`] }]);
+    const params = ref.params ?? {};
+    const missing = template.variables.filter((v) => !Object.hasOwn(params, v));
+    if (missing.length > 0) throw validationFailed([{ field: 'template.params', messages: [`missing variables: ${missing.join(', ')}`] }]);
+    const available = CHANNELS.filter((c) => template.channels[c] && Object.keys(template.channels[c]!).length > 0);
+    const unsupported = (request.channels ?? []).filter((c) => !available.includes(c));
+    if (unsupported.length > 0) throw validationFailed([{ field: 'channels', messages: [`template ${ref.id} has no content for: ${unsupported.join(', ')}`] }]);
+    return {
+      content: { kind: 'template', templateId: template.templateId, version: template.version, params },
+      channels: request.channels ?? available,
+    };
+  }
 
   async execute({ request, context }: SendNotificationCommand): Promise<NotificationReceipt> {
     const now = Date.now();
-    const content = contentOf(request);
+    const { content, channels } = request.template ? await this.templateContent(request) : { content: inlineContent(request), channels: request.channels ?? null };
     const idempotencyKey = request.idempotencyKey ?? null;
     const { events, state } = await this.actors.execute(
       request.userId,
@@ -34,7 +54,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
         userId: request.userId,
         notificationId: randomUUID(),
         category: request.category,
-        channels: request.channels ?? null,
+        channels,
         content,
         contentHash: createHash('sha256').update(canonicalJson({ category: request.category, content })).digest('base64url'),
         priority: request.priority ?? 'normal',

@@ -26,10 +26,21 @@ interface DeliveryRow {
   queue: string;
   status: string;
   attempts: number;
+  provider: string | null;
   provider_message_id: string | null;
   last_error: string | null;
+  failure_reason: string | null;
+  next_attempt_at: string | null;
   updated_at: string;
   sent_at: string | null;
+}
+
+/** Once every delivery has ended, the notification's status says how. */
+function overallStatus(decided: string, deliveries: string[]): string {
+  if (deliveries.length === 0 || deliveries.some((s) => !['sent', 'failed', 'canceled'].includes(s))) return decided;
+  if (deliveries.every((s) => s === 'sent')) return 'sent';
+  if (deliveries.some((s) => s === 'sent')) return 'partially_sent';
+  return deliveries.every((s) => s === 'canceled') ? 'canceled' : 'failed';
 }
 
 /**
@@ -49,14 +60,14 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
     if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
     if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
     const deliveries = await this.db.query<DeliveryRow>(
-      'SELECT delivery_id, channel, queue, status, attempts, provider_message_id, last_error, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
+      'SELECT delivery_id, channel, queue, status, attempts, provider, provider_message_id, last_error, failure_reason, next_attempt_at, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
       [notificationId],
     );
     return {
       notificationId: row.notification_id,
       userId: row.user_id,
       category: row.category,
-      status: row.status,
+      status: overallStatus(row.status, deliveries.map((d) => d.status)),
       templateId: row.template_id,
       priority: row.priority,
       idempotencyKey: row.idempotency_key,
@@ -70,8 +81,11 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
         queue: d.queue,
         status: d.status,
         attempts: Number(d.attempts),
+        provider: d.provider,
         providerMessageId: d.provider_message_id,
         lastError: d.last_error,
+        failureReason: d.failure_reason,
+        nextAttemptAt: d.next_attempt_at,
         updatedAt: d.updated_at,
         sentAt: d.sent_at,
       })),

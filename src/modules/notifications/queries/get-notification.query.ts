@@ -7,8 +7,11 @@ export interface DeliveryView {
   queue: string;
   status: string;
   attempts: number;
+  provider: string | null;
   providerMessageId: string | null;
   lastError: string | null;
+  failureReason: string | null;
+  nextAttemptAt: string | null;
   updatedAt: string;
   sentAt: string | null;
 }
@@ -17,6 +20,7 @@ export interface NotificationView {
   notificationId: string;
   userId: string;
   category: string;
+  /** accepted, suppressed, or once deliveries end: sent, partially_sent, failed, canceled. */
   status: string;
   templateId: string | null;
   priority: string;

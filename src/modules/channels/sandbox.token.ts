@@ -1,0 +1,1 @@
+export const SANDBOX_OUTBOX_TOKEN = Symbol('SandboxOutbox');

@@ -1,0 +1,74 @@
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface BreakerOptions {
+  /** Share of failed calls in the window that opens the circuit. */
+  failureRate: number;
+  /** No verdict on fewer calls than this. */
+  minimumCalls: number;
+  windowMs: number;
+  /** How long the circuit stays open before one probe call is let through. */
+  openMs: number;
+}
+
+/**
+ * One per provider, so a provider that is down stops being called (its jobs wait) while the
+ * other channels go on. Hand-written: twenty lines of state, and the worker needs to ask
+ * "may I call?" before taking a job's attempt, which wrapper-style libraries do not offer.
+ */
+export class CircuitBreaker {
+  private calls: { at: number; ok: boolean }[] = [];
+  private openedAt = 0;
+  private probing = false;
+  state: BreakerState = 'closed';
+
+  constructor(
+    readonly name: string,
+    private readonly options: BreakerOptions,
+    private readonly onChange: (state: BreakerState, failureRate: number) => void = () => undefined,
+  ) {}
+
+  /** 0 when a call may go now, else how long to wait. */
+  waitMs(now: number): number {
+    if (this.state === 'closed') return 0;
+    if (this.state === 'open') {
+      const remaining = this.openedAt + this.options.openMs - now;
+      if (remaining > 0) return remaining;
+      this.transition('half_open', this.failureRate(now));
+    }
+    if (this.probing) return Math.max(250, Math.floor(this.options.openMs / 4));
+    this.probing = true;
+    return 0;
+  }
+
+  record(ok: boolean, now: number): void {
+    if (this.state === 'half_open') {
+      this.probing = false;
+      if (ok) {
+        this.calls = [];
+        this.transition('closed', 0);
+      } else {
+        this.openedAt = now;
+        this.transition('open', 1);
+      }
+      return;
+    }
+    this.calls.push({ at: now, ok });
+    this.calls = this.calls.filter((c) => now - c.at < this.options.windowMs);
+    const rate = this.failureRate(now);
+    if (this.state === 'closed' && this.calls.length >= this.options.minimumCalls && rate >= this.options.failureRate) {
+      this.openedAt = now;
+      this.transition('open', rate);
+    }
+  }
+
+  failureRate(now: number): number {
+    const recent = this.calls.filter((c) => now - c.at < this.options.windowMs);
+    return recent.length === 0 ? 0 : recent.filter((c) => !c.ok).length / recent.length;
+  }
+
+  private transition(state: BreakerState, rate: number): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.onChange(state, rate);
+  }
+}

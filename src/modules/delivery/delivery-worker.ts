@@ -1,0 +1,156 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { TERMINAL, deliveryOf, type DeliveryCommand } from '../../domain/notification/delivery-lifecycle.js';
+import { exhausted, nextRetryDelay } from '../../domain/notification/retry-policy.js';
+import { sendTimeBlock } from '../../domain/recipient/send-time.js';
+import type { DeliveryJob } from '../../projections/dispatch.projection.js';
+import { CHANNEL_PROVIDERS, ProviderError, type ChannelProviders } from '../channels/provider.port.js';
+import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
+import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
+import { TemplateRenderError } from '../templates/template-renderer.js';
+import { TemplateStore } from '../templates/template-store.js';
+import { AlertService } from './alerts.service.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { outbound, renderFor } from './message-builder.js';
+import { NOTIFICATION_ACTORS, type NotificationActors } from './notification-actors.js';
+
+type Outcome = void | { retryInMs: number };
+/** A delivery command before the worker stamps the time on it. */
+type Unstamped = DeliveryCommand extends infer C ? (C extends unknown ? Omit<C, 'now'> : never) : never;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError('retryable', 'timeout', `no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One worker per channel queue. For each job: skip it if the delivery is already terminal,
+ * re-check the user's preferences and devices as they are now, render, and call the provider
+ * through its circuit breaker; then record the outcome as an event on the notification's
+ * stream and tell the queue whether to run the job again.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DeliveryWorker');
+  private readonly workers: QueueWorker[] = [];
+  readonly breakers = new Map<string, CircuitBreaker>();
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
+    @Inject(CHANNEL_PROVIDERS) private readonly providers: ChannelProviders,
+    @Inject(NOTIFICATION_ACTORS) private readonly notifications: NotificationActors,
+    @Inject(RECIPIENT_ACTORS) private readonly recipients: RecipientActors,
+    private readonly templates: TemplateStore,
+    private readonly alerts: AlertService,
+  ) {
+    for (const queue of CHANNEL_QUEUES) {
+      const provider = providers[queue];
+      this.breakers.set(
+        queue,
+        new CircuitBreaker(provider.name, config.breaker, (state, rate) => {
+          const healthy = state === 'closed';
+          this.alerts.raise(`provider:${provider.name}:${healthy ? 'recovered' : 'unhealthy'}`, {
+            kind: healthy ? 'provider_recovered' : 'provider_unhealthy',
+            summary: `${provider.name} circuit ${state} (failure rate ${Math.round(rate * 100)}%)`,
+            details: { provider: provider.name, queue, state, failureRate: rate },
+          });
+        }),
+      );
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.roles.has('worker')) return;
+    for (const queue of CHANNEL_QUEUES) {
+      const settings = this.config.channels[queue];
+      this.workers.push(this.queues.work<DeliveryJob>(queue, (job) => this.handle(job), { concurrency: settings.concurrency, ratePerSecond: settings.ratePerSecond }));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // In-flight provider calls finish and record their outcome before the queues close.
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.alerts.flush();
+  }
+
+  async handle(job: Job<DeliveryJob>): Promise<Outcome> {
+    const d = job.data;
+    const queue = d.queue as keyof ChannelProviders;
+    const provider = this.providers[queue];
+    const lifecycle = await this.notifications.read(d.notificationId, { fresh: true });
+    const current = deliveryOf(lifecycle.state, d.deliveryId);
+    if (TERMINAL.has(current.status)) return;
+    const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
+    const record = (command: Unstamped) =>
+      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, { correlationId: d.correlationId ?? undefined, causationId: d.deliveryId });
+
+    const recipient = (await this.recipients.read(d.userId, { fresh: true })).state;
+    const blocked = sendTimeBlock(recipient, d.category, d.channel, d.target);
+    if (blocked) {
+      await record({ type: 'RecordFailure', ...base, reason: blocked, error: `not sent: ${blocked.replace('_', ' ')} before the send` });
+      return;
+    }
+
+    let message;
+    try {
+      const template = d.content.kind === 'template' ? await this.templates.get(d.content.templateId, d.content.version) : null;
+      message = renderFor(d, recipient.profile.locale, template, this.templates.renderer);
+    } catch (error) {
+      if (!(error instanceof TemplateRenderError)) throw error;
+      await record({ type: 'RecordFailure', ...base, reason: 'render_failed', error: error.message });
+      return;
+    }
+
+    const breaker = this.breakers.get(queue)!;
+    const wait = breaker.waitMs(Date.now());
+    if (wait > 0) return { retryInMs: wait };
+
+    let providerMessageId: string | null;
+    try {
+      ({ providerMessageId } = await withTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs));
+    } catch (raw) {
+      const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
+      breaker.record(error.kind !== 'retryable', Date.now());
+      return this.failed(error, current.attempts + 1, d, base, record);
+    }
+    breaker.record(true, Date.now());
+    await record({ type: 'RecordSent', ...base, providerMessageId });
+  }
+
+  private async failed(
+    error: ProviderError,
+    attempt: number,
+    d: DeliveryJob,
+    base: { notificationId: string; deliveryId: string; channel: string; provider: string },
+    record: (c: Unstamped) => Promise<unknown>,
+  ): Promise<Outcome> {
+    const description = `${error.code}: ${error.message}`.slice(0, 500);
+    if (error.kind === 'invalid_token' && d.target.channel === 'push') {
+      await this.recipients.execute(d.userId, { type: 'InvalidateDeviceToken', userId: d.userId, token: d.target.token, reason: error.code, now: Date.now() }, { causationId: d.deliveryId });
+      await record({ type: 'RecordFailure', ...base, reason: 'token_invalidated', error: description });
+      return;
+    }
+    if (error.kind !== 'retryable') {
+      await record({ type: 'RecordFailure', ...base, reason: 'permanent', error: description });
+      return;
+    }
+    const policy = { ...this.config.retry, maxAttempts: this.config.channels[d.queue as keyof HeraldConfig['channels']].maxAttempts };
+    if (exhausted(policy, attempt)) {
+      await record({ type: 'RecordFailure', ...base, reason: 'exhausted', error: description });
+      this.alerts.raise(`exhausted:${base.provider}`, {
+        kind: 'delivery_exhausted',
+        summary: `${base.provider}: a delivery failed after ${attempt} attempts`,
+        details: { provider: base.provider, deliveryId: d.deliveryId, notificationId: d.notificationId, lastError: description },
+      });
+      return;
+    }
+    const delay = nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs);
+    await record({ type: 'RecordRetry', ...base, error: description, retryAt: Date.now() + delay });
+    this.logger.debug({ msg: 'retry scheduled', deliveryId: d.deliveryId, attempt, delayMs: delay, error: description });
+    return { retryInMs: delay };
+  }
+}

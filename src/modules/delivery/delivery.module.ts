@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { RecipientsModule } from '../recipients/recipients.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { AlertService } from './alerts.service.js';
+import { DeliveryWorker } from './delivery-worker.js';
+import { Dispatcher } from './dispatcher.js';
+import { NOTIFICATION_ACTORS, notificationActorsProvider } from './notification-actors.js';
+
+@Global()
+@Module({
+  imports: [RecipientsModule, TemplatesModule],
+  providers: [notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker],
+  exports: [NOTIFICATION_ACTORS, AlertService, Dispatcher, DeliveryWorker],
+})
+export class DeliveryModule {}

@@ -1,0 +1,39 @@
+import type { TemplateVersion } from '../../domain/template/template.js';
+import type { DeliveryJob } from '../../projections/dispatch.projection.js';
+import type { OutboundMessage, RenderedMessage } from '../channels/provider.port.js';
+import type { TemplateRenderer } from '../templates/template-renderer.js';
+
+/** Inline content maps onto each channel's fields; templates are rendered for the user's locale. */
+export function renderFor(job: DeliveryJob, locale: string | null, template: TemplateVersion | null, renderer: TemplateRenderer): RenderedMessage {
+  if (job.content.kind === 'template') {
+    const { locale: _chosen, ...rendered } = renderer.render(template!, job.channel, locale, job.content.params);
+    return rendered;
+  }
+  const c = job.content;
+  switch (job.channel) {
+    case 'push':
+      return strip({ title: c.title, body: c.body ?? c.text, data: c.data });
+    case 'sms':
+      return strip({ text: c.text ?? c.body ?? c.title });
+    case 'email':
+      return strip({ subject: c.subject ?? c.title, text: c.text ?? c.body, html: c.html });
+  }
+}
+
+export function outbound(job: DeliveryJob, message: RenderedMessage): OutboundMessage {
+  return {
+    deliveryId: job.deliveryId,
+    notificationId: job.notificationId,
+    userId: job.userId,
+    category: job.category,
+    priority: job.priority,
+    target: job.target,
+    message,
+    tags: [job.category],
+    variables: { category: job.category, userId: job.userId },
+  };
+}
+
+function strip<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,11 @@
+import { Command } from '@nestjs/cqrs';
+import type { RequestContext } from '../../recipients/recipient-actors.js';
+
+export class CancelNotificationCommand extends Command<{ notificationId: string; canceled: string[] }> {
+  constructor(
+    readonly notificationId: string,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import type { TemplateChannels } from '../../domain/template/template.js';
+import type { FieldError } from '../http/validation.js';
+
+export const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const LOCALE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/;
+
+export class PublishTemplateDto {
+  @ApiProperty({ example: 'order-shipped' })
+  @Matches(TEMPLATE_ID, { message: 'id must be 1-100 letters, digits, . _ -' })
+  id: string;
+
+  @ApiProperty({ example: 'en' })
+  @IsString()
+  @Matches(LOCALE, { message: 'defaultLocale must be a language tag like en or en-GB' })
+  defaultLocale: string;
+
+  @ApiProperty({
+    description: 'per channel, per locale: push {title, body}, sms {text}, email {subject, text, html}; Liquid syntax',
+    example: { push: { en: { title: 'Shipped', body: 'Order {{ order }} is on its way' } }, email: { en: { subject: 'Order {{ order }} shipped', html: '<p>Hi {{ name }}</p>' } } },
+  })
+  @IsObject()
+  channels: TemplateChannels;
+}
+
+export class PreviewTemplateDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'fr-CA' })
+  @IsOptional()
+  @Matches(LOCALE, { message: 'locale must be a language tag like en or en-GB' })
+  locale?: string;
+
+  @ApiPropertyOptional({ enum: ['push', 'sms', 'email'] })
+  @IsOptional()
+  @IsIn(['push', 'sms', 'email'])
+  channel?: 'push' | 'sms' | 'email';
+}
+
+const FIELDS: Record<string, Record<string, number>> = {
+  push: { title: 256, body: 4000 },
+  sms: { text: 2000 },
+  email: { subject: 998, text: 100_000, html: 500_000 },
+};
+const REQUIRED: Record<string, string[]> = { push: [], sms: ['text'], email: ['subject'] };
+
+/** The channels object has dynamic keys (locales), so its shape is checked here. */
+export function templateChannelErrors(channels: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof channels !== 'object' || channels === null || Array.isArray(channels)) return [{ field: 'channels', messages: ['channels must be an object'] }];
+  for (const [channel, locales] of Object.entries(channels)) {
+    const allowed = FIELDS[channel];
+    if (!allowed) {
+      errors.push({ field: `channels.${channel}`, messages: ['unknown channel: use push, sms or email'] });
+      continue;
+    }
+    if (typeof locales !== 'object' || locales === null || Array.isArray(locales)) {
+      errors.push({ field: `channels.${channel}`, messages: ['must map locales to content'] });
+      continue;
+    }
+    for (const [locale, content] of Object.entries(locales as Record<string, unknown>)) {
+      const at = `channels.${channel}.${locale}`;
+      if (!LOCALE.test(locale)) errors.push({ field: at, messages: ['locale must be a language tag like en or en-GB'] });
+      if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+        errors.push({ field: at, messages: ['content must be an object'] });
+        continue;
+      }
+      for (const [key, value] of Object.entries(content)) {
+        const max = allowed[key];
+        if (max === undefined) errors.push({ field: `${at}.${key}`, messages: [`unknown field for ${channel}`] });
+        else if (typeof value !== 'string') errors.push({ field: `${at}.${key}`, messages: ['must be a string'] });
+        else if (value.length > max) errors.push({ field: `${at}.${key}`, messages: [`at most ${max} characters`] });
+      }
+      for (const key of REQUIRED[channel]!) if (!(key in content)) errors.push({ field: `${at}.${key}`, messages: ['is required'] });
+      if (channel === 'push' && !('title' in content) && !('body' in content)) errors.push({ field: at, messages: ['push needs a title or a body'] });
+    }
+  }
+  return errors;
+}
