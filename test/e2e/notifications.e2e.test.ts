@@ -23,7 +23,15 @@ describe('notification requests over HTTP', () => {
     assert.equal(got.status, 200);
     assert.equal(got.body.priority, 'high');
     assert.equal(got.body.requestedBy, api.credentials!.appKey);
-    assert.deepEqual(got.body.deliveries.map((d: { status: string }) => d.status), ['queued', 'queued', 'queued', 'queued']);
+    assert.equal(got.body.deliveries.length, 4);
+    // Without provider credentials every channel goes to the sandbox outbox.
+    const done = await eventually(async () => {
+      const view = (await api.get(`/v1/notifications/${res.body.notificationId}`)).body;
+      return view.status === 'sent' ? view : undefined;
+    });
+    assert.deepEqual(done.deliveries.map((d: { provider: string }) => d.provider), ['sandbox', 'sandbox', 'sandbox', 'sandbox']);
+    const outbox = await api.get(`/v1/sandbox/outbox?notificationId=${res.body.notificationId}`);
+    assert.equal(outbox.body.entries.length, 4);
     assert.equal((await api.get('/v1/notifications/00000000-0000-4000-8000-000000000000')).status, 404);
     assert.equal((await api.get('/v1/notifications/not-a-uuid')).status, 400);
   });
@@ -31,6 +39,7 @@ describe('notification requests over HTTP', () => {
   it('accepts a scheduled template request', async (t) => {
     const { api } = await startApp(t);
     await createUser(api, 'u1');
+    assert.equal((await api.post('/v1/templates', { id: 'order-shipped', defaultLocale: 'en', channels: { email: { en: { subject: 'Order {{ order }}' } } } })).status, 201);
     const sendAt = new Date(Date.now() + 3_600_000).toISOString();
     const res = await api.post('/v1/notifications', { userId: 'u1', category: 'orders', channels: ['email'], template: { id: 'order-shipped', params: { order: 42 } }, sendAt });
     assert.equal(res.status, 202);
