@@ -4,6 +4,7 @@ import type { HeraldConfig } from './config/herald-config.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         EventStoreModule,
         ReadModelsModule,
         QueuesModule,
+        MetricsModule,
         AuthModule,
         RecipientsModule,
         TemplatesModule,

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module.js';
 import type { HeraldConfig } from './config/herald-config.js';
+import { MetricsService } from './modules/metrics/metrics.service.js';
 import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
 import { createValidationPipe } from './modules/http/validation.js';
 
@@ -33,6 +34,11 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

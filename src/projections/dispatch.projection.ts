@@ -35,6 +35,7 @@ export class DispatchProjection implements CheckpointedSink {
 
   constructor(
     private readonly queues: QueueBackend,
+    private readonly onEnqueued: (queue: string, count: number) => void = () => undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -71,5 +72,6 @@ export class DispatchProjection implements CheckpointedSink {
       }
     }
     await this.queues.enqueue([...byQueue.values()], { name: DISPATCH_CHECKPOINT, position: last });
+    for (const batch of byQueue.values()) this.onEnqueued(batch.queue, batch.jobs.length);
   }
 }

@@ -12,6 +12,7 @@ import { TemplateStore } from '../templates/template-store.js';
 import { AlertService } from './alerts.service.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { outbound, renderFor } from './message-builder.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { NOTIFICATION_ACTORS, type NotificationActors } from './notification-actors.js';
 
 type Outcome = void | { retryInMs: number };
@@ -46,12 +47,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(RECIPIENT_ACTORS) private readonly recipients: RecipientActors,
     private readonly templates: TemplateStore,
     private readonly alerts: AlertService,
+    private readonly metrics: MetricsService,
   ) {
     for (const queue of CHANNEL_QUEUES) {
       const provider = providers[queue];
       this.breakers.set(
         queue,
         new CircuitBreaker(provider.name, config.breaker, (state, rate) => {
+          this.metrics.circuitState.set({ provider: provider.name }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
           const healthy = state === 'closed';
           this.alerts.raise(`provider:${provider.name}:${healthy ? 'recovered' : 'unhealthy'}`, {
             kind: healthy ? 'provider_recovered' : 'provider_unhealthy',
@@ -110,15 +113,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (wait > 0) return { retryInMs: wait };
 
     let providerMessageId: string | null;
+    const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
     try {
       ({ providerMessageId } = await withTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
+      stopTimer({ result: error.kind });
       breaker.record(error.kind !== 'retryable', Date.now());
-      return this.failed(error, current.attempts + 1, d, base, record);
+      const outcome = await this.failed(error, current.attempts + 1, d, base, record);
+      this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome ? 'retried' : 'failed' });
+      return outcome;
     }
+    stopTimer({ result: 'sent' });
     breaker.record(true, Date.now());
     await record({ type: 'RecordSent', ...base, providerMessageId });
+    this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: 'sent' });
   }
 
   private async failed(

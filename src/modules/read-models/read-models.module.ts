@@ -3,6 +3,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js'
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
 import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
@@ -33,7 +34,10 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    metrics.watchProjection({ name: 'notification_status', position: () => status.position, running: () => status.running });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.roles.has('projector')) await this.status.start();

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { CHANNEL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
+
+export type ProjectionProbe = { name: string; position: () => bigint; running: () => boolean };
+
+/** Prometheus metrics; gauges that need I/O (queue depth, lag) are read when scraped. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly deliveries: Counter<'channel' | 'provider' | 'outcome'>;
+  readonly enqueued: Counter<'queue'>;
+  readonly providerLatency: Histogram<'provider' | 'result'>;
+  readonly circuitState: Gauge<'provider'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly decisions: Counter<'outcome'>;
+  private readonly projections: ProjectionProbe[] = [];
+
+  constructor(
+    @Inject(QUEUE_BACKEND) queues: QueueBackend,
+    @Inject(EVENT_STORE) store: EventStore,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
+    this.deliveries = new Counter({ name: 'herald_deliveries_total', help: 'Delivery outcomes recorded, by channel, provider and outcome (sent, retried, failed)', labelNames: ['channel', 'provider', 'outcome'], registers });
+    this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Delivery jobs enqueued by the dispatcher', labelNames: ['queue'], registers });
+    this.decisions = new Counter({ name: 'herald_notification_decisions_total', help: 'Notification requests decided by this process (accepted, suppressed, duplicate)', labelNames: ['outcome'], registers });
+    this.providerLatency = new Histogram({
+      name: 'herald_provider_request_seconds',
+      help: 'Provider call latency',
+      labelNames: ['provider', 'result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.circuitState = new Gauge({ name: 'herald_circuit_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers });
+    this.httpDuration = new Histogram({
+      name: 'herald_http_request_seconds',
+      help: 'API request latency',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Gauge({
+      name: 'herald_queue_depth',
+      help: 'Jobs per queue and state (waiting = due and not started; delayed = scheduled or backing off; active)',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        for (const queue of CHANNEL_QUEUES) {
+          const s = await queues.stats(queue);
+          this.set({ queue, state: 'waiting' }, s.waiting);
+          this.set({ queue, state: 'delayed' }, s.delayed);
+          this.set({ queue, state: 'active' }, s.active);
+        }
+      },
+    });
+    new Gauge({
+      name: 'herald_queue_oldest_job_age_seconds',
+      help: 'Age of the oldest due job not yet started: the signal to add workers',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        for (const queue of CHANNEL_QUEUES) this.set({ queue }, (await queues.stats(queue)).oldestWaitingAgeMs / 1000);
+      },
+    });
+    const probes = this.projections;
+    new Gauge({
+      name: 'herald_projection_lag',
+      help: 'How far each projection running here is behind the head of the log (in positions)',
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        const head = await store.headPosition();
+        for (const p of probes) if (p.running()) this.set({ projection: p.name }, Number(head - p.position()));
+      },
+    });
+  }
+
+  watchProjection(probe: ProjectionProbe): void {
+    this.projections.push(probe);
+  }
+}
