@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         ChannelsModule,
         DeliveryModule,
         NotificationsModule,
+        AuditModule,
       ],
       controllers: [HealthController],
     };

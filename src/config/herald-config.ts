@@ -32,6 +32,7 @@ export interface HeraldConfig {
   breaker: { failureRate: number; minimumCalls: number; windowMs: number; openMs: number };
   providers: ProviderSettings;
   alerts: { webhookUrl: string | null; dedupWindowMs: number };
+  queueAlerts: { maxDepth: number; maxAgeMs: number; intervalMs: number };
   host: string;
   port: number;
   dataDir: string;
@@ -190,6 +191,11 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     },
     providers: providers(env),
     alerts: { webhookUrl: env.ALERT_WEBHOOK_URL || null, dedupWindowMs: parseDuration(env.ALERT_DEDUP_WINDOW || '10m', 'ALERT_DEDUP_WINDOW') },
+    queueAlerts: {
+      maxDepth: int(env, 'QUEUE_ALERT_DEPTH', 50_000),
+      maxAgeMs: parseDuration(env.QUEUE_ALERT_AGE || '5m', 'QUEUE_ALERT_AGE'),
+      intervalMs: parseDuration(env.QUEUE_ALERT_INTERVAL || '15s', 'QUEUE_ALERT_INTERVAL'),
+    },
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000),
     dataDir,

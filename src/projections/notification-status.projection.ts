@@ -73,8 +73,8 @@ export class NotificationStatusProjection implements Projection {
 
   private async insertNotification(d: NotificationDecision, status: string, event: RecordedEvent, tx: SqlExecutor): Promise<void> {
     await tx.execute(
-      `INSERT INTO notifications (notification_id, user_id, category, status, app_key, template_id, priority, idempotency_key, send_at, requested_at, suppressed, position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (notification_id) DO NOTHING`,
+      `INSERT INTO notifications (notification_id, user_id, category, status, app_key, template_id, priority, idempotency_key, send_at, requested_at, suppressed, position, stream_revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (notification_id) DO NOTHING`,
       [
         d.notificationId,
         d.userId,
@@ -88,6 +88,7 @@ export class NotificationStatusProjection implements Projection {
         d.requestedAt,
         JSON.stringify(d.suppressed),
         event.position.toString(),
+        event.revision,
       ],
     );
   }

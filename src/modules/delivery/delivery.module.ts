@@ -4,12 +4,13 @@ import { TemplatesModule } from '../templates/templates.module.js';
 import { AlertService } from './alerts.service.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
+import { QueueMonitor } from './queue-monitor.js';
 import { NOTIFICATION_ACTORS, notificationActorsProvider } from './notification-actors.js';
 
 @Global()
 @Module({
   imports: [RecipientsModule, TemplatesModule],
-  providers: [notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker],
+  providers: [notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker, QueueMonitor],
   exports: [NOTIFICATION_ACTORS, AlertService, Dispatcher, DeliveryWorker],
 })
 export class DeliveryModule {}

@@ -54,4 +54,9 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
       `ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT`,
     ],
   },
+  {
+    id: 3,
+    name: 'decision stream revision',
+    sql: [`ALTER TABLE notifications ADD COLUMN stream_revision INTEGER`],
+  },
 ];

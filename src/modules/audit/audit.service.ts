@@ -1,0 +1,115 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { notificationStream, type DeliveryEvent } from '../../domain/notification/delivery-lifecycle.js';
+import { recipientStream, type ChannelSuppression, type RecipientEvent } from '../../domain/recipient/events.js';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
+import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
+import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
+import { eventView } from './event-view.js';
+
+const DECISIONS = new Set(['NotificationRequested', 'NotificationSuppressed']);
+
+/** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
+@Injectable()
+export class AuditService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+    private readonly queries: QueryBus,
+  ) {}
+
+  async stream(streamName: string, from: number | undefined, limit: number, direction: 'forwards' | 'backwards') {
+    const events = await this.store.readStream(streamName, { direction, maxCount: limit + 1, ...(from !== undefined ? { fromRevision: from } : {}) });
+    const page = events.slice(0, limit);
+    const next = events.length > limit ? events[limit]!.revision : null;
+    return { streamName, direction, events: page.map(eventView), next };
+  }
+
+  /** The user's own stream merged, in log order, with the outcome streams of the notifications in it. */
+  async userTimeline(userId: string, from: number, limit: number) {
+    const own = await this.store.readStream(recipientStream(userId), { fromRevision: from, maxCount: limit + 1 });
+    if (own.length === 0 && from === 0) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no user ${userId}` });
+    const page = own.slice(0, limit);
+    const outcomes = await Promise.all(
+      page.filter((e) => e.type === 'NotificationRequested').map((e) => this.store.readStream(notificationStream((e.data as { notificationId: string }).notificationId))),
+    );
+    const merged = [...page, ...outcomes.flat()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    return { userId, events: merged.map(eventView), next: own.length > limit ? own[limit]!.revision : null };
+  }
+
+  async notificationTimeline(notificationId: string): Promise<{ notificationId: string; events: ReturnType<typeof eventView>[] }> {
+    const decision = await this.decision(notificationId);
+    const outcomes = await this.store.readStream(notificationStream(notificationId));
+    return { notificationId, events: [decision, ...outcomes].map(eventView) };
+  }
+
+  /** For each channel asked for: delivered or not, and exactly why. */
+  async explain(notificationId: string) {
+    const decisionEvent = await this.decision(notificationId);
+    const decision = { type: decisionEvent.type, data: decisionEvent.data } as Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
+    const outcomes = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryEvent);
+    const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
+    const channels = [...new Set([...deliveries.map((d) => d.channel), ...decision.data.suppressed.map((s) => s.channel)])];
+    return {
+      notificationId,
+      userId: decision.data.userId,
+      category: decision.data.category,
+      requestedAt: decision.data.requestedAt,
+      requestedBy: decisionEvent.metadata.appKey ?? null,
+      channels: channels.map((channel) => {
+        const suppression = decision.data.suppressed.find((s) => s.channel === channel);
+        if (suppression) return { channel, delivered: false, decision: 'suppressed', reason: suppression.reason, explanation: explainSuppression(suppression), detail: suppression.detail };
+        return {
+          channel,
+          decision: 'accepted',
+          delivered: deliveries.filter((d) => d.channel === channel).some((d) => outcomes.some((o) => o.type === 'NotificationSent' && o.data.deliveryId === d.deliveryId)),
+          deliveries: deliveries
+            .filter((d) => d.channel === channel)
+            .map((d) => {
+              const own = outcomes.filter((o) => (o.type === 'NotificationCanceled' ? o.data.deliveryIds.includes(d.deliveryId) : o.data.deliveryId === d.deliveryId));
+              const last = own[own.length - 1];
+              const target = d.target.channel === 'push' ? { deviceId: d.target.deviceId, provider: d.target.provider, tokenSuffix: d.target.token.slice(-6) } : d.target;
+              return {
+                deliveryId: d.deliveryId,
+                target,
+                outcome: last?.type ?? 'pending',
+                attempts: own.filter((o) => o.type !== 'NotificationCanceled').length,
+                errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
+                ...(last?.type === 'NotificationFailed' ? { failureReason: last.data.reason } : {}),
+                ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId } : {}),
+              };
+            }),
+        };
+      }),
+    };
+  }
+
+  private async decision(notificationId: string): Promise<RecordedEvent> {
+    await this.queries.execute(new GetNotificationQuery(notificationId)); // 404 when unknown; waits for the projection
+    const [row] = await this.db.query<{ user_id: string; stream_revision: number }>('SELECT user_id, stream_revision FROM notifications WHERE notification_id = $1', [notificationId]);
+    const [event] = await this.store.readStream(recipientStream(row!.user_id), { fromRevision: Number(row!.stream_revision), maxCount: 1 });
+    if (!event || !DECISIONS.has(event.type) || (event.data as { notificationId: string }).notificationId !== notificationId) {
+      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `decision for ${notificationId} not found in the log` });
+    }
+    return event;
+  }
+}
+
+function explainSuppression(s: ChannelSuppression): string {
+  const d = s.detail;
+  switch (s.reason) {
+    case 'opted_out':
+      return {
+        global: 'the user muted all notifications',
+        channel: `the user opted out of ${s.channel}`,
+        category: `the user opted out of category ${d.category}`,
+        category_channel: `the user opted out of ${s.channel} for category ${d.category}`,
+      }[d.level ?? 'channel'];
+    case 'rate_limited':
+      return `rate limit reached: ${d.count} of ${d.limit} ${s.channel} notifications${d.category ? ` in category ${d.category}` : ''} in the last ${d.windowSeconds} s`;
+    case 'duplicate':
+      return `same content sent on ${s.channel} within ${d.windowSeconds} s as notification ${d.duplicateOf}`;
+    case 'no_target':
+      return s.channel === 'push' ? 'the user has no active push device' : `the user has no ${s.channel === 'sms' ? 'phone number' : 'email address'}`;
+  }
+}
