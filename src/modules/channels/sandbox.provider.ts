@@ -43,11 +43,15 @@ export class SandboxOutbox {
   }
 
   list(filter: { queue?: string; userId?: string; notificationId?: string; limit: number; after?: number }): (OutboxEntry & { seq: number })[] {
-    const where = ['seq > ?'];
-    const params: (string | number)[] = [filter.after ?? 0];
-    if (filter.queue) (where.push('queue = ?'), params.push(filter.queue));
-    if (filter.userId) (where.push('user_id = ?'), params.push(filter.userId));
-    if (filter.notificationId) (where.push('notification_id = ?'), params.push(filter.notificationId));
+    const conditions: [string, string | number | undefined][] = [
+      ['seq > ?', filter.after ?? 0],
+      ['queue = ?', filter.queue],
+      ['user_id = ?', filter.userId],
+      ['notification_id = ?', filter.notificationId],
+    ];
+    const used = conditions.filter(([, value]) => value !== undefined) as [string, string | number][];
+    const where = used.map(([sql]) => sql);
+    const params = used.map(([, value]) => value);
     const rows = this.db.prepare(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params, filter.limit) as Record<string, string | number>[];
     return rows.map((r) => ({
       seq: Number(r.seq),
