@@ -53,3 +53,22 @@ start_redis() {
   export REDIS_SERVER_PID="$!"
   echo "redis-server on 127.0.0.1:$port" >&2
 }
+
+start_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then ensure_package /usr/lib/postgresql/15/bin/initdb postgresql; fi
+  local bin; bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  local port; port="$(free_port)"
+  local dir="$SERVICES_DIR/postgres"
+  mkdir -p "$dir"
+  # PostgreSQL refuses to run as root: run it as the postgres user the package created.
+  local run=()
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres "$dir"; chmod 755 "$SERVICES_DIR"; run=(runuser -u postgres --); fi
+  "${run[@]}" "$bin/initdb" -D "$dir/data" --auth=trust --username=herald --encoding=UTF8 >/dev/null
+  "${run[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" -c listen_addresses=127.0.0.1 \
+    -c fsync=off -c full_page_writes=off -c max_connections=200 > "$dir/postgres.log" 2>&1 &
+  SERVICE_PIDS+=("$!")
+  wait_for "postgres" "$bin/pg_isready" -h 127.0.0.1 -p "$port" -U herald
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U herald herald_test
+  export DATABASE_URL="postgres://herald@127.0.0.1:$port/herald_test"
+  echo "postgres on 127.0.0.1:$port" >&2
+}

@@ -8,6 +8,7 @@ echo "node $(node --version)"
 
 source scripts/test-services.sh
 start_redis
+start_postgres
 
 rm -rf dist
 tsc -p tsconfig.json

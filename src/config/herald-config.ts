@@ -37,7 +37,7 @@ export interface HeraldConfig {
   port: number;
   dataDir: string;
   eventStore: { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' } | { kind: 'eventstoredb'; url: string };
-  readModelFile: string;
+  readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
@@ -203,7 +203,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       kind === 'sqlite'
         ? { kind, file: resolve(dataDir, 'events.db'), synchronous }
         : { kind, url: env.EVENTSTORE_URL! },
-    readModelFile: resolve(dataDir, 'read-models.db'),
+    readModels: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA || 'public' } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
     policy: {
       rateLimits: {
         push: parseRate(env.RATE_LIMIT_PUSH || '20/1h', 'RATE_LIMIT_PUSH'),

@@ -6,6 +6,12 @@ import type { TestContext } from 'node:test';
 export const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
+/** The runner's environment without the shared test servers: a child uses them only when told to. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, REDIS_URL: _redis, EVENTSTORE_URL: _esdb, ...rest } = process.env;
+  return rest;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -20,7 +26,7 @@ export function freePort(): Promise<number> {
 /** Runs Herald as a real child process; it is killed when the test ends, whatever happens. */
 export async function spawnHerald(t: TestContext, env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   let output = '';
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], { env: { ...baseEnv(), LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -32,7 +38,7 @@ export async function spawnHerald(t: TestContext, env: Record<string, string>): 
 
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -5,6 +5,7 @@ import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.j
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
+import { PostgresReadModelDb } from './postgres-read-model-db.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
@@ -16,7 +17,7 @@ export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
       provide: READ_MODEL_DB,
       inject: [HERALD_CONFIG],
       useFactory: async (config: HeraldConfig): Promise<ReadModelDb> => {
-        const db = new SqliteReadModelDb(config.readModelFile);
+        const db = config.readModels.kind === 'postgres' ? new PostgresReadModelDb(config.readModels.url, config.readModels.schema) : new SqliteReadModelDb(config.readModels.file);
         await db.migrate();
         return db;
       },
