@@ -1,0 +1,80 @@
+/** Starts Herald and the provider fakes as child processes, for the end-to-end benchmarks. */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Fakes {
+  env: Record<string, string>;
+  counts(): Promise<Record<string, number>>;
+  stop(): void;
+}
+
+export async function startFakes(): Promise<Fakes> {
+  const child = fork(fileURLToPath(new URL('./fakes-server.js', import.meta.url)), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const env = await new Promise<Record<string, string>>((resolve) => child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
+  return {
+    env,
+    counts: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type: string; counts: Record<string, number> }) => {
+          if (m.type !== 'counts') return;
+          child.off('message', onMessage);
+          resolve(m.counts);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'counts' });
+      }),
+    stop: () => child.disconnect(),
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningHerald {
+  child: ChildProcess;
+  url: string;
+  auth: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startHerald(env: Record<string, string>, dataDir = mkdtempSync(join(tmpdir(), 'bench-herald-'))): Promise<RunningHerald> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/main.js', import.meta.url))], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
+  return {
+    child,
+    url,
+    dataDir,
+    auth: `Basic ${Buffer.from(`${creds.appKey}:${creds.appSecret}`).toString('base64')}`,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

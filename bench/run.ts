@@ -1,0 +1,92 @@
+/**
+ * npm run bench: raw limits of the stack, Herald end to end on both profiles, backlog drain,
+ * memory and CPU cost. Prints a table and writes bench/results/latest.json.
+ *   --quick   smaller counts (a smoke run)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { backlogDrain } from './drain.js';
+import { heraldEndToEnd } from './e2e.js';
+import { bareFastify, bullmqNoop, eventStoreAppend, sqliteAppend } from './raw.js';
+import { round } from './stats.js';
+
+const quick = process.argv.includes('--quick');
+const redisUrl = process.env.REDIS_URL;
+const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000 };
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+  quick,
+};
+
+log('raw: SQLite append');
+const raw = {
+  sqliteAppendOnePerTxnFull: sqliteAppend(Math.min(scale.events, 10_000), 1),
+  sqliteAppendBatch100Full: sqliteAppend(scale.events, 100),
+  heraldEventStoreGroupCommit: await eventStoreAppend(scale.events, 256),
+  bullmqAddProcessNoop: redisUrl ? await bullmqNoop(redisUrl, scale.jobs) : null,
+  bareFastifyJson: (log('raw: bare Fastify'), await bareFastify(scale.http)),
+};
+results.raw = raw;
+const rawLimits = [raw.sqliteAppendOnePerTxnFull, raw.sqliteAppendBatch100Full, raw.bullmqAddProcessNoop, raw.bareFastifyJson].filter((x): x is number => typeof x === 'number');
+
+const profiles: [string, Record<string, string>][] = [['embedded', {}]];
+if (redisUrl) profiles.push(['redis', { QUEUE: 'bullmq', REDIS_URL: redisUrl, REDIS_PREFIX: `bench-${Date.now()}` }]);
+const e2e: Record<string, Awaited<ReturnType<typeof heraldEndToEnd>>> = {};
+for (const [name, env] of profiles) {
+  log(`herald end to end: ${name}`);
+  e2e[name] = await heraldEndToEnd({ users: scale.users, notifications: scale.notifications, batchNotifications: scale.batch, fixedRateSeconds: scale.fixed, profileEnv: env });
+}
+results.endToEnd = e2e;
+
+const drain: Record<string, unknown> = {};
+for (const [name, env] of profiles) {
+  log(`backlog drain: ${name}`);
+  drain[name] = await backlogDrain(scale.drain, { ...env, ...(env.REDIS_PREFIX ? { REDIS_PREFIX: `${env.REDIS_PREFIX}-drain` } : {}) });
+}
+results.backlogDrain = drain;
+
+log(`memory: ${scale.memoryUsers} users`);
+results.memory = JSON.parse(
+  execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), String(scale.memoryUsers), '100000'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+);
+
+// The slowest raw limit that sits on the end-to-end path of each profile.
+const slowest = (profile: string) => Math.min(raw.sqliteAppendOnePerTxnFull, raw.bareFastifyJson, ...(profile === 'redis' && raw.bullmqAddProcessNoop ? [raw.bullmqAddProcessNoop] : []));
+results.ratioToSlowestRawLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / slowest(p), 3)]));
+void rawLimits;
+
+mkdirSync(fileURLToPath(new URL('../../bench/results/', import.meta.url)), { recursive: true });
+const out = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+
+const rows: [string, string][] = [
+  ['raw: SQLite append, 1 event/txn, synchronous=FULL (events/s)', String(raw.sqliteAppendOnePerTxnFull)],
+  ['raw: SQLite append, 100 events/txn, synchronous=FULL (events/s)', String(raw.sqliteAppendBatch100Full)],
+  ['Herald SQLite event store, group commit, 256 concurrent appends (events/s)', String(raw.heraldEventStoreGroupCommit)],
+  ['raw: BullMQ add+process no-op jobs (jobs/s)', String(raw.bullmqAddProcessNoop ?? 'skipped: no REDIS_URL')],
+  ['raw: bare Fastify JSON endpoint (requests/s)', String(raw.bareFastifyJson)],
+];
+for (const [p, r] of Object.entries(e2e)) {
+  rows.push(
+    [`${p}: notifications/s end to end (POST /v1/notifications)`, String(r.notificationsPerSecond)],
+    [`${p}: notifications/s end to end (/batch of 1,000)`, String(r.batch.endToEndPerSecond)],
+    [`${p}: API latency p50/p99 at max load (ms)`, `${r.apiLatencyUnderMaxLoadMs.p50} / ${r.apiLatencyUnderMaxLoadMs.p99}`],
+    [`${p}: API latency p50/p99 at 1,000 req/s (ms)`, `${r.apiLatencyAt1000rpsMs.p50} / ${r.apiLatencyAt1000rpsMs.p99} (achieved ${r.apiLatencyAt1000rpsMs.achievedRps} req/s)`],
+    [`${p}: accept -> sent p50/p99 (ms)`, `${r.acceptToSentMs.p50} / ${r.acceptToSentMs.p99}`],
+    [`${p}: CPU ms per notification (Herald process)`, String(r.cpuMsPerNotification)],
+    [`${p}: RSS after the run (MB)`, String(r.rssMbAfterRun)],
+    [`${p}: throughput / slowest raw limit`, String((results.ratioToSlowestRawLimit as Record<string, number>)[p])],
+  );
+}
+for (const [p, d] of Object.entries(drain) as [string, { deliveriesPerSecond: number; perChannel: Record<string, { perSecond: number }> }][]) {
+  rows.push([`${p}: backlog of ${scale.drain} drained (deliveries/s)`, `${d.deliveriesPerSecond} (${Object.entries(d.perChannel).map(([q, c]) => `${q} ${c.perSecond}/s`).join(', ')})`]);
+}
+const m = results.memory as { users: number; rssMb: number; actorsCached: number };
+rows.push([`memory: RSS after registering ${m.users} users (MB; ${m.actorsCached} actors cached)`, String(m.rssMb)]);
+const width = Math.max(...rows.map(([k]) => k.length));
+process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results/latest.json\n`);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm run bench: starts its own Redis and the provider fakes' TLS identity, then runs bench/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/test-services.sh
+start_redis
+rm -rf dist && tsc -p tsconfig.json
+export HERALD_TEST_TLS_DIR="$SERVICES_DIR/tls"
+mkdir -p "$HERALD_TEST_TLS_DIR"
+node -e "import('./dist/test/fakes/tls.js').then((m) => m.generateTestCertificate(process.env.HERALD_TEST_TLS_DIR))"
+export NODE_EXTRA_CA_CERTS="$HERALD_TEST_TLS_DIR/cert.pem"
+node dist/bench/run.js "$@"
