@@ -55,3 +55,16 @@ describe('bad input always gets a 4xx JSON answer', () => {
     assert.equal((await api.as(undefined).get('/docs')).status, 200);
   });
 });
+
+describe('null in optional fields (found by the fuzz suite)', () => {
+  it('a batch item whose content fields are null is a 400 for that item, not a 500', async (t) => {
+    const { api } = await startApp(t);
+    await createUser(api, 'u1');
+    const res = await api.post('/v1/notifications/batch', { notifications: [{ content: { body: null } }, { userId: 'u1', category: 'a', content: { body: null, text: 'hi' }, sendAt: null }] });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.results[0].statusCode, 400);
+    assert.equal(res.body.results[1].statusCode, 202);
+    const single = await api.post('/v1/notifications', { userId: 'u1', category: 'a', content: { title: null } });
+    assert.equal(single.status, 400);
+  });
+});

@@ -14,7 +14,8 @@ import { SendNotificationCommand, type NotificationReceipt } from './send-notifi
 
 function inlineContent(dto: SendNotificationDto): NotificationContent {
   const { title, body, subject, text, html, data } = dto.content!;
-  return JSON.parse(JSON.stringify({ kind: 'inline', title, body, subject, text, html, data })) as NotificationContent;
+  const fields = Object.entries({ title, body, subject, text, html, data }).filter(([, v]) => v !== undefined && v !== null);
+  return { kind: 'inline', ...Object.fromEntries(fields) } as NotificationContent;
 }
 
 /** Hands the request to the user's actor; answers once the decision is durably in the log. */
@@ -58,7 +59,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
         content,
         contentHash: createHash('sha256').update(canonicalJson({ category: request.category, content })).digest('base64url'),
         priority: request.priority ?? 'normal',
-        sendAt: request.sendAt ? Date.parse(request.sendAt) : null,
+        sendAt: typeof request.sendAt === 'string' ? Date.parse(request.sendAt) : null,
         idempotencyKey,
         now,
       },

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { EVENT_STORE, type EventStore } from '../../src/modules/event-store/event-store.port.js';
+import { apnsToken, createUser, startApp } from '../support/app.js';
+import { report } from './report.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+
+const hostileString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 50 }),
+  fc.constantFrom(
+    '__proto__', 'constructor', 'prototype', '{{ 7 * 7 }}', '{% raw %}', "{% include '/etc/passwd' %}", '{{ user.constructor.constructor("return process")() }}',
+    'a@b.com\r\nBcc: victim@example.com', 'subject\r\nX-Injected: 1', '+0', '+1', '+123456789012345678', '+44 7700 900123', '00447700900123', '+4477009001230000',
+    '\u0000', '\uD800', '\uFFFF', '\u202E', 'x'.repeat(5000), '../../etc/passwd', '<script>alert(1)</script>', "' OR 1=1 --", '${jndi:ldap://x}',
+  ),
+);
+/** Lone surrogates cannot be percent-encoded; send their replacement instead. */
+const enc = (s: string): string => encodeURIComponent(s.toWellFormed());
+const deep = (depth: number): unknown => (depth === 0 ? 'leaf' : { a: deep(depth - 1) });
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(deep(200)),
+  fc.array(hostileString, { maxLength: 5 }),
+  fc.dictionary(hostileString, hostileString, { maxKeys: 4 }),
+);
+const pollutingObject = fc.record({ __proto__: fc.constant({ polluted: true }) } as never);
+
+/** A body shaped like the real request with some fields wrong, or something else entirely. */
+const notificationish = fc.record(
+  {
+    userId: fc.oneof(fc.constant('fuzz'), hostileValue),
+    category: fc.oneof(fc.constant('orders'), hostileValue),
+    channels: fc.oneof(fc.constant(['email']), hostileValue),
+    content: fc.oneof(fc.record({ title: hostileValue, body: hostileValue, subject: hostileValue, text: hostileValue, html: hostileValue, data: hostileValue }, { requiredKeys: [] }), hostileValue),
+    template: fc.oneof(fc.record({ id: hostileValue, params: hostileValue }, { requiredKeys: [] }), hostileValue),
+    idempotencyKey: hostileValue,
+    sendAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), hostileValue),
+    priority: hostileValue,
+  },
+  { requiredKeys: [] },
+);
+
+const requests = fc.oneof(
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: fc.oneof(notificationish, hostileValue) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications/batch'), body: fc.oneof(fc.record({ notifications: fc.array(fc.oneof(notificationish, hostileValue), { maxLength: 5 }) }), hostileValue) }),
+  fc.record({ method: fc.constant('PUT'), path: hostileString.map((id) => `/v1/users/${enc(id)}`), body: fc.record({ email: hostileValue, phone: hostileValue, locale: hostileValue, timezone: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/users/fuzz/devices'), body: fc.record({ platform: hostileValue, provider: hostileValue, token: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('PUT'), path: fc.constant('/v1/users/fuzz/preferences'), body: fc.record({ muted: hostileValue, channels: hostileValue, categories: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/templates'), body: fc.record({ id: hostileValue, defaultLocale: hostileValue, channels: fc.oneof(hostileValue, fc.record({ email: fc.dictionary(hostileString, fc.record({ subject: hostileString, html: hostileString })) })) }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/templates/fuzz/preview'), body: fc.record({ params: hostileValue, locale: hostileValue, channel: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/clients'), body: fc.record({ name: hostileValue, scopes: hostileValue, rateLimitPerSecond: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: hostileString.map((id) => `/v1/notifications/${enc(id)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/v1/audit/streams/${enc(q)}?limit=${enc(q)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: pollutingObject }),
+);
+
+const raw = fc.oneof(
+  fc.constantFrom('{', '{"userId": "fuzz",', '[', 'null', '"str"', '{"a":' + '['.repeat(5000), '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '\xff\xfe{}'),
+  fc.string(),
+);
+
+describe('hostile input', () => {
+  it(`${RUNS} generated requests over every endpoint: no 5xx, no crash, no event for a rejected request`, { timeout: 600_000 }, async (t) => {
+    const { api, app } = await startApp(t, { CLIENT_RATE_LIMIT: '1000000' });
+    const store = app.get<EventStore>(EVENT_STORE);
+    await createUser(api, 'fuzz');
+    await api.post('/v1/users/fuzz/devices', { platform: 'ios', token: apnsToken(9) });
+    await api.post('/v1/templates', { id: 'fuzz', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}' } } } });
+    const statuses = new Map<number, number>();
+    let rejectedWithEvents = 0;
+    let maxLatency = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: requests }, { weight: 1, arbitrary: raw.map((text) => ({ method: 'POST', path: '/v1/notifications', raw: text })) }), async (req) => {
+        const before = await store.headPosition();
+        const started = performance.now();
+        const res = 'raw' in req
+          ? await api.request(req.method, req.path, undefined, { raw: req.raw as string })
+          : await api.request(req.method, req.path, req.body);
+        maxLatency = Math.max(maxLatency, performance.now() - started);
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        assert.ok(res.status < 500, `${req.method} ${req.path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+        assert.equal(typeof res.body, 'object', 'every answer is JSON');
+        if (res.status >= 400 && (await store.headPosition()) !== before) rejectedWithEvents += 1;
+        assert.equal(rejectedWithEvents, 0, `a rejected ${req.method} ${req.path} appended events`);
+      }),
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
+    assert.equal((await api.get('/health/live')).status, 200, 'still alive');
+    report({ scenario: 'hostile input (fast-check)', profile: 'embedded', notifications: RUNS, lost: 0, duplicates: 0, fiveXx: 0, maxLatencyMs: Math.round(maxLatency), note: [...statuses].map(([s, n]) => `${s}x${n}`).join(' ') });
+  });
+});
