@@ -21,5 +21,15 @@ export NODE_EXTRA_CA_CERTS="$HERALD_TEST_TLS_DIR/cert.pem"
 eslint .
 depcruise src --config .dependency-cruiser.cjs
 
-node --test --test-concurrency=2 --test-timeout=300000 \
-  'dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js'
+# `npm test` runs every suite; `npm run test:reliability` only the reliability scenarios.
+if [ "${1:-all}" = "reliability" ]; then
+  suites=('dist/test/reliability/**/*.test.js')
+else
+  suites=('dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js' 'dist/test/reliability/**/*.test.js')
+fi
+node --test --test-concurrency=2 --test-timeout=600000 "${suites[@]}" 2>&1 | tee "$SERVICES_DIR/test-output.log"
+status=${PIPESTATUS[0]}
+echo
+echo "Reliability scenarios:"
+grep -h '# RELIABILITY' "$SERVICES_DIR/test-output.log" | sed 's/^# RELIABILITY | /  /' || echo "  (none ran)"
+exit "$status"

@@ -36,7 +36,7 @@ export interface HeraldConfig {
   host: string;
   port: number;
   dataDir: string;
-  eventStore: { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' } | { kind: 'eventstoredb'; url: string };
+  eventStore: { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL'; busyTimeoutMs: number } | { kind: 'eventstoredb'; url: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
@@ -201,7 +201,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     dataDir,
     eventStore:
       kind === 'sqlite'
-        ? { kind, file: resolve(dataDir, 'events.db'), synchronous }
+        ? { kind, file: resolve(dataDir, 'events.db'), synchronous, busyTimeoutMs: parseDuration(env.SQLITE_BUSY_TIMEOUT || '5s', 'SQLITE_BUSY_TIMEOUT') }
         : { kind, url: env.EVENTSTORE_URL! },
     readModels: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA || 'public' } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
     policy: {

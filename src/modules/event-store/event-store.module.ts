@@ -6,7 +6,7 @@ import { SqliteEventStore } from './sqlite-event-store.js';
 
 export function openEventStore(config: HeraldConfig): EventStore {
   const c = config.eventStore;
-  return c.kind === 'sqlite' ? new SqliteEventStore(c.file, { synchronous: c.synchronous }) : new EventStoreDbEventStore(c.url);
+  return c.kind === 'sqlite' ? new SqliteEventStore(c.file, { synchronous: c.synchronous, busyTimeoutMs: c.busyTimeoutMs }) : new EventStoreDbEventStore(c.url);
 }
 
 @Global()
