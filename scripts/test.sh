@@ -32,4 +32,7 @@ status=${PIPESTATUS[0]}
 echo
 echo "Reliability scenarios:"
 grep -h '# RELIABILITY' "$SERVICES_DIR/test-output.log" | sed 's/^# RELIABILITY | /  /' || echo "  (none ran)"
+echo
+# The runner's own summary stays the last thing printed.
+grep -E '^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$SERVICES_DIR/test-output.log" | tail -8
 exit "$status"
