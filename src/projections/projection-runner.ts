@@ -139,11 +139,23 @@ export class ProjectionRunner {
     });
   }
 
+  /** Starts over from the sink's checkpoint, e.g. after the sink lost its state. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.stopped = false;
+    this.buffer = [];
+    await this.start();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.running = false;
     this.drained?.();
     await this.subscription?.close();
-    await this.processing;
+    // A sink that cannot be reached (queue backend down) must not hold up shutdown: the batch
+    // in hand was not checkpointed and is replayed on the next start.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.processing, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
   }
 }

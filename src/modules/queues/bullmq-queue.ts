@@ -22,6 +22,16 @@ const JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'fault' },
 };
 
+const CLOSE_GRACE_MS = 10_000;
+
+/** Whether the promise settled within the time; the timer never outlives it. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([promise.then(() => true, () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return settled;
+}
+
 /** The production queue: BullMQ on Redis. The dispatcher checkpoint lives in Redis too, so a flushed Redis is refilled from the log. */
 export class BullmqQueue implements QueueBackend {
   readonly kind = 'bullmq' as const;
@@ -34,7 +44,9 @@ export class BullmqQueue implements QueueBackend {
     private readonly url: string,
     private readonly prefix = 'herald',
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    // Producer commands fail after a few reconnect attempts instead of waiting forever, so a
+    // dispatcher retries (and shuts down) while Redis is away; workers keep their own connections.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 3 });
     this.redis.on('error', () => undefined); // reconnection is automatic; failed commands reject
   }
 
@@ -63,7 +75,7 @@ export class BullmqQueue implements QueueBackend {
 
   work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker {
     // A worker blocks on its connection while waiting for jobs: it gets its own.
-    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
+    const connection = new Redis(this.url, { maxRetriesPerRequest: null });
     connection.on('error', () => undefined);
     const worker = new Worker(
       queue,
@@ -85,7 +97,9 @@ export class BullmqQueue implements QueueBackend {
     worker.on('error', () => undefined);
     const handle: QueueWorker = {
       close: async () => {
-        await worker.close();
+        // In-flight jobs get a grace period; a worker stuck on a lost Redis is then forced shut.
+        const inTime = await within(worker.close(), CLOSE_GRACE_MS);
+        if (!inTime) await worker.close(true).catch(() => undefined);
         connection.disconnect();
         this.workers.delete(handle);
       },
@@ -114,7 +128,7 @@ export class BullmqQueue implements QueueBackend {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.workers].map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.all([...this.queues.values()].map((q) => within(q.close(), CLOSE_GRACE_MS)));
     this.redis.disconnect();
   }
 }
