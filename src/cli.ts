@@ -5,6 +5,40 @@ import { loadConfig } from './config/herald-config.js';
 import { SCOPES, type Scope } from './domain/client/client.js';
 import { ClientDirectory } from './modules/auth/client-directory.js';
 import { openEventStore } from './modules/event-store/event-store.module.js';
+import { matchesFilter } from './modules/event-store/event-store.port.js';
+import { PostgresReadModelDb } from './modules/read-models/postgres-read-model-db.js';
+import { SqliteReadModelDb } from './modules/read-models/sqlite-read-model-db.js';
+import { NotificationStatusProjection } from './projections/notification-status.projection.js';
+import { sqlSink } from './projections/projection-runner.js';
+
+async function rebuildNotificationStatus(config: ReturnType<typeof loadConfig>, store: ReturnType<typeof openEventStore>) {
+  const db = config.readModels.kind === 'postgres' ? new PostgresReadModelDb(config.readModels.url, config.readModels.schema) : new SqliteReadModelDb(config.readModels.file);
+  try {
+    await db.migrate();
+    const projection = new NotificationStatusProjection();
+    await db.transaction(async (tx) => {
+      await tx.execute('DELETE FROM deliveries');
+      await tx.execute('DELETE FROM notifications');
+      await tx.execute('DELETE FROM projection_checkpoints WHERE name = $1', [projection.name]);
+    });
+    const sink = sqlSink(db, projection);
+    let after = 0n;
+    let events = 0;
+    for (;;) {
+      const batch = (await store.readAll({ after, maxCount: 1000 }));
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.position;
+      const wanted = batch.filter((e) => matchesFilter(e, projection.filter));
+      await sink.commit(wanted, after);
+      events += wanted.length;
+    }
+    const [n] = await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM notifications');
+    const [d] = await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM deliveries');
+    return { events, notifications: Number(n!.c), deliveries: Number(d!.c), position: after.toString() };
+  } finally {
+    await db.close();
+  }
+}
 
 const USAGE = `herald cli
 
@@ -12,6 +46,8 @@ const USAGE = `herald cli
       create an API client; prints its appKey and appSecret (shown once)
   replay --stream STREAM [--from REVISION] [--limit N]
       print a stream's events as JSON lines, oldest first
+  projections rebuild notification_status
+      empty the read model and rebuild it from position zero (stop projectors first)
 
 Configuration comes from the same environment variables as the service (DATA_DIR, EVENT_STORE, ...).
 Scopes: ${SCOPES.join(', ')}`;
@@ -64,6 +100,11 @@ async function main(argv: string[]): Promise<void> {
         );
       }
       if (events.length === 0) process.stderr.write(`no events in stream ${values.stream}\n`);
+    } else if (command === 'projections' && sub === 'rebuild') {
+      const name = positionals[2];
+      if (name !== 'notification_status') fail(`unknown projection: ${name ?? '(none)'}; known: notification_status`);
+      const rows = await rebuildNotificationStatus(config, store);
+      process.stdout.write(`${JSON.stringify({ projection: name, ...rows })}\n`);
     } else {
       fail(`unknown command: ${positionals.join(' ')}`);
     }
