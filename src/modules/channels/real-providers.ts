@@ -1,9 +1,15 @@
 import type { HeraldConfig } from '../../config/herald-config.js';
 import type { ChannelQueue } from '../queues/queue.port.js';
+import { EmailChannel } from './email.channel.js';
 import type { ChannelProvider } from './provider.port.js';
+import { SmsChannel } from './sms.channel.js';
 
 /** The providers whose credentials are configured; the others fall back to the sandbox. */
 export function realProviders(config: HeraldConfig): Partial<Record<ChannelQueue, ChannelProvider>> {
-  void config;
-  return {};
+  const p = config.providers;
+  const timeoutMs = p.timeoutMs;
+  return {
+    ...(p.vonage ? { sms: new SmsChannel({ ...p.vonage, timeoutMs }) } : {}),
+    ...(p.mailgun ? { email: new EmailChannel({ ...p.mailgun, timeoutMs }) } : {}),
+  };
 }
