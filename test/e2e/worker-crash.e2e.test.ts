@@ -34,7 +34,7 @@ for (const profile of queueProfiles()) {
       for (let u = 0; u < USERS; u++) await api.put(`/v1/users/user-${u}`, { email: `user-${u}@example.com`, phone: '+447700900123' });
 
       const workerEnv = { ...env, HERALD_ROLES: 'worker' };
-      let worker = await spawnHerald(t, { ...workerEnv, PORT: String(await freePort()) });
+      const worker = await spawnHerald(t, { ...workerEnv, PORT: String(await freePort()) });
 
       const accepted: { notificationId: string; deliveryIds: string[] }[] = [];
       for (let batch = 0; batch < (USERS * PER_USER) / 1000; batch++) {
@@ -58,7 +58,7 @@ for (const profile of queueProfiles()) {
       await worker.exited;
       const atKill = received();
       assert.ok(atKill < total, `the kill came mid-run (${atKill}/${total})`);
-      worker = await spawnHerald(t, { ...workerEnv, PORT: String(await freePort()) });
+      await spawnHerald(t, { ...workerEnv, PORT: String(await freePort()) });
 
       await eventually(() => (received() === total ? true : undefined), 120_000, 'every delivery at a provider');
       // Every notification ends sent, as the read model reports.

@@ -58,7 +58,7 @@ export async function startApnsFake(options: { publicKey: KeyObject; teamId: str
     stream.on('end', async () => {
       const path = String(headers[':path'] ?? '');
       const token = decodeURIComponent(path.replace(/^\/3\/device\//, ''));
-      let body: ApnsRequest['body'] = {};
+      let body: ApnsRequest['body'];
       try {
         body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
       } catch {
