@@ -42,6 +42,7 @@ export interface HeraldConfig {
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
   bootstrapAdmin: boolean;
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -224,6 +225,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       trustProxy: bool(env, 'TRUST_PROXY', false),
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
+    shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -14,7 +14,7 @@ const NO_FILES = {
   resolve: (_root: string, file: string) => file,
 };
 
-const LIMITS = { parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 10_000_000 };
+const LIMITS = { parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 10_000_000, relativeReference: false };
 
 export class TemplateRenderError extends Error {}
 
