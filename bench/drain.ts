@@ -23,7 +23,7 @@ export async function backlogDrain(deliveries: number, profileEnv: Record<string
     const users = 1000;
     for (let u = 0; u < users; u++) {
       await fetch(`${api.url}/v1/users/u${u}`, { method: 'PUT', headers, body: JSON.stringify({ email: `u${u}@example.com`, phone: '+447700900123' }) });
-      await fetch(`${api.url}/v1/users/u${u}/devices`, { method: 'POST', headers, body: JSON.stringify({ platform: u % 2 ? 'ios' : 'android', token: u % 2 ? u.toString(16).padStart(64, 'a') : `fcm-token-${u}-abcdefghijklmnop` }) });
+      await fetch(`${api.url}/v1/users/u${u}/devices`, { method: 'POST', headers, body: JSON.stringify({ platform: u % 2 ? 'ios' : 'android', token: u % 2 ? u.toString(16).padStart(64, '0') : `fcm-token-${u}-abcdefghijklmnop` }) });
     }
     // Same mix as the e2e run; one device per user so notifications = deliveries.
     const mix = (n: number) => (n % 10 < 6 ? 'push' : n % 10 === 6 ? 'sms' : 'email');

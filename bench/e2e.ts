@@ -28,7 +28,7 @@ async function registerUsers(h: RunningHerald, users: number): Promise<void> {
         // One to three push devices, APNs and FCM mixed.
         for (let d = 0; d <= u % 3; d++) {
           const apns = (u + d) % 2 === 0;
-          const token = apns ? (u * 4 + d).toString(16).padStart(64, 'a') : `fcm-token-${u}-${d}-abcdefghijklmnop`;
+          const token = apns ? (u * 4 + d).toString(16).padStart(64, '0') : `fcm-token-${u}-${d}-abcdefghijklmnop`;
           await fetch(`${h.url}/v1/users/u${u}/devices`, { method: 'POST', headers, body: JSON.stringify({ platform: apns ? 'ios' : 'android', token }) });
         }
       }

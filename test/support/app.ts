@@ -74,7 +74,7 @@ export async function startApp(t: TestContext, env: Record<string, string> = {})
   return { app, api: new Api(baseUrl, admin), admin, dataDir, baseUrl };
 }
 
-export const apnsToken = (n: number): string => n.toString(16).padStart(64, 'a');
+export const apnsToken = (n: number): string => n.toString(16).padStart(64, '0');
 
 export async function createUser(api: Api, userId: string, profile: Record<string, unknown> = { email: `${userId}@example.com`, phone: '+447700900123' }): Promise<void> {
   const res = await api.put(`/v1/users/${userId}`, profile);
