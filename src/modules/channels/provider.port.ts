@@ -1,15 +1,8 @@
-import type { DeliveryTarget } from '../../domain/recipient/events.js';
+import type { DeliveryTarget, NotificationContent } from '../../domain/recipient/events.js';
 import type { ChannelQueue } from '../queues/queue.port.js';
 
-/** Rendered content for one delivery: each channel uses the fields it understands. */
-export interface RenderedMessage {
-  title?: string;
-  body?: string;
-  subject?: string;
-  text?: string;
-  html?: string;
-  data?: Record<string, string>;
-}
+/** Rendered content for one delivery (the inline content fields): each channel uses the ones it understands. */
+export type RenderedMessage = Omit<Extract<NotificationContent, { kind: 'inline' }>, 'kind'>;
 
 export interface OutboundMessage {
   deliveryId: string;
