@@ -1,52 +1,85 @@
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
-import { ProviderError } from './provider.port.js';
+import { ProviderError, parseRetryAfter } from './provider.port.js';
 
 export interface EmailChannelOptions {
   apiKey: string;
   domain: string;
+  /** The From header, e.g. `Herald <noreply@mg.example.com>`. */
   from: string;
-  url: string;
+  /** The SDK's url: the API base, e.g. https://api.mailgun.eu for the EU region. */
+  url?: string;
   timeoutMs?: number;
 }
 
 type MailgunClient = ReturnType<Mailgun['client']>;
+type MessageData = Parameters<MailgunClient['messages']['create']>[1];
+
+/** A line break in a header value would let content add headers of its own (Bcc:, a second body). */
 const LINE_BREAK = /[\r\n]/;
 
-/** Email through the real mailgun.js against the configured API base URL. */
+/**
+ * The HTTP answer to the send running in this async context. mailgun.js turns every failure into
+ * an APIError without the response headers, and reports a network failure as status 400 with
+ * the Node error code as its message. Watching the request below the SDK (Node's
+ * http.client.request.start channel, published synchronously in the caller's context) tells a
+ * real 400 from a reset and keeps Retry-After.
+ */
+interface Answer {
+  status?: number;
+  retryAfter?: string;
+}
+const currentAnswer = new AsyncLocalStorage<Answer>();
+subscribe('http.client.request.start', (message) => {
+  const answer = currentAnswer.getStore();
+  if (!answer) return;
+  (message as { request: ClientRequest }).request.once('response', (res: IncomingMessage) => {
+    answer.status = res.statusCode;
+    answer.retryAfter = res.headers['retry-after'];
+  });
+});
+
+/** Email through the real mailgun.js (`POST /v3/:domain/messages`) against the configured API base. */
 export class EmailChannel implements ChannelProvider {
   readonly name = 'mailgun';
   readonly queue = 'email' as const;
   private readonly client: MailgunClient;
 
   constructor(private readonly options: EmailChannelOptions) {
-    this.client = new Mailgun(FormData).client({ username: 'api', key: options.apiKey, url: options.url, timeout: options.timeoutMs ?? 10_000 });
+    // axios (inside mailgun.js) counts timeout from the connection to the answer's headers.
+    this.client = new Mailgun(FormData).client({ username: 'api', key: options.apiKey, url: options.url ?? 'https://api.mailgun.net', timeout: options.timeoutMs ?? 10_000 });
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
-    const subject = message.message.subject ?? message.message.title ?? '';
-    // Header injection: a line break in a header would let content add headers of its own.
-    if (LINE_BREAK.test(subject) || LINE_BREAK.test(this.options.from)) throw new ProviderError('permanent', 'header_injection', 'subject and from must be single lines');
+    const { subject = message.message.title ?? '', html } = message.message;
+    const to = message.target.email;
+    if ([subject, this.options.from, to].some((h) => LINE_BREAK.test(h))) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
     const text = message.message.text ?? message.message.body;
-    const variables = { deliveryId: message.deliveryId, notificationId: message.notificationId, ...(message.variables ?? {}) };
-    const data: Record<string, unknown> = {
+    // Ours last: a caller's variable cannot replace the ids that tie Mailgun events back to the delivery.
+    const variables = { ...message.variables, deliveryId: message.deliveryId, notificationId: message.notificationId };
+    const data = {
       from: this.options.from,
-      to: [message.target.email],
+      to: [to],
       subject,
+      // mailgun.js drops empty fields; Mailgun wants text or html, so a message with neither is rejected there.
       ...(text !== undefined ? { text } : {}),
-      ...(message.message.html !== undefined ? { html: message.message.html } : {}),
-      ...(text === undefined && message.message.html === undefined ? { text: '' } : {}),
+      ...(html !== undefined ? { html } : {}),
       'h:Message-Id': `<${message.deliveryId}@${this.options.domain}>`,
       ...(message.tags?.length ? { 'o:tag': message.tags } : {}),
-      ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [`v:${k}`, v])),
-    };
+      ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [`v:${name}`, value])),
+    } as MessageData;
+    const answer: Answer = {};
     try {
-      const result = await this.client.messages.create(this.options.domain, data as never);
+      const result = await currentAnswer.run(answer, () => this.client.messages.create(this.options.domain, data));
+      // Mailgun answers `<id>`; its events and webhooks carry the id without the brackets.
       return { providerMessageId: result.id ? result.id.replace(/^<|>$/g, '') : null };
     } catch (error) {
-      throw classify(error);
+      throw classify(error, answer);
     }
   }
 
@@ -54,18 +87,19 @@ export class EmailChannel implements ChannelProvider {
 }
 
 /**
- * Mailgun: 429 and 5xx are worth retrying; any other 4xx will not succeed as sent. mailgun.js
- * reports its own network failures (timeouts, resets, TLS) as status 400 with the Node error
- * code (ECONNABORTED, ECONNRESET, ...) as the message: those are retryable, not a rejection.
+ * Mailgun's documented answers: 429 (Retry-After) and 5xx are worth retrying, as is 408; every
+ * other 4xx (400 bad address or field, 401 key, 402 plan, 404 domain, 413 too large) fails again
+ * as sent. No answer at all (timeout, reset, refused, TLS) is retryable.
  */
-function classify(error: unknown): ProviderError {
-  const status = (error as { status?: number })?.status;
-  const detail = String((error as { details?: string })?.details ?? (error as Error)?.message ?? error);
-  const code = String((error as Error)?.message ?? '');
-  if (/^[A-Z][A-Z0-9_]+$/.test(code)) return new ProviderError('retryable', code === 'ECONNABORTED' ? 'timeout' : 'network', `${detail} (${code})`);
-  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return new ProviderError('permanent', `http ${status}`, detail, undefined, status);
+function classify(error: unknown, answer: Answer): ProviderError {
+  const e = error as { message?: string; details?: unknown };
+  const detail = String(e?.details || e?.message || error).slice(0, 200);
+  const status = answer.status;
+  if (status === undefined) {
+    // mailgun.js puts axios's error code (ECONNRESET, ECONNABORTED on timeout, ...) in the message.
+    const code = /^[A-Z][A-Z0-9_]+$/.test(e?.message ?? '') ? e.message! : 'network';
+    return new ProviderError('retryable', code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : code, `Mailgun: ${detail}`);
   }
-  if (typeof status === 'number' && status >= 400) return new ProviderError('retryable', `http ${status}`, detail, undefined, status);
-  return new ProviderError('retryable', 'network', detail);
+  const retryable = status === 429 || status === 408 || status >= 500;
+  return new ProviderError(retryable ? 'retryable' : 'permanent', `http ${status}`, `Mailgun answered HTTP ${status}: ${detail}`, retryable ? parseRetryAfter(answer.retryAfter) : undefined, status);
 }
