@@ -35,7 +35,7 @@ export class SqliteQueue implements QueueBackend {
   private readonly owner = randomUUID();
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly workers = new Set<QueueWorker>();
-  private readonly stmt: Record<'insert' | 'claim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
+  private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
   constructor(file: string, private readonly pollIntervalMs = 100) {
@@ -57,12 +57,14 @@ export class SqliteQueue implements QueueBackend {
     const p = (sql: string) => this.db.prepare(sql);
     this.stmt = {
       insert: p(`INSERT INTO jobs (queue, job_id, data, state, run_at, enqueued_at) VALUES (?, ?, ?, 'waiting', ?, ?) ON CONFLICT DO NOTHING`),
+      // Due jobs only, so the (queue, state, run_at) index answers it however many completed
+      // jobs the table keeps; lapsed leases are returned to 'waiting' by `reclaim`.
       claim: p(`UPDATE jobs SET state = 'active', lease_until = ?1, owner = ?2
                 WHERE queue = ?3 AND job_id IN (
-                  SELECT job_id FROM jobs WHERE queue = ?3
-                    AND ((state = 'waiting' AND run_at <= ?4) OR (state = 'active' AND lease_until < ?4))
+                  SELECT job_id FROM jobs WHERE queue = ?3 AND state = 'waiting' AND run_at <= ?4
                   ORDER BY run_at LIMIT ?5)
                 RETURNING job_id, data, failures, enqueued_at`),
+      reclaim: p(`UPDATE jobs SET state = 'waiting', lease_until = NULL, owner = NULL WHERE queue = ? AND state = 'active' AND lease_until < ?`),
       complete: p(`UPDATE jobs SET state = 'completed', done_at = ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
       reschedule: p(`UPDATE jobs SET state = 'waiting', run_at = ?, failures = failures + ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
       heartbeat: p(`UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'active'`),
@@ -105,6 +107,7 @@ export class SqliteQueue implements QueueBackend {
     const wakers = this.wakers.get(queue) ?? new Set();
     wakers.add(wakeUp);
     this.wakers.set(queue, wakers);
+    let reclaimedAt = 0;
     let tokens = options.ratePerSecond ?? 0;
     let refilledAt = Date.now();
     const heartbeat = setInterval(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner), HEARTBEAT_MS);
@@ -134,6 +137,11 @@ export class SqliteQueue implements QueueBackend {
         if (capacity > 0) {
           const now = Date.now();
           try {
+            // Jobs of a crashed worker come back once their lease lapses (checked once a second).
+            if (now - reclaimedAt >= 1000) {
+              this.stmt.reclaim.run(queue, now);
+              reclaimedAt = now;
+            }
             claimed = this.stmt.claim.all(now + LEASE_MS, this.owner, queue, now, capacity) as unknown as Row[];
           } catch {
             claimed = []; // Busy database: try again after the pause below.
