@@ -5,7 +5,7 @@ import { CHANNEL_QUEUES } from '../queues/queue.port.js';
 import { CHANNEL_PROVIDERS, type ChannelProvider, type ChannelProviders } from './provider.port.js';
 import { SandboxOutbox, SandboxProvider } from './sandbox.provider.js';
 import { SandboxController } from './sandbox.controller.js';
-import { SANDBOX_OUTBOX_TOKEN as SANDBOX_OUTBOX } from './sandbox.token.js';
+import { SANDBOX_OUTBOX } from './sandbox.token.js';
 import { realProviders } from './real-providers.js';
 
 

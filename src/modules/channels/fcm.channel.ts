@@ -4,7 +4,7 @@ import { createSign, randomUUID } from 'node:crypto';
 import { Agent, type RequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
-import { ProviderError, parseRetryAfter } from './provider.port.js';
+import { ProviderError, parseRetryAfter, providerTimeout } from './provider.port.js';
 
 export interface FcmChannelOptions {
   serviceAccount: { project_id: string; client_email: string; private_key: string };
@@ -107,7 +107,9 @@ export class FcmChannel implements ChannelProvider {
     const target = message.target;
     if (target.channel !== 'push') throw new ProviderError('permanent', 'wrong_target', `FCM needs a push target, got ${target.channel}`);
     try {
-      const name = await withTimeout(this.messaging.send(toFcmMessage(message, target.token, target.platform)), this.timeoutMs);
+      // firebase-admin has no per-call timeout (it uses 15 s, then retries), so the channel stops
+      // waiting on its own; the abandoned request ends with the server's answer or on close().
+      const name = await providerTimeout(this.messaging.send(toFcmMessage(message, target.token, target.platform)), this.timeoutMs, 'FCM');
       return { providerMessageId: name };
     } catch (error) {
       throw classify(error);
@@ -155,17 +157,6 @@ function toFcmMessage(m: OutboundMessage, token: string, platform: string): Mess
   };
 }
 
-/**
- * firebase-admin has no per-call timeout (it uses 15 s, then retries), so the channel stops
- * waiting on its own; the abandoned request ends with the server's answer or on close().
- */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProviderError('retryable', 'timeout', `FCM did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const INVALID_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token', 'messaging/installation-id-not-registered']);
 const RETRYABLE = new Set([

@@ -80,3 +80,12 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/** Rejects with a retryable `timeout` ProviderError when `promise` has not settled within `ms`. */
+export function providerTimeout<T>(promise: Promise<T>, ms: number, provider = 'the provider'): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError('retryable', 'timeout', `${provider} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { USER_ID, USER_ID_MESSAGE } from '../recipients/dto/user-params.dto.js';
-import { SANDBOX_OUTBOX_TOKEN as SANDBOX_OUTBOX } from './sandbox.token.js';
+import { SANDBOX_OUTBOX } from './sandbox.token.js';
 import type { SandboxOutbox } from './sandbox.provider.js';
 
 class OutboxQuery {

@@ -1,1 +1,1 @@
-export const SANDBOX_OUTBOX_TOKEN = Symbol('SandboxOutbox');
+export const SANDBOX_OUTBOX = Symbol('SandboxOutbox');

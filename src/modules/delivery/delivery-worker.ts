@@ -4,7 +4,7 @@ import { TERMINAL, deliveryOf, type DeliveryCommand } from '../../domain/notific
 import { exhausted, nextRetryDelay } from '../../domain/notification/retry-policy.js';
 import { sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/dispatch.projection.js';
-import { CHANNEL_PROVIDERS, ProviderError, type ChannelProviders } from '../channels/provider.port.js';
+import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
 import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from '../templates/template-renderer.js';
@@ -18,14 +18,6 @@ import { NOTIFICATION_ACTORS, type NotificationActors } from './notification-act
 type Outcome = void | { retryInMs: number };
 /** A delivery command before the worker stamps the time on it. */
 type Unstamped = DeliveryCommand extends infer C ? (C extends unknown ? Omit<C, 'now'> : never) : never;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProviderError('retryable', 'timeout', `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * One worker per channel queue. For each job: skip it if the delivery is already terminal,
@@ -115,7 +107,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
     try {
-      ({ providerMessageId } = await withTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs));
+      ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs, provider.name));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
       stopTimer({ result: error.kind });
