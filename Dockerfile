@@ -10,6 +10,12 @@ COPY test ./test
 COPY bench ./bench
 RUN npx tsc -p tsconfig.json
 
+# The provider fakes for `docker compose --profile fakes` (never part of the runtime image).
+FROM build AS fakes
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
+ENV FAKES_DIR=/fakes
+CMD ["node", "dist/test/fakes/standalone.js"]
+
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app

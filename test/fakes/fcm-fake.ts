@@ -28,6 +28,8 @@ export interface FcmFakeOptions {
   projectId: string;
   publicKey: KeyObject | string;
   clientEmail: string;
+  /** The URL clients reach the fake at, when not its own (behind a relay): the token's audience. */
+  publicUrl?: string;
 }
 
 const STATUS_NAME: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
@@ -105,7 +107,7 @@ export async function startFcmFake(fakeOptions: FcmFakeOptions) {
     const raw = (await readBody(req)).toString('utf8');
     if (req.method === 'POST' && req.url === '/token') {
       tokenRequests += 1;
-      if (!validAssertion(new URLSearchParams(raw), publicKey, clientEmail, `${url}/token`)) return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+      if (!validAssertion(new URLSearchParams(raw), publicKey, clientEmail, `${fakeOptions.publicUrl ?? url}/token`)) return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
       const accessToken = `ya29.${randomUUID()}`;
       issued.add(accessToken);
       return json(res, 200, { access_token: accessToken, expires_in: 3600, token_type: 'Bearer' });

@@ -13,9 +13,9 @@ let cached: TestTls | null = null;
 
 /**
  * The TLS identity of every fake provider: one self-signed certificate for localhost,
- * 127.0.0.1 and the providers' real host names. test.sh makes it once per run
- * (HERALD_TEST_TLS_DIR) and points NODE_EXTRA_CA_CERTS at it, so every Node process in the
- * run trusts it as it would a corporate CA; outside test.sh it is made here.
+ * 127.0.0.1, `fakes` (the compose service) and the providers' real host names. test.sh makes it
+ * once per run (HERALD_TEST_TLS_DIR) and points NODE_EXTRA_CA_CERTS at it, so every Node
+ * process in the run trusts it as it would a corporate CA; outside test.sh it is made here.
  */
 export function testTls(): TestTls {
   if (cached) return cached;
@@ -32,7 +32,7 @@ export function generateTestCertificate(dir: string): void {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
     '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=herald-test-fakes',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:api.push.apple.com,DNS:api.sandbox.push.apple.com,DNS:fcm.googleapis.com,DNS:oauth2.googleapis.com,DNS:rest.nexmo.com,DNS:api.mailgun.net',
+    '-addext', 'subjectAltName=DNS:localhost,DNS:fakes,IP:127.0.0.1,DNS:api.push.apple.com,DNS:api.sandbox.push.apple.com,DNS:fcm.googleapis.com,DNS:oauth2.googleapis.com,DNS:rest.nexmo.com,DNS:api.mailgun.net',
     '-addext', 'basicConstraints=critical,CA:TRUE',
   ], { stdio: 'ignore' });
 }
