@@ -3,10 +3,17 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js'
 import { EVENT_STORE, type EventStore } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { withUpcasting } from './upcasting.js';
+import { UPCASTERS } from '../../domain/shared/upcasters.js';
 
-export function openEventStore(config: HeraldConfig): EventStore {
+function openAdapter(config: HeraldConfig): EventStore {
   const c = config.eventStore;
   return c.kind === 'sqlite' ? new SqliteEventStore(c.file, { synchronous: c.synchronous, busyTimeoutMs: c.busyTimeoutMs }) : new EventStoreDbEventStore(c.url);
+}
+
+/** The configured adapter; every event read from it comes out at its current schema version. */
+export function openEventStore(config: HeraldConfig): EventStore {
+  return withUpcasting(openAdapter(config), UPCASTERS);
 }
 
 @Global()
