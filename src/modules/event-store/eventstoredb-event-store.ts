@@ -138,28 +138,49 @@ export class EventStoreDbEventStore implements EventStore {
     return out;
   }
 
+  /**
+   * A catch-up subscription that survives the server going away: on a connection error it
+   * waits (100 ms doubling to 5 s) and resubscribes after the last event it delivered, so a
+   * projection neither stops nor skips when EventStoreDB restarts or a leader changes.
+   */
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     const filter = options.filter?.eventTypes
       ? eventTypeFilter({ prefixes: options.filter.eventTypes })
       : options.filter?.streamPrefixes
         ? streamNameFilter({ prefixes: options.filter.streamPrefixes })
         : excludeSystemEvents();
-    const subscription = this.client.subscribeToAll({
-      fromPosition: options.after !== undefined ? unpackPosition(options.after) : START,
-      filter,
-    });
+    const client = this.client;
+    let current: ReturnType<EventStoreDBClient['subscribeToAll']> | null = null;
+    let closed = false;
+    let after = options.after;
     async function* events(): AsyncGenerator<RecordedEvent> {
-      for await (const resolved of subscription) {
-        const event = toRecorded(resolved as ResolvedEvent);
-        // Type prefixes are a superset on the server; the exact filter is applied here.
-        if (event && !event.streamName.startsWith('$') && matchesFilter(event, options.filter)) yield event;
+      let backoffMs = 100;
+      while (!closed) {
+        current = client.subscribeToAll({ fromPosition: after !== undefined ? unpackPosition(after) : START, filter });
+        try {
+          for await (const resolved of current) {
+            backoffMs = 100;
+            const event = toRecorded(resolved as ResolvedEvent);
+            if (!event) continue;
+            after = event.position;
+            // Type prefixes are a superset on the server; the exact filter is applied here.
+            if (!event.streamName.startsWith('$') && matchesFilter(event, options.filter)) yield event;
+          }
+          return;
+        } catch (error) {
+          if (closed) return;
+          if (!(error instanceof UnavailableError)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 5_000);
+        }
       }
     }
     const iterator = events();
     return {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
-        await subscription.unsubscribe();
+        closed = true;
+        await current?.unsubscribe();
         await iterator.return(undefined);
       },
     };
