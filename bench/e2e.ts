@@ -15,9 +15,9 @@ export interface E2eOptions {
 
 const HOT_USERS = 20;
 
-const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+export const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
-async function registerUsers(h: RunningHerald, users: number): Promise<void> {
+export async function registerUsers(h: RunningHerald, users: number): Promise<void> {
   let next = 0;
   const headers = { authorization: h.auth, 'content-type': 'application/json' };
   await Promise.all(
@@ -37,14 +37,14 @@ async function registerUsers(h: RunningHerald, users: number): Promise<void> {
 }
 
 /** 60% push (1-3 devices), 10% SMS, 30% email; many users, a few hot ones. */
-function requestBody(users: number, n: number): string {
+export function requestBody(users: number, n: number): string {
   const user = Math.random() < 0.1 ? Math.floor(Math.random() * HOT_USERS) : Math.floor(Math.random() * users);
   const r = Math.random();
   const channels = r < 0.6 ? ['push'] : r < 0.7 ? ['sms'] : ['email'];
   return JSON.stringify({ userId: `u${user}`, category: 'bench', channels, content: { title: 'Hi', body: `message ${n}`, subject: 'Bench', text: `message ${n}` } });
 }
 
-async function waitForSent(fakes: Fakes, target: number, timeoutMs: number): Promise<number> {
+export async function waitForSent(fakes: Fakes, target: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const total = sum(await fakes.counts());

@@ -1,7 +1,9 @@
 /**
  * npm run bench: raw limits of the stack, Herald end to end on both profiles, backlog drain,
  * memory and CPU cost. Prints a table and writes bench/results/latest.json.
- *   --quick   smaller counts (a smoke run)
+ *   --quick             smaller counts (a smoke run)
+ *   --steady[=minutes]  also a steady run on the embedded profile (default 10 minutes at
+ *                       200 requests/s, about the average daily load) reporting memory growth
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,9 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { backlogDrain } from './drain.js';
 import { heraldEndToEnd } from './e2e.js';
 import { bareFastify, bullmqNoop, eventStoreAppend, sqliteAppend } from './raw.js';
+import { steadyRun } from './steady.js';
 import { round } from './stats.js';
 
 const quick = process.argv.includes('--quick');
+const steadyArg = process.argv.find((a) => a === '--steady' || a.startsWith('--steady='));
+const steadyMinutes = steadyArg ? Number(steadyArg.split('=')[1] ?? 10) : 0;
 const redisUrl = process.env.REDIS_URL;
 const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000 };
 
@@ -55,6 +60,11 @@ results.memory = JSON.parse(
   execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), String(scale.memoryUsers), '100000'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
 );
 
+if (steadyMinutes > 0) {
+  log(`steady run: ${steadyMinutes} minutes at 200 requests/s (embedded)`);
+  results.steady = await steadyRun({ minutes: steadyMinutes, requestsPerSecond: 200, users: scale.users, profileEnv: {} });
+}
+
 // The slowest raw limit that sits on the end-to-end path of each profile.
 const slowest = (profile: string) => Math.min(raw.sqliteAppendOnePerTxnFull, raw.bareFastifyJson, ...(profile === 'redis' && raw.bullmqAddProcessNoop ? [raw.bullmqAddProcessNoop] : []));
 results.ratioToSlowestRawLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / slowest(p), 3)]));
@@ -88,5 +98,12 @@ for (const [p, d] of Object.entries(drain) as [string, { deliveriesPerSecond: nu
 }
 const m = results.memory as { users: number; rssMb: number; actorsCached: number };
 rows.push([`memory: RSS after registering ${m.users} users (MB; ${m.actorsCached} actors cached)`, String(m.rssMb)]);
+if (results.steady) {
+  const s = results.steady as Awaited<ReturnType<typeof steadyRun>>;
+  rows.push([
+    `steady: ${s.minutes} min at ${s.requestsPerSecond} req/s, RSS first/after warm-up/last/max (MB)`,
+    `${s.rssMb.first} / ${s.rssMb.afterWarmUp} / ${s.rssMb.last} / ${s.rssMb.max}, growth ${s.growthMbPerMinuteAfterWarmUp} MB/min, ${s.deliveredAtProviders} of ${s.deliveries} delivered, ${s.non2xx} non-2xx`,
+  ]);
+}
 const width = Math.max(...rows.map(([k]) => k.length));
 process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results/latest.json\n`);
