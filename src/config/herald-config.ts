@@ -46,6 +46,8 @@ export interface HeraldConfig {
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
   bootstrapAdmin: boolean;
   shutdownGraceMs: number;
+  /** How long a dead projector or dispatcher keeps its lease before a standby takes over. */
+  projectionLeaseMs: number;
   logLevel: string;
 }
 
@@ -233,6 +235,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
     shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
+    projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
