@@ -133,7 +133,7 @@ export class ProjectionRunner {
   /** Resolves true once the projection has applied the log up to `position` (false at the timeout). */
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true;
-    if (!this.running) return false;
+    if (!this.running) return this.pollCheckpoint(position, timeoutMs);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(this.position >= position), timeoutMs);
       this.waiters.push({
@@ -144,6 +144,16 @@ export class ProjectionRunner {
         },
       });
     });
+  }
+
+  /** The projection runs in another process (or this one stands by): watch its checkpoint. */
+  private async pollCheckpoint(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.sink.checkpoint().catch(() => 0n)) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Starts over from the sink's checkpoint, e.g. after the sink lost its state. */
