@@ -291,11 +291,15 @@ export class PostgresEventStore implements EventStore {
       for (const item of batch) item.reject(error);
       return;
     }
+    const answered = new Set<number>();
     for (const row of rows) {
       const item = batch[row.ord]!;
+      answered.add(row.ord);
       if (row.outcome === 'ok') item.resolve({ nextRevision: row.next_revision, position: BigInt(row.last_position ?? 0) });
       else item.reject(new WrongExpectedRevisionError(item.streamName, item.expected, row.next_revision < 0 ? 'no_stream' : row.next_revision));
     }
+    // Never leave a caller waiting, even if the function's answer were short.
+    batch.forEach((item, i) => answered.has(i) || item.reject(new Error(`no answer for the append to ${item.streamName}`)));
     for (const listener of this.listeners) listener();
   }
 
