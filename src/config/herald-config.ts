@@ -36,13 +36,18 @@ export interface HeraldConfig {
   host: string;
   port: number;
   dataDir: string;
-  eventStore: { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL'; busyTimeoutMs: number } | { kind: 'eventstoredb'; url: string };
+  eventStore:
+    | { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL'; busyTimeoutMs: number }
+    | { kind: 'eventstoredb'; url: string }
+    | { kind: 'postgres'; url: string; schema: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
   bootstrapAdmin: boolean;
   shutdownGraceMs: number;
+  /** How long a dead projector or dispatcher keeps its lease before a standby takes over. */
+  projectionLeaseMs: number;
   logLevel: string;
 }
 
@@ -164,8 +169,9 @@ function roles(raw: string | undefined): Set<Role> {
 export function loadConfig(env: Env = process.env): HeraldConfig {
   const dataDir = resolve(env.DATA_DIR || 'data');
   const kind = env.EVENT_STORE || 'sqlite';
-  if (kind !== 'sqlite' && kind !== 'eventstoredb') throw new Error(`EVENT_STORE: "${kind}" must be sqlite or eventstoredb`);
+  if (kind !== 'sqlite' && kind !== 'eventstoredb' && kind !== 'postgres') throw new Error(`EVENT_STORE: "${kind}" must be sqlite, eventstoredb or postgres`);
   if (kind === 'eventstoredb' && !env.EVENTSTORE_URL) throw new Error('EVENTSTORE_URL is required when EVENT_STORE=eventstoredb');
+  if (kind === 'postgres' && !env.DATABASE_URL) throw new Error('DATABASE_URL is required when EVENT_STORE=postgres');
   const synchronous = (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   const queueKind = env.QUEUE || 'sqlite';
@@ -203,7 +209,10 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     eventStore:
       kind === 'sqlite'
         ? { kind, file: resolve(dataDir, 'events.db'), synchronous, busyTimeoutMs: parseDuration(env.SQLITE_BUSY_TIMEOUT || '5s', 'SQLITE_BUSY_TIMEOUT') }
-        : { kind, url: env.EVENTSTORE_URL! },
+        : kind === 'eventstoredb'
+          ? { kind, url: env.EVENTSTORE_URL! }
+          : // The log sits beside the read models unless told otherwise: one database to run and back up.
+            { kind, url: env.DATABASE_URL!, schema: env.EVENT_STORE_SCHEMA || env.DATABASE_SCHEMA || 'public' },
     readModels: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA || 'public' } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
     policy: {
       rateLimits: {
@@ -226,6 +235,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
     shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
+    projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, SubscriptionFilter, Subscription } from '../modules/event-store/event-store.port.js';
 import type { ReadModelDb, SqlExecutor } from '../modules/read-models/read-model-db.port.js';
+import type { ProjectionLease } from './projection-lease.js';
 
 /** Where a projection's output goes, committed together with its checkpoint. */
 export interface CheckpointedSink {
@@ -19,8 +20,11 @@ export interface Projection {
   handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void>;
 }
 
-/** A SQL read model: rows and checkpoint commit in one transaction. */
-export function sqlSink(db: ReadModelDb, projection: Projection): CheckpointedSink {
+/**
+ * A SQL read model: rows and checkpoint commit in one transaction; with a lease, only while
+ * this process still holds it.
+ */
+export function sqlSink(db: ReadModelDb, projection: Projection, lease?: ProjectionLease): CheckpointedSink {
   return {
     name: projection.name,
     filter: projection.filter,
@@ -30,6 +34,7 @@ export function sqlSink(db: ReadModelDb, projection: Projection): CheckpointedSi
     },
     commit: (events, last) =>
       db.transaction(async (tx) => {
+        if (lease) await lease.fence(tx);
         await projection.handle(events, tx);
         await tx.execute(
           `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
@@ -66,6 +71,8 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
+    this.buffer = [];
     this.position = await this.sink.checkpoint();
     this.running = true;
     this.subscribe();
@@ -126,7 +133,7 @@ export class ProjectionRunner {
   /** Resolves true once the projection has applied the log up to `position` (false at the timeout). */
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true;
-    if (!this.running) return false;
+    if (!this.running) return this.pollCheckpoint(position, timeoutMs);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(this.position >= position), timeoutMs);
       this.waiters.push({
@@ -139,11 +146,19 @@ export class ProjectionRunner {
     });
   }
 
+  /** The projection runs in another process (or this one stands by): watch its checkpoint. */
+  private async pollCheckpoint(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.sink.checkpoint().catch(() => 0n)) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Starts over from the sink's checkpoint, e.g. after the sink lost its state. */
   async restart(): Promise<void> {
     await this.stop();
-    this.stopped = false;
-    this.buffer = [];
     await this.start();
   }
 

@@ -9,12 +9,14 @@ import {
 } from '../../src/modules/event-store/event-store.port.js';
 
 export type StoreFactory = (t: TestContext) => Promise<EventStore>;
+/** Two handles (two connections, or two processes' worth of state) on one and the same log. */
+export type SharedStoreFactory = (t: TestContext) => Promise<[EventStore, EventStore]>;
 
 const ev = (type: string, data: unknown = {}): EventData => ({ id: randomUUID(), type, data, metadata: { schemaVersion: 1 } });
 const unique = (prefix: string): string => `${prefix}-${randomUUID()}`;
 
 /** The behaviour every event-store adapter must have. Run once per adapter. */
-export function eventStoreContract(adapter: string, open: StoreFactory, options: { skip?: string | false } = {}): void {
+export function eventStoreContract(adapter: string, open: StoreFactory, options: { skip?: string | false; openShared?: SharedStoreFactory } = {}): void {
   describe(`event store contract: ${adapter}`, { skip: options.skip ?? false }, () => {
     it('appends to a new stream with no_stream and reads it forwards', async (t) => {
       const store = await open(t);
@@ -128,6 +130,60 @@ export function eventStoreContract(adapter: string, open: StoreFactory, options:
       }
       await sub.close();
       assert.deepEqual(seen, [type, type]);
+    });
+
+    it('two handles on one log: concurrent appends conflict per stream, positions stay unique and increasing', { skip: !options.openShared && 'no shared factory' }, async (t) => {
+      const [a, b] = await options.openShared!(t);
+      const shared = unique('contract');
+      const own = [unique('contract'), unique('contract')];
+      await a.append(shared, [ev('Start')], 'no_stream');
+      const perHandle = 60;
+      // Each handle appends to its own stream and races the other on the shared one, retrying on conflict.
+      const run = async (store: EventStore, stream: string) => {
+        for (let n = 0; n < perHandle; n++) {
+          await store.append(stream, [ev('Own', { n })], n === 0 ? 'no_stream' : n - 1);
+          for (;;) {
+            const [last] = await store.readStream(shared, { direction: 'backwards', maxCount: 1 });
+            try {
+              await store.append(shared, [ev('Shared', { n })], last!.revision);
+              break;
+            } catch (error) {
+              if (!(error instanceof WrongExpectedRevisionError)) throw error;
+            }
+          }
+        }
+      };
+      await Promise.all([run(a, own[0]!), run(b, own[1]!)]);
+      const sharedEvents = await b.readStream(shared);
+      assert.equal(sharedEvents.length, 1 + 2 * perHandle, 'every optimistic append landed exactly once');
+      assert.deepEqual(sharedEvents.map((e) => e.revision), [...Array(1 + 2 * perHandle).keys()]);
+      for (let i = 1; i < sharedEvents.length; i++) assert.ok(sharedEvents[i - 1]!.position < sharedEvents[i]!.position);
+      for (const stream of own) assert.equal((await a.readStream(stream)).length, perHandle);
+    });
+
+    it('a subscription sees every event exactly once, in position order, while two handles append concurrently', { skip: !options.openShared && 'no shared factory' }, async (t) => {
+      const [a, b] = await options.openShared!(t);
+      const head = await a.headPosition();
+      const prefix = unique('contract');
+      const perHandle = 150;
+      const sub = a.subscribeToAll({ after: head, filter: { streamPrefixes: [prefix] } });
+      const seen: RecordedEvent[] = [];
+      const done = (async () => {
+        for await (const e of sub) {
+          seen.push(e);
+          if (seen.length === 2 * perHandle) break;
+        }
+      })();
+      // Many small concurrent appends from both handles: commits interleave as tightly as they can.
+      const write = (store: EventStore, who: string) =>
+        Promise.all(Array.from({ length: perHandle }, (_, n) => store.append(`${prefix}-${who}-${n}`, [ev('Burst', { who, n })], 'no_stream')));
+      await Promise.all([write(a, 'a'), write(b, 'b')]);
+      await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`subscription stalled at ${seen.length}`)), 15_000))]);
+      await sub.close();
+      assert.equal(new Set(seen.map((e) => e.id)).size, 2 * perHandle, 'no event seen twice, none missed');
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1]!.position < seen[i]!.position, 'in position order');
+      const logged = (await a.readAll({ after: head, maxCount: 10_000 })).filter((e) => e.streamName.startsWith(prefix));
+      assert.deepEqual(seen.map((e) => e.id), logged.map((e) => e.id), 'the subscription saw the log as it is');
     });
   });
 }

@@ -11,5 +11,11 @@ eventStoreContract(
     t.after(() => store.close());
     return store;
   },
-  { skip: url ? false : `EVENTSTORE_URL is not set (run: EVENTSTORE_URL=esdb://localhost:2113?tls=false npm test)` },
+  {
+    openShared: async (t) => {
+      const stores = [new EventStoreDbEventStore(url!), new EventStoreDbEventStore(url!)] as const;
+      t.after(() => Promise.all(stores.map((s) => s.close())));
+      return [...stores];
+    },
+    skip: url ? false : `EVENTSTORE_URL is not set (run: EVENTSTORE_URL=esdb://localhost:2113?tls=false npm test)` },
 );

@@ -8,11 +8,22 @@ import { SqliteEventStore } from '../../src/modules/event-store/sqlite-event-sto
 import { tempDir } from '../support/temp.js';
 import { eventStoreContract } from './event-store.contract.js';
 
-eventStoreContract('sqlite', async (t) => {
-  const store = new SqliteEventStore(join(tempDir(t), 'events.db'), { pollIntervalMs: 20 });
-  t.after(() => store.close());
-  return store;
-});
+eventStoreContract(
+  'sqlite',
+  async (t) => {
+    const store = new SqliteEventStore(join(tempDir(t), 'events.db'), { pollIntervalMs: 20 });
+    t.after(() => store.close());
+    return store;
+  },
+  {
+    openShared: async (t) => {
+      const file = join(tempDir(t), 'events.db');
+      const stores = [new SqliteEventStore(file, { pollIntervalMs: 20 }), new SqliteEventStore(file, { pollIntervalMs: 20 })] as const;
+      t.after(() => Promise.all(stores.map((s) => s.close())));
+      return [...stores];
+    },
+  },
+);
 
 const appender = fileURLToPath(new URL('../support/sqlite-appender.js', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decider } from '../../domain/shared/decider.js';
 import {
+  EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type EventMetadata,
   type EventStore,
@@ -13,6 +14,8 @@ export interface ActorSystemOptions {
   idleMs: number;
   /** How many times a command is decided again after losing a race with another writer. */
   maxConflictRetries?: number;
+  /** Longest pause (ms) before deciding again after repeated conflicts. */
+  maxConflictBackoffMs?: number;
 }
 
 export interface Decided<S, E> {
@@ -81,7 +84,7 @@ export class ActorSystem<C, S, E extends DomainEvent> {
   execute(id: string, command: C, metadata: EventMetadata = {}): Promise<Decided<S, E>> {
     const actor = this.actorFor(id);
     return actor.enqueue(async () => {
-      const retries = this.options.maxConflictRetries ?? 10;
+      const retries = this.options.maxConflictRetries ?? 50;
       for (let attempt = 0; ; attempt++) {
         if (!actor.loaded) await this.load(id, actor);
         const events = this.decider.decide(command, actor.state);
@@ -97,8 +100,16 @@ export class ActorSystem<C, S, E extends DomainEvent> {
           return { events, state: actor.state, revision: actor.revision };
         } catch (error) {
           if (error instanceof WrongExpectedRevisionError && attempt < retries) {
+            // Another process writes this stream too. The one that just won has its next command
+            // ready while this one must first read what it missed, so under a burst it can keep
+            // losing: after the first retries, wait a random, growing moment to break the rhythm.
+            if (attempt >= 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(this.options.maxConflictBackoffMs ?? 50, 2 ** attempt)));
             await this.load(id, actor, true);
             continue;
+          }
+          if (error instanceof WrongExpectedRevisionError) {
+            actor.loaded = false;
+            throw new EventStoreUnavailableError(`${this.streamName(id)} is contended: ${retries} conflicts in a row; nothing was written`, { cause: error });
           }
           // Whether a failed append landed is unknown: read the stream again next time.
           actor.loaded = false;

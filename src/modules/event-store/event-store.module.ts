@@ -2,13 +2,21 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { EVENT_STORE, type EventStore } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { withUpcasting } from './upcasting.js';
 import { UPCASTERS } from '../../domain/shared/upcasters.js';
 
 function openAdapter(config: HeraldConfig): EventStore {
   const c = config.eventStore;
-  return c.kind === 'sqlite' ? new SqliteEventStore(c.file, { synchronous: c.synchronous, busyTimeoutMs: c.busyTimeoutMs }) : new EventStoreDbEventStore(c.url);
+  switch (c.kind) {
+    case 'sqlite':
+      return new SqliteEventStore(c.file, { synchronous: c.synchronous, busyTimeoutMs: c.busyTimeoutMs });
+    case 'eventstoredb':
+      return new EventStoreDbEventStore(c.url);
+    case 'postgres':
+      return new PostgresEventStore(c.url, { schema: c.schema });
+  }
 }
 
 /** The configured adapter; every event read from it comes out at its current schema version. */

@@ -59,4 +59,15 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
     name: 'decision stream revision',
     sql: [`ALTER TABLE notifications ADD COLUMN stream_revision INTEGER`],
   },
+  {
+    id: 4,
+    name: 'projection leases',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS projection_leases (
+         name TEXT PRIMARY KEY,
+         holder TEXT NOT NULL,
+         expires_at BIGINT NOT NULL
+       )`,
+    ],
+  },
 ];

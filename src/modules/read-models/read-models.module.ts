@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
+import { ActiveStandby, ProjectionLease, leaseHolderId } from '../../projections/projection-lease.js';
 import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -9,6 +10,7 @@ import { PostgresReadModelDb } from './postgres-read-model-db.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
+export const NOTIFICATION_STATUS_LEASE = Symbol('NotificationStatusLease');
 
 @Global()
 @Module({
@@ -23,28 +25,39 @@ export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
       },
     },
     {
+      provide: NOTIFICATION_STATUS_LEASE,
+      inject: [READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (db: ReadModelDb, config: HeraldConfig) => new ProjectionLease(db, 'notification_status', leaseHolderId(), config.projectionLeaseMs),
+    },
+    {
       provide: NOTIFICATION_STATUS_RUNNER,
-      inject: [EVENT_STORE, READ_MODEL_DB],
-      useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, sqlSink(db, new NotificationStatusProjection())),
+      inject: [EVENT_STORE, READ_MODEL_DB, NOTIFICATION_STATUS_LEASE],
+      useFactory: (store: EventStore, db: ReadModelDb, lease: ProjectionLease) => new ProjectionRunner(store, sqlSink(db, new NotificationStatusProjection(), lease)),
     },
   ],
   exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** Projector processes stand by until they hold the lease: one writer of the read model. */
+  private readonly projector: ActiveStandby;
+
   constructor(
     @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
+    @Inject(NOTIFICATION_STATUS_LEASE) lease: ProjectionLease,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
     metrics.watchProjection({ name: 'notification_status', position: () => status.position, running: () => status.running });
+    this.projector = new ActiveStandby(lease, { activate: () => status.start(), deactivate: () => status.stop() });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.roles.has('projector')) await this.status.start();
+  onApplicationBootstrap(): void {
+    if (this.config.roles.has('projector')) this.projector.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
     await this.status.stop();
     await this.db.close();
   }
