@@ -8,6 +8,7 @@ import { DeliveryModule } from './modules/delivery/delivery.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
+import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthController } from './modules/health/health.controller.js';
@@ -39,6 +40,7 @@ export class AppModule {
         RecipientsModule,
         TemplatesModule,
         ChannelsModule,
+        TrackingModule,
         DeliveryModule,
         NotificationsModule,
         AuditModule,
