@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
+import { AnalyticsModule } from './modules/analytics/analytics.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         DeliveryModule,
         NotificationsModule,
         AuditModule,
+        AnalyticsModule,
       ],
       controllers: [HealthController],
     };

@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
 import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
@@ -9,6 +10,7 @@ import { PostgresReadModelDb } from './postgres-read-model-db.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
+export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
 
 @Global()
 @Module({
@@ -27,25 +29,31 @@ export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
       inject: [EVENT_STORE, READ_MODEL_DB],
       useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, sqlSink(db, new NotificationStatusProjection())),
     },
+    {
+      provide: NOTIFICATION_STATS_RUNNER,
+      inject: [EVENT_STORE, READ_MODEL_DB],
+      useFactory: (store: EventStore, db: ReadModelDb) => new ProjectionRunner(store, sqlSink(db, new NotificationStatsProjection())),
+    },
   ],
-  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER],
+  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
+    @Inject(NOTIFICATION_STATS_RUNNER) private readonly stats: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    metrics.watchProjection({ name: 'notification_status', position: () => status.position, running: () => status.running });
+    for (const runner of [status, stats]) metrics.watchProjection({ name: runner.sink.name, position: () => runner.position, running: () => runner.running });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.roles.has('projector')) await this.status.start();
+    if (this.config.roles.has('projector')) await Promise.all([this.status.start(), this.stats.start()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.status.stop();
+    await Promise.all([this.status.stop(), this.stats.stop()]);
     await this.db.close();
   }
 }
