@@ -1,28 +1,24 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes.decorator.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { validationFailed } from '../http/validation.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
-import { NOTIFICATION_STATS_RUNNER } from '../read-models/read-models.module.js';
-import type { ProjectionRunner } from '../../projections/projection-runner.js';
 import { AnalyticsQueries, type StatsFilter } from './analytics-queries.js';
 import { FunnelQuery, SummaryQuery } from './dto/analytics-query.dto.js';
 
 const DAY_MS = 86_400_000;
 
-/** Volumes, suppressions, outcomes, engagement and latency from the notification_stats read model. */
+/**
+ * Volumes, suppressions, outcomes, engagement and latency from the notification_stats read
+ * model: eventually consistent, behind the log by the projection's lag (herald_projection_lag).
+ */
 @ApiTags('analytics')
 @ApiBasicAuth()
 @Controller('v1/analytics')
 export class AnalyticsController {
   private readonly queries: AnalyticsQueries;
 
-  constructor(
-    @Inject(READ_MODEL_DB) db: ReadModelDb,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(NOTIFICATION_STATS_RUNNER) private readonly projection: ProjectionRunner,
-  ) {
+  constructor(@Inject(READ_MODEL_DB) db: ReadModelDb) {
     this.queries = new AnalyticsQueries(db);
   }
 
@@ -30,7 +26,7 @@ export class AnalyticsController {
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'Counts, rates and request-to-sent latency percentiles, grouped by any of day, channel, category, template, client' })
   async summary(@Query() q: SummaryQuery) {
-    const filter = await this.filter(q);
+    const filter = this.filter(q);
     const groupBy = [...new Set(q.groupBy ?? [])];
     return { ...filter, groupBy, groups: await this.queries.summary(filter, groupBy) };
   }
@@ -39,11 +35,11 @@ export class AnalyticsController {
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'sent -> opened -> clicked -> converted for a template (or any filter), with rates; once per delivery' })
   async funnel(@Query() q: FunnelQuery) {
-    const filter = await this.filter(q);
+    const filter = this.filter(q);
     return { ...filter, template: q.template ?? null, ...(await this.queries.funnel(filter)) };
   }
 
-  private async filter(q: SummaryQuery | FunnelQuery): Promise<StatsFilter> {
+  private filter(q: SummaryQuery | FunnelQuery): StatsFilter {
     for (const field of ['from', 'to'] as const) {
       const day = q[field];
       if (day !== undefined && (Number.isNaN(Date.parse(day)) || new Date(Date.parse(day)).toISOString().slice(0, 10) !== day)) {
@@ -53,8 +49,6 @@ export class AnalyticsController {
     const to = q.to ?? new Date().toISOString().slice(0, 10);
     const from = q.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString().slice(0, 10);
     if (from > to) throw validationFailed([{ field: 'from', messages: ['from must not be after to'] }]);
-    // Read what was just recorded where the projection runs here; elsewhere it is eventually consistent.
-    await this.projection.waitFor(await this.store.headPosition(), 2000);
     return {
       from,
       to,
