@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/herald-config.js';
 import { appendOpenPixel, rewriteHtmlLinks, rewriteTextLinks } from '../../src/modules/tracking/email-links.js';
 import { TrackingTokens } from '../../src/modules/tracking/tracking-token.js';
 
@@ -70,5 +71,25 @@ describe('email link rewriting', () => {
   it('puts the pixel before </body>, or at the end', () => {
     assert.equal(appendOpenPixel('<html><body><p>x</p></BODY></html>', 'https://h/t/o/a&b'), '<html><body><p>x</p><img src="https://h/t/o/a&amp;b" width="1" height="1" alt="" style="border:0;width:1px;height:1px"></BODY></html>');
     assert.match(appendOpenPixel('<p>x</p>', 'https://h/t/o/a'), /^<p>x<\/p><img src="https:\/\/h\/t\/o\/a"/);
+  });
+});
+
+describe('tracking configuration', () => {
+  it('defaults the public base URL to the listening address and trims a trailing slash', () => {
+    assert.equal(loadConfig({ PORT: '8080' }).tracking.publicBaseUrl, 'http://127.0.0.1:8080');
+    assert.equal(loadConfig({ PUBLIC_BASE_URL: 'https://herald.example.com/' }).tracking.publicBaseUrl, 'https://herald.example.com');
+    assert.deepEqual(loadConfig({ TRACKING_SECRET: NEW, TRACKING_PREVIOUS_SECRETS: `${OLD}, ${'p'.repeat(32)}` }).tracking, {
+      email: true,
+      secret: NEW,
+      previousSecrets: [OLD, 'p'.repeat(32)],
+      publicBaseUrl: 'http://127.0.0.1:3000',
+    });
+  });
+
+  it('refuses short keys and non-http base URLs', () => {
+    assert.throws(() => loadConfig({ TRACKING_SECRET: 'short' }), /TRACKING_SECRET: a tracking key needs at least 32 characters/);
+    assert.throws(() => loadConfig({ TRACKING_PREVIOUS_SECRETS: 'short' }), /TRACKING_PREVIOUS_SECRETS/);
+    assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), /PUBLIC_BASE_URL must be an http or https URL/);
+    assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' }), /PUBLIC_BASE_URL/);
   });
 });
