@@ -1,7 +1,7 @@
 import { DELIVERY_EVENT_TYPES, ENGAGEMENT_EVENT_TYPES, type DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
-import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
+import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
 import { latencyBucket } from './latency-histogram.js';
 import type { Projection } from './projection-runner.js';
 
@@ -97,8 +97,7 @@ export class NotificationStatsProjection implements Projection {
         return;
       case 'NotificationRetried': {
         // Attempt numbers only grow: a retry is counted when its attempt is new.
-        const attempt = event.data.attempt;
-        for (const row of await this.mark(`retries = ${Number(attempt)}`, `outcome IS NULL AND retries < ${Number(attempt)}`, event.data.deliveryId, tx)) await this.bump(row, 'retried', tx);
+        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) await this.bump(row, 'retried', tx);
         return;
       }
       case 'NotificationOpened':
@@ -112,8 +111,8 @@ export class NotificationStatsProjection implements Projection {
   }
 
   /** Flips a delivery's guard; returns its group only when this call flipped it (not on replay). */
-  private mark(set: string, unless: string, deliveryId: string, tx: SqlExecutor, extra = ''): Promise<(Group & { due_at?: string })[]> {
-    return tx.query<Group & { due_at?: string }>(`UPDATE notification_stats_deliveries SET ${set} WHERE delivery_id = $1 AND ${unless} RETURNING ${GROUP_COLUMNS}${extra}`, [deliveryId]);
+  private mark(set: string, unless: string, deliveryId: string, tx: SqlExecutor, extra = '', params: SqlValue[] = []): Promise<(Group & { due_at?: string })[]> {
+    return tx.query<Group & { due_at?: string }>(`UPDATE notification_stats_deliveries SET ${set} WHERE delivery_id = $1 AND ${unless} RETURNING ${GROUP_COLUMNS}${extra}`, [deliveryId, ...params]);
   }
 
   private async bump(g: Group, counter: Counter, tx: SqlExecutor): Promise<void> {
