@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
+import { AnalyticsModule } from './modules/analytics/analytics.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
@@ -8,6 +9,7 @@ import { DeliveryModule } from './modules/delivery/delivery.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
+import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthController } from './modules/health/health.controller.js';
@@ -39,9 +41,11 @@ export class AppModule {
         RecipientsModule,
         TemplatesModule,
         ChannelsModule,
+        TrackingModule,
         DeliveryModule,
         NotificationsModule,
         AuditModule,
+        AnalyticsModule,
       ],
       controllers: [HealthController],
     };

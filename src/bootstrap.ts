@@ -19,7 +19,8 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
     trustProxy: config.http.trustProxy,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    routerOptions: { maxParamLength: 256 },
+    // Tracking tokens carry the signed target URL: room for long links.
+    routerOptions: { maxParamLength: 4096 },
   });
   const fastify = adapter.getInstance();
   // The API speaks JSON only: anything else is 415, not a string handed to validation.

@@ -8,17 +8,17 @@ import { openEventStore } from './modules/event-store/event-store.module.js';
 import { matchesFilter } from './modules/event-store/event-store.port.js';
 import { PostgresReadModelDb } from './modules/read-models/postgres-read-model-db.js';
 import { SqliteReadModelDb } from './modules/read-models/sqlite-read-model-db.js';
-import { NotificationStatusProjection } from './projections/notification-status.projection.js';
 import { sqlSink } from './projections/projection-runner.js';
+import { SQL_PROJECTIONS, SQL_PROJECTION_NAMES, type SqlProjectionName } from './projections/sql-projections.js';
 
-async function rebuildNotificationStatus(config: ReturnType<typeof loadConfig>, store: ReturnType<typeof openEventStore>) {
+async function rebuildProjection(name: SqlProjectionName, config: ReturnType<typeof loadConfig>, store: ReturnType<typeof openEventStore>) {
   const db = config.readModels.kind === 'postgres' ? new PostgresReadModelDb(config.readModels.url, config.readModels.schema) : new SqliteReadModelDb(config.readModels.file);
   try {
     await db.migrate();
-    const projection = new NotificationStatusProjection();
+    const { create, tables } = SQL_PROJECTIONS[name];
+    const projection = create();
     await db.transaction(async (tx) => {
-      await tx.execute('DELETE FROM deliveries');
-      await tx.execute('DELETE FROM notifications');
+      for (const table of tables) await tx.execute(`DELETE FROM ${table}`);
       await tx.execute('DELETE FROM projection_checkpoints WHERE name = $1', [projection.name]);
     });
     const sink = sqlSink(db, projection);
@@ -32,9 +32,9 @@ async function rebuildNotificationStatus(config: ReturnType<typeof loadConfig>, 
       await sink.commit(wanted, after);
       events += wanted.length;
     }
-    const [n] = await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM notifications');
-    const [d] = await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM deliveries');
-    return { events, notifications: Number(n!.c), deliveries: Number(d!.c), position: after.toString() };
+    const rows: Record<string, number> = {};
+    for (const table of tables) rows[table] = Number((await db.query<{ c: number }>(`SELECT COUNT(*) AS c FROM ${table}`))[0]!.c);
+    return { events, rows, position: after.toString() };
   } finally {
     await db.close();
   }
@@ -46,7 +46,7 @@ const USAGE = `herald cli
       create an API client; prints its appKey and appSecret (shown once)
   replay --stream STREAM [--from REVISION] [--limit N]
       print a stream's events as JSON lines, oldest first
-  projections rebuild notification_status
+  projections rebuild notification_status|notification_stats
       empty the read model and rebuild it from position zero (stop projectors first)
 
 Configuration comes from the same environment variables as the service (DATA_DIR, EVENT_STORE, ...).
@@ -102,9 +102,9 @@ async function main(argv: string[]): Promise<void> {
       if (events.length === 0) process.stderr.write(`no events in stream ${values.stream}\n`);
     } else if (command === 'projections' && sub === 'rebuild') {
       const name = positionals[2];
-      if (name !== 'notification_status') fail(`unknown projection: ${name ?? '(none)'}; known: notification_status`);
-      const rows = await rebuildNotificationStatus(config, store);
-      process.stdout.write(`${JSON.stringify({ projection: name, ...rows })}\n`);
+      if (!(SQL_PROJECTION_NAMES as string[]).includes(name ?? '')) fail(`unknown projection: ${name ?? '(none)'}; known: ${SQL_PROJECTION_NAMES.join(', ')}`);
+      const rebuilt = await rebuildProjection(name as SqlProjectionName, config, store);
+      process.stdout.write(`${JSON.stringify({ projection: name, ...rebuilt })}\n`);
     } else {
       fail(`unknown command: ${positionals.join(' ')}`);
     }

@@ -45,10 +45,22 @@ export interface HeraldConfig {
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
   bootstrapAdmin: boolean;
+  tracking: TrackingSettings;
   shutdownGraceMs: number;
   /** How long a dead projector or dispatcher keeps its lease before a standby takes over. */
   projectionLeaseMs: number;
   logLevel: string;
+}
+
+export interface TrackingSettings {
+  /** Rewrite email links and add an open pixel. */
+  email: boolean;
+  /** The signing key for tracking links; null: generated once and kept in DATA_DIR. */
+  secret: string | null;
+  /** Earlier signing keys: links signed with them still verify, so keys can rotate. */
+  previousSecrets: string[];
+  /** Where recipients reach Herald's /t/ routes, without a trailing slash. */
+  publicBaseUrl: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -150,6 +162,23 @@ function providers(env: Env): ProviderSettings {
   };
 }
 
+function tracking(env: Env, host: string, port: number): TrackingSettings {
+  const secret = readSecret(env, 'TRACKING_SECRET')?.trim() || null;
+  const previousSecrets = (readSecret(env, 'TRACKING_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const [name, value] of [['TRACKING_SECRET', secret], ...previousSecrets.map((v) => ['TRACKING_PREVIOUS_SECRETS', v] as const)] as const) {
+    if (value !== null && value.length < 32) throw new Error(`${name}: a tracking key needs at least 32 characters`);
+  }
+  const base = env.PUBLIC_BASE_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new Error(`PUBLIC_BASE_URL: "${base}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('PUBLIC_BASE_URL must be an http or https URL');
+  return { email: bool(env, 'EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl: url.href.replace(/\/+$/, '') };
+}
+
 function channel(env: Env, prefix: string, defaults: ChannelSettings): ChannelSettings {
   return {
     concurrency: Math.max(1, int(env, `${prefix}_CONCURRENCY`, defaults.concurrency)),
@@ -234,6 +263,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       trustProxy: bool(env, 'TRUST_PROXY', false),
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
+    tracking: tracking(env, env.HOST || '127.0.0.1', int(env, 'PORT', 3000)),
     shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
     projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
     logLevel: env.LOG_LEVEL || 'info',

@@ -6,6 +6,9 @@ import type { RecordedEvent } from '../../src/modules/event-store/event-store.po
 import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
+import { AnalyticsQueries } from '../../src/modules/analytics/analytics-queries.js';
+import { bucketUpperBoundMs, latencyBucket, percentiles } from '../../src/projections/latency-histogram.js';
+import { NotificationStatsProjection } from '../../src/projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../src/projections/notification-status.projection.js';
 import { sqlSink } from '../../src/projections/projection-runner.js';
 import { tempDir } from '../support/temp.js';
@@ -73,22 +76,127 @@ function readModelSuite(name: string, open: (t: TestContext) => Promise<ReadMode
   });
 }
 
-readModelSuite('SQLite', async (t) => {
+/** Two days of traffic: templates and inline content, two clients, every outcome and engagement. */
+function statsStory(): RecordedEvent[] {
+  const day1 = '2026-01-01T10:00:00.000Z';
+  const base = { userId: 'u1', requestedChannels: null, contentHash: 'h', priority: 'normal', sendAt: null, idempotencyKey: null, critical: false };
+  const welcome = { kind: 'template', templateId: 'welcome', version: 1, params: {} };
+  const email = { channel: 'email', email: 'a@example.com' };
+  const sms = { channel: 'sms', phone: '+447700900123' };
+  const outcome = (type: string, data: object) => recorded(type, data, `notification-${(data as { notificationId: string }).notificationId}`);
+  const at = (ms: number) => new Date(Date.parse(day1) + ms).toISOString();
+  const engagement = (n: string, d: string, source: string) => ({ notificationId: n, deliveryId: d, channel: 'email', source, at: at(60_000) });
+  const events = [
+    recorded('NotificationRequested', { ...base, notificationId: 's1', category: 'promo', content: welcome, requestedAt: day1, suppressed: [{ channel: 'push', reason: 'opted_out', detail: { level: 'channel' } }], deliveries: [{ deliveryId: 's1.1', channel: 'email', queue: 'email', target: email }, { deliveryId: 's1.2', channel: 'sms', queue: 'sms', target: sms }] }),
+    recorded('NotificationRequested', { ...base, notificationId: 's2', category: 'promo', content: welcome, requestedAt: day1, suppressed: [], deliveries: [{ deliveryId: 's2.1', channel: 'email', queue: 'email', target: email }] }),
+    recorded('NotificationSuppressed', { ...base, notificationId: 's3', category: 'promo', content: welcome, requestedAt: day1, suppressed: [{ channel: 'email', reason: 'rate_limited', detail: {} }, { channel: 'sms', reason: 'no_target', detail: {} }] }),
+    { ...recorded('NotificationRequested', { ...base, notificationId: 's4', category: 'orders', content: { kind: 'inline', text: 'x' }, requestedAt: '2026-01-02T00:00:00.000Z', suppressed: [], deliveries: [{ deliveryId: 's4.1', channel: 'sms', queue: 'sms', target: sms }] }), metadata: { appKey: 'hk_other' } },
+    outcome('NotificationRetried', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', attempt: 1, error: 'http 500', nextAttemptAt: at(1000), retriedAt: at(500) }),
+    outcome('NotificationRetried', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', attempt: 2, error: 'http 500', nextAttemptAt: at(2000), retriedAt: at(1500) }),
+    outcome('NotificationSent', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', providerMessageId: 'm1', attempt: 3, sentAt: at(2000) }),
+    outcome('NotificationFailed', { notificationId: 's1', deliveryId: 's1.2', channel: 'sms', provider: 'vonage', attempt: 1, reason: 'permanent', error: 'bad number', failedAt: at(100) }),
+    outcome('NotificationSent', { notificationId: 's2', deliveryId: 's2.1', channel: 'email', provider: 'mailgun', providerMessageId: 'm2', attempt: 1, sentAt: at(100) }),
+    outcome('NotificationSent', { notificationId: 's4', deliveryId: 's4.1', channel: 'sms', provider: 'vonage', providerMessageId: 'm3', attempt: 1, sentAt: '2026-01-02T00:00:00.050Z' }),
+    outcome('NotificationOpened', engagement('s1', 's1.1', 'pixel')),
+    outcome('NotificationClicked', { ...engagement('s1', 's1.1', 'link'), url: 'https://example.com' }),
+    outcome('NotificationOpened', engagement('s2', 's2.1', 'pixel')),
+    // Not something the decider appends, but a projection must not count it twice either.
+    outcome('NotificationOpened', engagement('s2', 's2.1', 'app')),
+    outcome('NotificationCanceled', { notificationId: 's1', deliveryIds: ['s1.1', 's1.2'], canceledAt: at(9000) }),
+  ];
+  return events;
+}
+
+async function statsRows(db: ReadModelDb) {
+  return {
+    stats: await db.query('SELECT * FROM notification_stats ORDER BY day, channel, category, template_id, app_key'),
+    latency: await db.query('SELECT * FROM notification_stats_latency ORDER BY day, channel, category, template_id, app_key, bucket'),
+    deliveries: await db.query('SELECT * FROM notification_stats_deliveries ORDER BY delivery_id'),
+  };
+}
+
+function statsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>, skip: string | false = false) {
+  describe(`notification_stats read model on ${name}`, { skip }, () => {
+    it('given events, then counters per day, channel, category, template and client; replays change nothing', async (t) => {
+      const db = await open(t);
+      const sink = sqlSink(db, new NotificationStatsProjection());
+      const events = statsStory();
+      const last = events[events.length - 1]!.position;
+      await sink.commit(events, last);
+      const first = await statsRows(db);
+      const counters = first.stats.map((r) => [r.day, r.channel, r.category, r.template_id, r.app_key, ...['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_no_target', 'sent', 'failed', 'retried', 'canceled', 'opened', 'clicked'].map((c) => Number(r[c]))]);
+      assert.deepEqual(counters, [
+        //                                                          req opt rate none sent fail retr canc open click
+        ['2026-01-01', 'email', 'promo', 'welcome', 'hk_test', 2, 0, 1, 0, 2, 0, 2, 0, 2, 1],
+        ['2026-01-01', 'push', 'promo', 'welcome', 'hk_test', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        ['2026-01-01', 'sms', 'promo', 'welcome', 'hk_test', 1, 0, 0, 1, 0, 1, 0, 0, 0, 0],
+        ['2026-01-02', 'sms', 'orders', '', 'hk_other', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+      ]);
+      assert.deepEqual(first.latency.map((r) => [r.channel, Number(r.bucket), Number(r.count)]), [
+        ['email', latencyBucket(100), 1],
+        ['email', latencyBucket(2000), 1],
+        ['sms', latencyBucket(50), 1],
+      ]);
+
+      await sink.commit(events, last);
+      await sink.commit(events.slice(4), last);
+      await sink.commit(events.slice(10, 12), last);
+      assert.deepEqual(await statsRows(db), first);
+      assert.equal(await sink.checkpoint(), last);
+    });
+
+    it('sums, groups and merges latency histograms at query time', async (t) => {
+      const db = await open(t);
+      const events = statsStory();
+      await sqlSink(db, new NotificationStatsProjection()).commit(events, events[events.length - 1]!.position);
+      const queries = new AnalyticsQueries(db);
+      const [all] = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, []);
+      assert.deepEqual({ ...all, rates: undefined, latencyMs: undefined }, {
+        requested: 4, suppressed: { opted_out: 1, rate_limited: 1, duplicate: 0, no_target: 1 }, sent: 3, failed: 1, retried: 2, canceled: 0, opened: 2, clicked: 1, converted: 0, rates: undefined, latencyMs: undefined,
+      });
+      assert.deepEqual(all!.latencyMs, { samples: 3, p50: bucketUpperBoundMs(latencyBucket(100)), p95: bucketUpperBoundMs(latencyBucket(2000)), p99: bucketUpperBoundMs(latencyBucket(2000)) });
+      const byClient = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, ['client', 'template']);
+      assert.deepEqual(byClient.map((g) => [g.client, g.template, g.sent, g.latencyMs.samples]), [['hk_other', null, 1, 1], ['hk_test', 'welcome', 2, 2]]);
+      const day2 = await queries.summary({ from: '2026-01-02', to: '2026-01-02', channel: 'sms' }, ['day']);
+      assert.deepEqual(day2.map((g) => [g.day, g.requested, g.latencyMs.p50]), [['2026-01-02', 1, bucketUpperBoundMs(latencyBucket(50))]]);
+      const funnel = await queries.funnel({ from: '2026-01-01', to: '2026-01-02', template: 'welcome' });
+      assert.deepEqual(funnel.steps.map((s) => [s.step, s.count, s.rate]), [['sent', 2, 1], ['opened', 2, 1], ['clicked', 1, 0.5], ['converted', 0, 0]]);
+      const [none] = await queries.summary({ from: '2025-01-01', to: '2025-01-02' }, []);
+      assert.equal(none!.sent, 0);
+      assert.deepEqual(await queries.summary({ from: '2025-01-01', to: '2025-01-02' }, ['day']), []);
+    });
+  });
+}
+
+describe('latency histogram', () => {
+  it('buckets are at most 10% wide, and percentiles are upper bounds of merged buckets', () => {
+    for (const ms of [2, 10, 99, 1234, 59_000, 3_600_000]) {
+      const upper = bucketUpperBoundMs(latencyBucket(ms));
+      assert.ok(upper >= ms && upper <= Math.ceil(ms * 1.1) + 1, `${ms} -> ${upper}`);
+    }
+    const merged = new Map([[latencyBucket(10), 90], [latencyBucket(1000), 9], [latencyBucket(60_000), 1]]);
+    const [fast, slow, slowest] = [10, 1000, 60_000].map((ms) => bucketUpperBoundMs(latencyBucket(ms)));
+    assert.deepEqual(percentiles(merged, [0.5, 0.9, 0.95, 0.99, 1]), [fast, fast, slow, slow, slowest]);
+    assert.deepEqual(percentiles(new Map(), [0.5]), [null]);
+  });
+});
+
+const openSqlite = async (t: TestContext) => {
   const db = new SqliteReadModelDb(join(tempDir(t), 'rm.db'));
   await db.migrate();
   t.after(() => db.close());
   return db;
-});
+};
+readModelSuite('SQLite', openSqlite);
+statsSuite('SQLite', openSqlite);
 
 const pgUrl = process.env.DATABASE_URL;
 if (!pgUrl) console.log('# SKIPPED: PostgreSQL read-model suite (DATABASE_URL is not set; npm test starts PostgreSQL)');
-readModelSuite(
-  'PostgreSQL',
-  async (t) => {
-    const db = new PostgresReadModelDb(pgUrl!, `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
-    await db.migrate();
-    t.after(() => db.close());
-    return db;
-  },
-  pgUrl ? false : 'DATABASE_URL is not set',
-);
+const openPostgres = async (t: TestContext) => {
+  const db = new PostgresReadModelDb(pgUrl!, `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
+  await db.migrate();
+  t.after(() => db.close());
+  return db;
+};
+readModelSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');
+statsSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');

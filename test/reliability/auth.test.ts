@@ -28,6 +28,7 @@ const ENDPOINTS: [string, string, unknown?][] = [
   ['GET', '/v1/users/victim/timeline'],
   ['GET', '/v1/notifications/00000000-0000-4000-8000-000000000000/timeline'],
   ['GET', '/v1/notifications/00000000-0000-4000-8000-000000000000/explain'],
+  ['POST', '/v1/events', { notificationId: '00000000-0000-4000-8000-000000000000', type: 'opened' }],
 ];
 
 describe('authentication and authorisation', () => {

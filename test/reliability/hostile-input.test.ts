@@ -58,6 +58,9 @@ const requests = fc.oneof(
   fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: hostileString.map((id) => `/v1/notifications/${enc(id)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/v1/audit/streams/${enc(q)}?limit=${enc(q)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: pollutingObject }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/events'), body: fc.record({ notificationId: hostileValue, deliveryId: hostileValue, type: hostileValue, url: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('c', 'o'), hostileString).map(([kind, token]) => `/t/${kind}/${enc(token)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('summary', 'funnel'), hostileString, hostileString).map(([what, a, b]) => `/v1/analytics/${what}?from=${enc(a)}&groupBy=${enc(b)}&template=${enc(b)}`), body: fc.constant(undefined) }),
 );
 
 const raw = fc.oneof(

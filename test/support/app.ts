@@ -59,6 +59,8 @@ export interface RunningApp {
   admin: Credentials;
   dataDir: string;
   baseUrl: string;
+  /** Stops the app; safe to call again (the test's cleanup calls it too). */
+  close: () => Promise<void>;
 }
 
 /** Starts Herald in this process on a free loopback port with its own data directory. */
@@ -67,11 +69,13 @@ export async function startApp(t: TestContext, env: Record<string, string> = {})
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
-  t.after(() => app.close());
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= app.close());
+  t.after(close);
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const admin = JSON.parse(readFileSync(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as Credentials;
-  return { app, api: new Api(baseUrl, admin), admin, dataDir, baseUrl };
+  return { app, api: new Api(baseUrl, admin), admin, dataDir, baseUrl, close };
 }
 
 export const apnsToken = (n: number): string => n.toString(16).padStart(64, '0');

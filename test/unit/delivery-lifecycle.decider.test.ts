@@ -44,6 +44,47 @@ describe('delivery lifecycle decider', () => {
       .when({ type: 'RecordSent', ...base, providerMessageId: 'm1', now: T }).then([]));
 });
 
+describe('delivery lifecycle decider: engagement', () => {
+  const ids = { notificationId: 'n1', deliveryId: 'n1.1' };
+  const engagement = { ...ids, channel: 'sms', at: iso(T + 5000) };
+  const opened = (source: 'pixel' | 'link' | 'app'): DeliveryEvent => ({ type: 'NotificationOpened', data: { ...engagement, source } });
+  const clicked = (url: string): DeliveryEvent => ({ type: 'NotificationClicked', data: { ...engagement, source: 'link', url } });
+  const record = (kind: 'opened' | 'clicked' | 'converted', source: 'pixel' | 'link' | 'app', url?: string) =>
+    ({ type: 'RecordEngagement', kind, ...ids, source, ...(url ? { url } : {}), now: T + 5000 }) as const;
+
+  it('records an open of a sent delivery with the channel it was sent on', () =>
+    spec.given([sent(1)]).when(record('opened', 'pixel')).then([opened('pixel')]));
+
+  it('counts once per delivery: a second open records nothing', () =>
+    spec.given([sent(1), opened('pixel')]).when(record('opened', 'app')).then([]));
+
+  it('a click before any open records the open too (images blocked), then the click', () =>
+    spec.given([sent(1)]).when(record('clicked', 'link', 'https://example.com/a')).then([opened('link'), clicked('https://example.com/a')]));
+
+  it('a click after an open records only the click; a second click nothing', () => {
+    spec.given([sent(1), opened('pixel')]).when(record('clicked', 'link', 'https://example.com/a')).then([clicked('https://example.com/a')]);
+    spec.given([sent(1), opened('pixel'), clicked('https://example.com/a')]).when(record('clicked', 'link', 'https://example.com/b')).then([]);
+  });
+
+  it('records a conversion once', () => {
+    spec.given([sent(1)]).when(record('converted', 'app')).then([{ type: 'NotificationConverted', data: { ...engagement, source: 'app' } }]);
+    spec.given([sent(1), { type: 'NotificationConverted', data: { ...engagement, source: 'app' } }]).when(record('converted', 'app')).then([]);
+  });
+
+  it('refuses engagement with a delivery that was not sent', () => {
+    const notSent = (e: unknown) => e instanceof DomainError && e.code === 'conflict' && e.field === 'deliveryId';
+    spec.given([]).when(record('opened', 'pixel')).thenThrows(notSent);
+    spec.given([retried(1)]).when(record('opened', 'pixel')).thenThrows(notSent);
+    spec.given([{ type: 'NotificationFailed', data: { ...base, attempt: 1, reason: 'permanent', error: 'x', failedAt: iso(T) } }]).when(record('clicked', 'link', 'https://example.com')).thenThrows(notSent);
+  });
+
+  it('a click names its url', () =>
+    spec.given([sent(1)]).when(record('clicked', 'app')).thenThrows((e) => e instanceof DomainError && e.code === 'invalid_argument' && e.field === 'url'));
+
+  it('engagement never reopens a terminal delivery: a late outcome is still ignored', () =>
+    spec.given([sent(1), opened('pixel')]).when({ type: 'RecordFailure', ...base, reason: 'permanent', error: 'x', now: T }).then([]));
+});
+
 describe('retry policy', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
   it('grows exponentially with jitter between half and the full ceiling', () => {

@@ -2,8 +2,10 @@ import { DomainError, type Decider } from '../shared/decider.js';
 
 /**
  * What happened to each delivery of one notification after the decision: sent, retried,
- * failed, canceled. One stream per notification (`notification-{id}`), written through one
- * actor per notification, so a delivery reaches exactly one terminal outcome.
+ * failed, canceled, and then what the recipient did with it: opened, clicked, converted.
+ * One stream per notification (`notification-{id}`), written through one actor per
+ * notification, so a delivery reaches exactly one terminal outcome and each engagement is
+ * recorded at most once.
  */
 export type DeliveryStatus = 'pending' | 'retrying' | 'sent' | 'failed' | 'canceled';
 
@@ -24,27 +26,91 @@ export type DeliveryEvent =
       type: 'NotificationFailed';
       data: { notificationId: string; deliveryId: string; channel: string; provider: string; attempt: number; reason: FailureReason; error: string; failedAt: string };
     }
-  | { type: 'NotificationCanceled'; data: { notificationId: string; deliveryIds: string[]; canceledAt: string } };
+  | { type: 'NotificationCanceled'; data: { notificationId: string; deliveryIds: string[]; canceledAt: string } }
+  | { type: 'NotificationOpened'; data: EngagementData }
+  | { type: 'NotificationClicked'; data: EngagementData & { url: string } }
+  | { type: 'NotificationConverted'; data: EngagementData };
+
+/** Where an engagement was observed: the email's open pixel, a rewritten link, or the app reporting it. */
+export type EngagementSource = 'pixel' | 'link' | 'app';
+export type EngagementKind = 'opened' | 'clicked' | 'converted';
+
+export interface EngagementData {
+  notificationId: string;
+  deliveryId: string;
+  channel: string;
+  source: EngagementSource;
+  at: string;
+}
 
 export type DeliveryCommand =
   | { type: 'RecordSent'; notificationId: string; deliveryId: string; channel: string; provider: string; providerMessageId: string | null; now: number }
   | { type: 'RecordRetry'; notificationId: string; deliveryId: string; channel: string; provider: string; error: string; retryAt: number; now: number }
   | { type: 'RecordFailure'; notificationId: string; deliveryId: string; channel: string; provider: string; reason: FailureReason; error: string; now: number }
-  | { type: 'Cancel'; notificationId: string; deliveryIds: string[]; now: number };
+  | { type: 'Cancel'; notificationId: string; deliveryIds: string[]; now: number }
+  | { type: 'RecordEngagement'; kind: EngagementKind; notificationId: string; deliveryId: string; source: EngagementSource; url?: string; now: number };
 
-export interface DeliveryState {
-  deliveries: Record<string, { status: DeliveryStatus; attempts: number }>;
+export interface DeliveryProgress {
+  status: DeliveryStatus;
+  attempts: number;
+  /** Known once the delivery was sent: engagement events repeat it. */
+  channel?: string;
+  /** Engagements already recorded: each counts once per delivery. */
+  engaged?: Partial<Record<EngagementKind, true>>;
 }
 
+export interface DeliveryState {
+  deliveries: Record<string, DeliveryProgress>;
+}
+
+/** Outcomes of the provider call. */
 export const DELIVERY_EVENT_TYPES = ['NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'] as const;
+/** What the recipient did with a sent delivery. */
+export const ENGAGEMENT_EVENT_TYPES = ['NotificationOpened', 'NotificationClicked', 'NotificationConverted'] as const;
+/** Everything on a notification's stream. */
+export const NOTIFICATION_STREAM_EVENT_TYPES = [...DELIVERY_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] as const;
+
 
 export const notificationStream = (notificationId: string): string => `notification-${notificationId}`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function deliveryOf(state: DeliveryState, deliveryId: string): { status: DeliveryStatus; attempts: number } {
+export function deliveryOf(state: DeliveryState, deliveryId: string): DeliveryProgress {
   return state.deliveries[deliveryId] ?? { status: 'pending', attempts: 0 };
 }
+
+/**
+ * Engagement is recorded only for a sent delivery, and once per delivery and kind: a second
+ * open (an email client reloading the pixel, a second tap) records nothing, so the stream stays
+ * bounded and every counter downstream counts deliveries, not hits. A click on a delivery not
+ * yet opened records the open too (images blocked in the mail client), so opened >= clicked.
+ */
+function decideEngagement(command: Extract<DeliveryCommand, { type: 'RecordEngagement' }>, state: DeliveryState): DeliveryEvent[] {
+  const delivery = deliveryOf(state, command.deliveryId);
+  if (delivery.status !== 'sent') throw new DomainError('conflict', `delivery ${command.deliveryId} was not sent: nothing to engage with`, 'deliveryId');
+  if (command.kind === 'clicked' && !command.url) throw new DomainError('invalid_argument', 'a click names the url clicked', 'url');
+  const base: EngagementData = { notificationId: command.notificationId, deliveryId: command.deliveryId, channel: delivery.channel ?? 'unknown', source: command.source, at: iso(command.now) };
+  const events: DeliveryEvent[] = [];
+  if (command.kind === 'clicked' && !delivery.engaged?.opened) events.push({ type: 'NotificationOpened', data: base });
+  if (delivery.engaged?.[command.kind]) return events;
+  switch (command.kind) {
+    case 'opened':
+      events.push({ type: 'NotificationOpened', data: base });
+      break;
+    case 'clicked':
+      events.push({ type: 'NotificationClicked', data: { ...base, url: command.url! } });
+      break;
+    case 'converted':
+      events.push({ type: 'NotificationConverted', data: base });
+      break;
+  }
+  return events;
+}
+
+const engage = (state: DeliveryState, data: EngagementData, kind: EngagementKind): DeliveryState => {
+  const current = deliveryOf(state, data.deliveryId);
+  return { deliveries: { ...state.deliveries, [data.deliveryId]: { ...current, engaged: { ...current.engaged, [kind]: true } } } };
+};
 
 export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEvent> = {
   initialState: () => ({ deliveries: {} }),
@@ -55,6 +121,7 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
       if (open.length === 0) throw new DomainError('conflict', 'every delivery of this notification is already sent, failed or canceled');
       return [{ type: 'NotificationCanceled', data: { notificationId: command.notificationId, deliveryIds: open, canceledAt: iso(command.now) } }];
     }
+    if (command.type === 'RecordEngagement') return decideEngagement(command, state);
     const current = deliveryOf(state, command.deliveryId);
     // A terminal delivery stays terminal: a late or repeated outcome is ignored.
     if (TERMINAL.has(current.status)) return [];
@@ -80,10 +147,12 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
   },
 
   evolve(state, event) {
-    const set = (id: string, status: DeliveryStatus, attempts: number): DeliveryState => ({ deliveries: { ...state.deliveries, [id]: { status, attempts } } });
+    const set = (id: string, status: DeliveryStatus, attempts: number, channel?: string): DeliveryState => ({
+      deliveries: { ...state.deliveries, [id]: { status, attempts, ...(channel ? { channel } : {}) } },
+    });
     switch (event.type) {
       case 'NotificationSent':
-        return set(event.data.deliveryId, 'sent', event.data.attempt);
+        return set(event.data.deliveryId, 'sent', event.data.attempt, event.data.channel);
       case 'NotificationRetried':
         return set(event.data.deliveryId, 'retrying', event.data.attempt);
       case 'NotificationFailed':
@@ -93,6 +162,12 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
           (s, id) => ({ deliveries: { ...s.deliveries, [id]: { status: 'canceled', attempts: deliveryOf(s, id).attempts } } }),
           state,
         );
+      case 'NotificationOpened':
+        return engage(state, event.data, 'opened');
+      case 'NotificationClicked':
+        return engage(state, event.data, 'clicked');
+      case 'NotificationConverted':
+        return engage(state, event.data, 'converted');
       default: {
         const never: never = event;
         return never;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { notificationStream, type DeliveryEvent } from '../../domain/notification/delivery-lifecycle.js';
+import { DELIVERY_EVENT_TYPES, notificationStream, type DeliveryEvent } from '../../domain/notification/delivery-lifecycle.js';
 import { recipientStream, type ChannelSuppression, type RecipientEvent } from '../../domain/recipient/events.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
@@ -8,6 +8,9 @@ import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.po
 import { eventView } from './event-view.js';
 
 const DECISIONS = new Set(['NotificationRequested', 'NotificationSuppressed']);
+const OUTCOMES: ReadonlySet<string> = new Set(DELIVERY_EVENT_TYPES);
+type Outcome = Extract<DeliveryEvent, { type: (typeof DELIVERY_EVENT_TYPES)[number] }>;
+type Engagement = Exclude<DeliveryEvent, Outcome>;
 
 /** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
 @Injectable()
@@ -47,7 +50,9 @@ export class AuditService {
   async explain(notificationId: string) {
     const decisionEvent = await this.decision(notificationId);
     const decision = { type: decisionEvent.type, data: decisionEvent.data } as Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
-    const outcomes = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryEvent);
+    const stream = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryEvent);
+    const outcomes = stream.filter((e): e is Outcome => OUTCOMES.has(e.type));
+    const engagements = stream.filter((e): e is Engagement => !OUTCOMES.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
     const channels = [...new Set([...deliveries.map((d) => d.channel), ...decision.data.suppressed.map((s) => s.channel)])];
     return {
@@ -77,6 +82,7 @@ export class AuditService {
                 errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
                 ...(last?.type === 'NotificationFailed' ? { failureReason: last.data.reason } : {}),
                 ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId } : {}),
+                engagement: engagementOf(engagements.filter((e) => e.data.deliveryId === d.deliveryId)),
               };
             }),
         };
@@ -93,6 +99,19 @@ export class AuditService {
     }
     return event;
   }
+}
+
+/** What the recipient did with a delivery: when it was first opened, clicked (and where), converted. */
+function engagementOf(events: Engagement[]) {
+  const at = (type: Engagement['type']) => events.find((e) => e.type === type);
+  const opened = at('NotificationOpened');
+  const clicked = at('NotificationClicked') as Extract<Engagement, { type: 'NotificationClicked' }> | undefined;
+  const converted = at('NotificationConverted');
+  return {
+    opened: opened ? { at: opened.data.at, source: opened.data.source } : null,
+    clicked: clicked ? { at: clicked.data.at, source: clicked.data.source, url: clicked.data.url } : null,
+    converted: converted ? { at: converted.data.at, source: converted.data.source } : null,
+  };
 }
 
 function explainSuppression(s: ChannelSuppression): string {

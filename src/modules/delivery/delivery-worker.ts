@@ -9,6 +9,7 @@ import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueW
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from '../templates/template-renderer.js';
 import { TemplateStore } from '../templates/template-store.js';
+import { EmailTracking } from '../tracking/email-tracking.js';
 import { AlertService } from './alerts.service.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { outbound, renderFor } from './message-builder.js';
@@ -40,6 +41,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly templates: TemplateStore,
     private readonly alerts: AlertService,
     private readonly metrics: MetricsService,
+    private readonly tracking: EmailTracking,
   ) {
     for (const queue of CHANNEL_QUEUES) {
       const provider = providers[queue];
@@ -93,7 +95,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     let message;
     try {
       const template = d.content.kind === 'template' ? await this.templates.get(d.content.templateId, d.content.version) : null;
-      message = renderFor(d, recipient.profile.locale, template, this.templates.renderer);
+      message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer));
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       await record({ type: 'RecordFailure', ...base, reason: 'render_failed', error: error.message });

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import {
-  DELIVERY_EVENT_TYPES,
+  NOTIFICATION_STREAM_EVENT_TYPES,
   deliveryDecider,
   notificationStream,
   type DeliveryCommand,
@@ -18,5 +18,5 @@ export const notificationActorsProvider: Provider = {
   provide: NOTIFICATION_ACTORS,
   inject: [EVENT_STORE, HERALD_CONFIG],
   useFactory: (store: EventStore, config: HeraldConfig): NotificationActors =>
-    new ActorSystem(store, deliveryDecider, notificationStream, { maxActors: Math.max(1000, Math.floor(config.actors.maxActors / 10)), idleMs: 60_000 }, DELIVERY_EVENT_TYPES),
+    new ActorSystem(store, deliveryDecider, notificationStream, { maxActors: Math.max(1000, Math.floor(config.actors.maxActors / 10)), idleMs: 60_000 }, NOTIFICATION_STREAM_EVENT_TYPES),
 };

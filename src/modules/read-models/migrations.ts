@@ -70,4 +70,63 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
        )`,
     ],
   },
+  {
+    id: 5,
+    name: 'notification stats',
+    sql: [
+      // One row per day (of the request, UTC), channel, category, template ('' = inline
+      // content) and client (app_key, '' = unknown). Counters count deliveries; suppressions
+      // count suppressed channels of a notification.
+      `CREATE TABLE IF NOT EXISTS notification_stats (
+         day TEXT NOT NULL,
+         channel TEXT NOT NULL,
+         category TEXT NOT NULL,
+         template_id TEXT NOT NULL,
+         app_key TEXT NOT NULL,
+         requested INTEGER NOT NULL DEFAULT 0,
+         suppressed_opted_out INTEGER NOT NULL DEFAULT 0,
+         suppressed_rate_limited INTEGER NOT NULL DEFAULT 0,
+         suppressed_duplicate INTEGER NOT NULL DEFAULT 0,
+         suppressed_no_target INTEGER NOT NULL DEFAULT 0,
+         sent INTEGER NOT NULL DEFAULT 0,
+         failed INTEGER NOT NULL DEFAULT 0,
+         retried INTEGER NOT NULL DEFAULT 0,
+         canceled INTEGER NOT NULL DEFAULT 0,
+         opened INTEGER NOT NULL DEFAULT 0,
+         clicked INTEGER NOT NULL DEFAULT 0,
+         converted INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (day, channel, category, template_id, app_key)
+       )`,
+      // Request-to-sent latency as a log-bucket histogram per stats row: mergeable by summing.
+      `CREATE TABLE IF NOT EXISTS notification_stats_latency (
+         day TEXT NOT NULL,
+         channel TEXT NOT NULL,
+         category TEXT NOT NULL,
+         template_id TEXT NOT NULL,
+         app_key TEXT NOT NULL,
+         bucket INTEGER NOT NULL,
+         count INTEGER NOT NULL,
+         PRIMARY KEY (day, channel, category, template_id, app_key, bucket)
+       )`,
+      // What each delivery has already been counted for, so a replay counts nothing twice.
+      `CREATE TABLE IF NOT EXISTS notification_stats_deliveries (
+         delivery_id TEXT PRIMARY KEY,
+         notification_id TEXT NOT NULL,
+         day TEXT NOT NULL,
+         channel TEXT NOT NULL,
+         category TEXT NOT NULL,
+         template_id TEXT NOT NULL,
+         app_key TEXT NOT NULL,
+         due_at TEXT NOT NULL,
+         outcome TEXT,
+         retries INTEGER NOT NULL DEFAULT 0,
+         opened INTEGER NOT NULL DEFAULT 0,
+         clicked INTEGER NOT NULL DEFAULT 0,
+         converted INTEGER NOT NULL DEFAULT 0
+       )`,
+      `CREATE TABLE IF NOT EXISTS notification_stats_decisions (
+         notification_id TEXT PRIMARY KEY
+       )`,
+    ],
+  },
 ];

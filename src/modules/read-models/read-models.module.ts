@@ -1,8 +1,9 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
 import { ActiveStandby, ProjectionLease, leaseHolderId } from '../../projections/projection-lease.js';
-import { ProjectionRunner, sqlSink } from '../../projections/projection-runner.js';
+import { ProjectionRunner, sqlSink, type Projection } from '../../projections/projection-runner.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
@@ -10,7 +11,21 @@ import { PostgresReadModelDb } from './postgres-read-model-db.js';
 import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
-export const NOTIFICATION_STATUS_LEASE = Symbol('NotificationStatusLease');
+export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
+const STATUS_PROJECTION = Symbol('NotificationStatusProjection');
+const STATS_PROJECTION = Symbol('NotificationStatsProjection');
+
+/** A SQL read model that only the holder of its lease writes. */
+interface LeasedRunner {
+  runner: ProjectionRunner;
+  standby: ActiveStandby;
+}
+
+function leased(store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedRunner {
+  const lease = new ProjectionLease(db, projection.name, leaseHolderId(), config.projectionLeaseMs);
+  const runner = new ProjectionRunner(store, sqlSink(db, projection, lease));
+  return { runner, standby: new ActiveStandby(lease, { activate: () => runner.start(), deactivate: () => runner.stop() }) };
+}
 
 @Global()
 @Module({
@@ -25,40 +40,42 @@ export const NOTIFICATION_STATUS_LEASE = Symbol('NotificationStatusLease');
       },
     },
     {
-      provide: NOTIFICATION_STATUS_LEASE,
-      inject: [READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (db: ReadModelDb, config: HeraldConfig) => new ProjectionLease(db, 'notification_status', leaseHolderId(), config.projectionLeaseMs),
+      provide: STATUS_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatusProjection()),
     },
     {
-      provide: NOTIFICATION_STATUS_RUNNER,
-      inject: [EVENT_STORE, READ_MODEL_DB, NOTIFICATION_STATUS_LEASE],
-      useFactory: (store: EventStore, db: ReadModelDb, lease: ProjectionLease) => new ProjectionRunner(store, sqlSink(db, new NotificationStatusProjection(), lease)),
+      provide: STATS_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatsProjection()),
     },
+    { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedRunner) => p.runner },
+    { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedRunner) => p.runner },
   ],
-  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER],
+  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  /** Projector processes stand by until they hold the lease: one writer of the read model. */
-  private readonly projector: ActiveStandby;
+  private readonly projections: LeasedRunner[];
 
   constructor(
-    @Inject(NOTIFICATION_STATUS_RUNNER) private readonly status: ProjectionRunner,
-    @Inject(NOTIFICATION_STATUS_LEASE) lease: ProjectionLease,
+    @Inject(STATUS_PROJECTION) status: LeasedRunner,
+    @Inject(STATS_PROJECTION) stats: LeasedRunner,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    metrics.watchProjection({ name: 'notification_status', position: () => status.position, running: () => status.running });
-    this.projector = new ActiveStandby(lease, { activate: () => status.start(), deactivate: () => status.stop() });
+    this.projections = [status, stats];
+    for (const { runner } of this.projections) metrics.watchProjection({ name: runner.sink.name, position: () => runner.position, running: () => runner.running });
   }
 
+  /** Projector processes stand by until they hold a projection's lease: one writer per read model. */
   onApplicationBootstrap(): void {
-    if (this.config.roles.has('projector')) this.projector.start();
+    if (this.config.roles.has('projector')) for (const { standby } of this.projections) standby.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.projector.stop();
-    await this.status.stop();
+    for (const { standby } of this.projections) await standby.stop();
+    for (const { runner } of this.projections) await runner.stop();
     await this.db.close();
   }
 }

@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
+import type { EngagementKind } from '../../../domain/notification/delivery-lifecycle.js';
+
+export class ReportEngagementDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'notificationId must be a notification id (UUID)' })
+  notificationId: string;
+
+  @ApiPropertyOptional({ description: 'the delivery the app received (FCM data.deliveryId); default: the notification’s sent push delivery', example: '3f0c…-….1' })
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F-]{36}\.\d{1,4}$/, { message: 'deliveryId must be a delivery id: <notificationId>.<n>' })
+  deliveryId?: string;
+
+  @ApiProperty({ enum: ['opened', 'clicked', 'converted'] })
+  @IsIn(['opened', 'clicked', 'converted'], { message: 'type must be one of opened, clicked, converted' })
+  type: EngagementKind;
+
+  @ApiPropertyOptional({ description: 'required for clicked: the http(s) URL followed' })
+  @ValidateIf((o: ReportEngagementDto) => o.type === 'clicked' || o.url !== undefined)
+  @MaxLength(2048, { message: 'url must be at most 2048 characters' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http or https URL (required for clicked)' })
+  url?: string;
+}

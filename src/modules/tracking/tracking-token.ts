@@ -1,0 +1,93 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * What a tracking token says: which delivery, of which notification, and for a click which URL
+ * to send the reader to. `kind` keeps an open token from being replayed as a click.
+ */
+export type TrackingClaim =
+  | { kind: 'open'; notificationId: string; deliveryId: string }
+  | { kind: 'click'; notificationId: string; deliveryId: string; url: string };
+
+interface SigningKey {
+  id: string;
+  secret: Buffer;
+}
+
+const b64url = (bytes: Buffer): string => bytes.toString('base64url');
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Only http and https targets are tracked or redirected to: never javascript:, data:, file: ... */
+export function isTrackableUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Tokens are `keyId.payload.signature`: the payload is base64url JSON and the signature an
+ * HMAC-SHA256 over `keyId.payload` with the key named by keyId. The key id is derived from the
+ * key itself, so rotating is: put the new key in TRACKING_SECRET and the old one in
+ * TRACKING_PREVIOUS_SECRETS; links already in inboxes keep working until the old key is dropped.
+ * Tokens are deterministic (no nonce), so a retried send carries the same links.
+ */
+export class TrackingTokens {
+  private readonly current: SigningKey;
+  private readonly byId: Map<string, SigningKey>;
+
+  constructor(currentSecret: string, previousSecrets: readonly string[] = []) {
+    const keys = [currentSecret, ...previousSecrets].map((secret): SigningKey => ({ id: keyId(secret), secret: Buffer.from(secret, 'utf8') }));
+    this.current = keys[0]!;
+    this.byId = new Map(keys.map((k) => [k.id, k]));
+  }
+
+  get keyId(): string {
+    return this.current.id;
+  }
+
+  sign(claim: TrackingClaim): string {
+    const body = claim.kind === 'click' ? { k: 'c', n: claim.notificationId, d: claim.deliveryId, u: claim.url } : { k: 'o', n: claim.notificationId, d: claim.deliveryId };
+    const signed = `${this.current.id}.${b64url(Buffer.from(JSON.stringify(body), 'utf8'))}`;
+    return `${signed}.${this.mac(this.current, signed)}`;
+  }
+
+  /** The claim, or null for anything not signed by a known key or not well formed. */
+  verify(token: string): TrackingClaim | null {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return null;
+    const [id, payload, signature] = parts as [string, string, string];
+    const key = this.byId.get(id);
+    if (!key) return null;
+    const expected = Buffer.from(this.mac(key, `${id}.${payload}`), 'utf8');
+    const given = Buffer.from(signature, 'utf8');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    return parseClaim(payload);
+  }
+
+  private mac(key: SigningKey, data: string): string {
+    return b64url(createHmac('sha256', key.secret).update(data).digest());
+  }
+}
+
+function keyId(secret: string): string {
+  return b64url(createHash('sha256').update(`herald-tracking-key:${secret}`).digest()).slice(0, 8);
+}
+
+/** A signed payload is ours, but it is still checked field by field before anything trusts it. */
+function parseClaim(payload: string): TrackingClaim | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null) return null;
+  const { k, n, d, u } = body as Record<string, unknown>;
+  if (typeof n !== 'string' || typeof d !== 'string' || !ID.test(n) || !d.startsWith(`${n}.`) || !ID.test(d)) return null;
+  if (k === 'o') return { kind: 'open', notificationId: n, deliveryId: d };
+  if (k === 'c' && typeof u === 'string' && isTrackableUrl(u)) return { kind: 'click', notificationId: n, deliveryId: d, url: u };
+  return null;
+}

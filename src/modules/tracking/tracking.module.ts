@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HERALD_CONFIG } from '../../config/herald-config.js';
+import { RecordEngagementHandler } from './commands/record-engagement.handler.js';
+import { DeviceOwnership } from './device-ownership.js';
+import { EmailTracking } from './email-tracking.js';
+import { EventsController } from './events.controller.js';
+import { TRACKING_TOKENS, loadTrackingTokens } from './tracking-keys.js';
+import { TrackingController } from './tracking.controller.js';
+
+/** Opens, clicks and conversions: signed email links and pixel, and app reports. */
+@Global()
+@Module({
+  imports: [CqrsModule],
+  controllers: [TrackingController, EventsController],
+  providers: [
+    { provide: TRACKING_TOKENS, inject: [HERALD_CONFIG], useFactory: loadTrackingTokens },
+    EmailTracking,
+    DeviceOwnership,
+    RecordEngagementHandler,
+  ],
+  exports: [EmailTracking],
+})
+export class TrackingModule {}

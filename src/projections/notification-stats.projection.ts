@@ -1,0 +1,133 @@
+import { DELIVERY_EVENT_TYPES, ENGAGEMENT_EVENT_TYPES, type DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
+import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
+import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
+import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
+import { latencyBucket } from './latency-histogram.js';
+import type { Projection } from './projection-runner.js';
+
+type Decision = Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
+type Counter =
+  | 'requested'
+  | 'suppressed_opted_out'
+  | 'suppressed_rate_limited'
+  | 'suppressed_duplicate'
+  | 'suppressed_no_target'
+  | 'sent'
+  | 'failed'
+  | 'retried'
+  | 'canceled'
+  | 'opened'
+  | 'clicked'
+  | 'converted';
+
+/** The dimensions of one notification_stats row. */
+interface Group {
+  day: string;
+  channel: string;
+  category: string;
+  template_id: string;
+  app_key: string;
+}
+
+const GROUP_COLUMNS = 'day, channel, category, template_id, app_key';
+const ENGAGED = { NotificationOpened: 'opened', NotificationClicked: 'clicked', NotificationConverted: 'converted' } as const;
+
+/**
+ * Volumes, suppressions, outcomes, engagement and request-to-sent latency per day, channel,
+ * category, template and client. Everything is attributed to the day the notification was
+ * requested, so a day's funnel (sent -> opened -> clicked) is one cohort.
+ *
+ * Replay-safe by guard tables, not by positions: a decision is counted once
+ * (notification_stats_decisions), and each delivery's outcome, retries (by attempt number)
+ * and each engagement kind are counted once (notification_stats_deliveries), so replaying
+ * any part of the log changes no row. Deterministic (no clock), so a rebuild gives the same rows.
+ */
+export class NotificationStatsProjection implements Projection {
+  readonly name = 'notification_stats';
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...DELIVERY_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
+
+  async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed') await this.decision({ type: event.type, data: event.data } as Decision, event, tx);
+      else await this.outcome({ type: event.type, data: event.data } as DeliveryEvent, tx);
+    }
+  }
+
+  private async decision(decision: Decision, event: RecordedEvent, tx: SqlExecutor): Promise<void> {
+    const d: NotificationDecision = decision.data;
+    const first = await tx.execute('INSERT INTO notification_stats_decisions (notification_id) VALUES ($1) ON CONFLICT (notification_id) DO NOTHING', [d.notificationId]);
+    if (first.changes === 0) return;
+    const group = (channel: string): Group => ({
+      day: d.requestedAt.slice(0, 10),
+      channel,
+      category: d.category,
+      template_id: d.content.kind === 'template' ? d.content.templateId : '',
+      app_key: typeof event.metadata.appKey === 'string' ? event.metadata.appKey : '',
+    });
+    for (const s of d.suppressed) await this.bump(group(s.channel), `suppressed_${s.reason}`, tx);
+    if (decision.type !== 'NotificationRequested') return;
+    // Latency counts from when the delivery was due: a scheduled send is not slow for waiting.
+    const dueAt = d.sendAt && d.sendAt > d.requestedAt ? d.sendAt : d.requestedAt;
+    for (const delivery of decision.data.deliveries) {
+      const g = group(delivery.channel);
+      await tx.execute(
+        `INSERT INTO notification_stats_deliveries (delivery_id, notification_id, ${GROUP_COLUMNS}, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id) DO NOTHING`,
+        [delivery.deliveryId, d.notificationId, g.day, g.channel, g.category, g.template_id, g.app_key, dueAt],
+      );
+      await this.bump(g, 'requested', tx);
+    }
+  }
+
+  private async outcome(event: DeliveryEvent, tx: SqlExecutor): Promise<void> {
+    switch (event.type) {
+      case 'NotificationSent': {
+        const [row] = await this.mark(`outcome = 'sent'`, 'outcome IS NULL', event.data.deliveryId, tx, ', due_at');
+        if (!row) return;
+        await this.bump(row, 'sent', tx);
+        await this.observeLatency(row, Date.parse(event.data.sentAt) - Date.parse(row.due_at!), tx);
+        return;
+      }
+      case 'NotificationFailed':
+        for (const row of await this.mark(`outcome = 'failed'`, 'outcome IS NULL', event.data.deliveryId, tx)) await this.bump(row, 'failed', tx);
+        return;
+      case 'NotificationCanceled':
+        for (const id of event.data.deliveryIds) {
+          for (const row of await this.mark(`outcome = 'canceled'`, 'outcome IS NULL', id, tx)) await this.bump(row, 'canceled', tx);
+        }
+        return;
+      case 'NotificationRetried': {
+        // Attempt numbers only grow: a retry is counted when its attempt is new.
+        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) await this.bump(row, 'retried', tx);
+        return;
+      }
+      case 'NotificationOpened':
+      case 'NotificationClicked':
+      case 'NotificationConverted': {
+        const kind = ENGAGED[event.type];
+        for (const row of await this.mark(`${kind} = 1`, `${kind} = 0`, event.data.deliveryId, tx)) await this.bump(row, kind, tx);
+        return;
+      }
+    }
+  }
+
+  /** Flips a delivery's guard; returns its group only when this call flipped it (not on replay). */
+  private mark(set: string, unless: string, deliveryId: string, tx: SqlExecutor, extra = '', params: SqlValue[] = []): Promise<(Group & { due_at?: string })[]> {
+    return tx.query<Group & { due_at?: string }>(`UPDATE notification_stats_deliveries SET ${set} WHERE delivery_id = $1 AND ${unless} RETURNING ${GROUP_COLUMNS}${extra}`, [deliveryId, ...params]);
+  }
+
+  private async bump(g: Group, counter: Counter, tx: SqlExecutor): Promise<void> {
+    await tx.execute(
+      `INSERT INTO notification_stats (${GROUP_COLUMNS}, ${counter}) VALUES ($1, $2, $3, $4, $5, 1)
+       ON CONFLICT (${GROUP_COLUMNS}) DO UPDATE SET ${counter} = notification_stats.${counter} + 1`,
+      [g.day, g.channel, g.category, g.template_id, g.app_key],
+    );
+  }
+
+  private async observeLatency(g: Group, ms: number, tx: SqlExecutor): Promise<void> {
+    await tx.execute(
+      `INSERT INTO notification_stats_latency (${GROUP_COLUMNS}, bucket, count) VALUES ($1, $2, $3, $4, $5, $6, 1)
+       ON CONFLICT (${GROUP_COLUMNS}, bucket) DO UPDATE SET count = notification_stats_latency.count + 1`,
+      [g.day, g.channel, g.category, g.template_id, g.app_key, latencyBucket(Math.max(0, ms))],
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { NotificationStatsProjection } from './notification-stats.projection.js';
+import { NotificationStatusProjection } from './notification-status.projection.js';
+import type { Projection } from './projection-runner.js';
+
+/**
+ * The SQL read models, by name: how to build each projection and which tables it owns (emptied,
+ * children first, by `projections rebuild`).
+ */
+export const SQL_PROJECTIONS = {
+  notification_status: { create: (): Projection => new NotificationStatusProjection(), tables: ['deliveries', 'notifications'] },
+  notification_stats: {
+    create: (): Projection => new NotificationStatsProjection(),
+    tables: ['notification_stats_latency', 'notification_stats', 'notification_stats_deliveries', 'notification_stats_decisions'],
+  },
+} as const;
+
+export type SqlProjectionName = keyof typeof SQL_PROJECTIONS;
+export const SQL_PROJECTION_NAMES = Object.keys(SQL_PROJECTIONS) as SqlProjectionName[];
