@@ -14,6 +14,7 @@ import { HealthController } from './modules/health/health.controller.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReadModelsModule } from './modules/read-models/read-models.module.js';
 import { RecipientsModule } from './modules/recipients/recipients.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -27,7 +28,7 @@ export class AppModule {
             level: config.logLevel,
             autoLogging: false,
             // Credentials never reach the logs.
-            redact: ['req.headers.authorization', 'req.headers.cookie', '*.appSecret', '*.secret'],
+            redact: ['req.headers.authorization', 'req.headers.cookie', '*.appSecret', '*.secret', '*.signingSecret'],
             customProps: (req) => ({ correlationId: (req as { correlationId?: string }).correlationId }),
           },
         }),
@@ -42,6 +43,7 @@ export class AppModule {
         DeliveryModule,
         NotificationsModule,
         AuditModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
     };

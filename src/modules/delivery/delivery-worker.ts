@@ -81,7 +81,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (TERMINAL.has(current.status)) return;
     const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
     const record = (command: Unstamped) =>
-      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, { correlationId: d.correlationId ?? undefined, causationId: d.deliveryId });
+      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, {
+        correlationId: d.correlationId ?? undefined,
+        causationId: d.deliveryId,
+        // The requesting client, so its webhook (and an auditor) finds it on the outcome too.
+        ...(d.appKey ? { appKey: d.appKey } : {}),
+      });
 
     const recipient = (await this.recipients.read(d.userId, { fresh: true })).state;
     const blocked = sendTimeBlock(recipient, d.category, d.channel, d.target);

@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { WEBHOOK_CHECKPOINT, WebhookProjection } from '../../projections/webhook.projection.js';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { QUEUE_BACKEND, WEBHOOK_QUEUE, type QueueBackend } from '../queues/queue.port.js';
+
+/**
+ * Runs the webhook projection on dispatcher nodes. Like the delivery dispatcher, it notices a
+ * queue backend that lost its state (checkpoint gone) and refills from the log; outcomes older
+ * than WEBHOOK_MAX_EVENT_AGE are not sent again.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookDispatcher');
+  readonly runner: ProjectionRunner;
+  private watch: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
+    metrics: MetricsService,
+  ) {
+    const projection = new WebhookProjection(store, queues, config.webhooks.maxEventAgeMs, (count) => metrics.enqueued.inc({ queue: WEBHOOK_QUEUE }, count));
+    this.runner = new ProjectionRunner(store, projection);
+    metrics.watchProjection({ name: WEBHOOK_CHECKPOINT, position: () => this.runner.position, running: () => this.runner.running });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.roles.has('dispatcher')) return;
+    await this.runner.start();
+    this.watch = setInterval(() => void this.checkQueuesKept().catch(() => undefined), 2000);
+    this.watch.unref();
+  }
+
+  private async checkQueuesKept(): Promise<void> {
+    if (this.runner.position === 0n || (await this.queues.checkpoint(WEBHOOK_CHECKPOINT)) !== null) return;
+    this.logger.warn({ msg: 'the queue backend lost its state (checkpoint gone): refilling the webhook queue from the event log' });
+    await this.runner.restart();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.watch) clearInterval(this.watch);
+    await this.runner.stop();
+  }
+}
