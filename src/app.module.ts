@@ -10,7 +10,7 @@ import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
-import { HealthController } from './modules/health/health.controller.js';
+import { HealthModule } from './modules/health/health.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReadModelsModule } from './modules/read-models/read-models.module.js';
 import { RecipientsModule } from './modules/recipients/recipients.module.js';
@@ -44,8 +44,8 @@ export class AppModule {
         NotificationsModule,
         AuditModule,
         WebhooksModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
     };
   }
 }
