@@ -64,8 +64,8 @@ async function sent(api: Api, notificationId: string): Promise<{ deliveryId: str
 
 async function webhooksEnqueued(app: RunningApp): Promise<number> {
   const text = (await app.api.as(undefined).get<string>('/metrics')).body;
-  const line = text.split('\n').find((l) => l.startsWith('herald_enqueued_total{queue="webhooks"}'));
-  return line ? Number(line.split(' ').pop()) : 0;
+  const match = /^herald_enqueued_total\{[^}]*queue="webhooks"[^}]*\} (\d+)$/m.exec(text);
+  return match ? Number(match[1]) : 0;
 }
 
 for (const profile of queueProfiles()) {

@@ -43,6 +43,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {
     for (const queue of CHANNEL_QUEUES) {
       const provider = providers[queue];
+      // Closed until told otherwise, so every provider's circuit shows on /metrics from the start.
+      this.metrics.circuitState.set({ provider: provider.name }, 0);
       this.breakers.set(
         queue,
         new CircuitBreaker(provider.name, config.breaker, (state, rate) => {

@@ -23,8 +23,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
     metrics: MetricsService,
   ) {
-    this.runner = new ProjectionRunner(store, new DispatchProjection(queues, (queue, count) => metrics.enqueued.inc({ queue }, count)));
-    metrics.watchProjection({ name: 'dispatch', position: () => this.runner.position, running: () => this.runner.running });
+    this.runner = new ProjectionRunner(store, new DispatchProjection(queues, (queue, channel, count) => metrics.enqueued.inc({ queue, channel }, count)));
+    metrics.watchProjection(this.runner);
   }
 
   async onApplicationBootstrap(): Promise<void> {

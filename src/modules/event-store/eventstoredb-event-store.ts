@@ -139,11 +139,14 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    let scanned: bigint | undefined;
+    // The server reports how far a filtered subscription has read, matching events or not.
+    const checkpointReached = (_: unknown, position: Position) => void (scanned = packPosition(position));
     const filter = options.filter?.eventTypes
-      ? eventTypeFilter({ prefixes: options.filter.eventTypes })
+      ? eventTypeFilter({ prefixes: options.filter.eventTypes, checkpointReached })
       : options.filter?.streamPrefixes
-        ? streamNameFilter({ prefixes: options.filter.streamPrefixes })
-        : excludeSystemEvents();
+        ? streamNameFilter({ prefixes: options.filter.streamPrefixes, checkpointReached })
+        : excludeSystemEvents({ checkpointReached });
     const subscription = this.client.subscribeToAll({
       fromPosition: options.after !== undefined ? unpackPosition(options.after) : START,
       filter,
@@ -158,6 +161,7 @@ export class EventStoreDbEventStore implements EventStore {
     const iterator = events();
     return {
       [Symbol.asyncIterator]: () => iterator,
+      scannedPosition: () => scanned,
       close: async () => {
         await subscription.unsubscribe();
         await iterator.return(undefined);

@@ -3,14 +3,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
 
-export type ProjectionProbe = { name: string; position: () => bigint; running: () => boolean };
+/** What the metrics read of a projection runner. */
+export interface ProjectionProbe {
+  readonly sink: { readonly name: string };
+  readonly running: boolean;
+  readonly seenPosition: bigint;
+  lagSeconds(now: number): number;
+}
 
 /** Prometheus metrics; gauges that need I/O (queue depth, lag) are read when scraped. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   readonly deliveries: Counter<'channel' | 'provider' | 'outcome'>;
-  readonly enqueued: Counter<'queue'>;
+  readonly enqueued: Counter<'queue' | 'channel'>;
   readonly providerLatency: Histogram<'provider' | 'result'>;
   readonly circuitState: Gauge<'provider'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -26,7 +32,7 @@ export class MetricsService {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
     this.deliveries = new Counter({ name: 'herald_deliveries_total', help: 'Delivery outcomes recorded, by channel, provider and outcome (sent, retried, failed)', labelNames: ['channel', 'provider', 'outcome'], registers });
-    this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Jobs enqueued by the dispatchers (deliveries per channel queue, and webhooks)', labelNames: ['queue'], registers });
+    this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Jobs enqueued by the dispatchers: deliveries per provider queue and channel, and webhooks', labelNames: ['queue', 'channel'], registers });
     this.decisions = new Counter({ name: 'herald_notification_decisions_total', help: 'Notification requests decided by this process (accepted, suppressed, duplicate)', labelNames: ['outcome'], registers });
     this.providerLatency = new Histogram({
       name: 'herald_provider_request_seconds',
@@ -82,12 +88,21 @@ export class MetricsService {
     const probes = this.projections;
     new Gauge({
       name: 'herald_projection_lag',
-      help: 'How far each projection running here is behind the head of the log (in positions)',
+      help: 'How far each projection running here is behind the head of the log, in log positions (events on SQLite; a log offset on EventStoreDB)',
       labelNames: ['projection'],
       registers,
       async collect() {
         const head = await store.headPosition();
-        for (const p of probes) if (p.running()) this.set({ projection: p.name }, Number(head - p.position()));
+        for (const p of probes) if (p.running) this.set({ projection: p.sink.name }, Math.max(0, Number(head - p.seenPosition)));
+      },
+    });
+    new Gauge({
+      name: 'herald_projection_lag_seconds',
+      help: 'Age of the oldest event each projection running here has received but not yet applied (0 when caught up)',
+      labelNames: ['projection'],
+      registers,
+      collect() {
+        for (const p of probes) if (p.running) this.set({ projection: p.sink.name }, p.lagSeconds(Date.now()));
       },
     });
   }

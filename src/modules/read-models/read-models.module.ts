@@ -37,7 +37,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    metrics.watchProjection({ name: 'notification_status', position: () => status.position, running: () => status.running });
+    metrics.watchProjection(status);
   }
 
   async onApplicationBootstrap(): Promise<void> {

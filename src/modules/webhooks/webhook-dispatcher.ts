@@ -23,9 +23,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
     metrics: MetricsService,
   ) {
-    const projection = new WebhookProjection(store, queues, config.webhooks.maxEventAgeMs, (count) => metrics.enqueued.inc({ queue: WEBHOOK_QUEUE }, count));
+    const projection = new WebhookProjection(store, queues, config.webhooks.maxEventAgeMs, (count) => metrics.enqueued.inc({ queue: WEBHOOK_QUEUE, channel: 'webhook' }, count));
     this.runner = new ProjectionRunner(store, projection);
-    metrics.watchProjection({ name: WEBHOOK_CHECKPOINT, position: () => this.runner.position, running: () => this.runner.running });
+    metrics.watchProjection(this.runner);
   }
 
   async onApplicationBootstrap(): Promise<void> {
