@@ -30,6 +30,11 @@ export interface WebhookJob {
 
 export const WEBHOOK_CHECKPOINT = 'webhooks';
 const APP_KEY_CACHE = 100_000;
+/**
+ * Most outcomes become no webhook: their batches move the checkpoint at most this often, rather
+ * than adding a queue write to every batch. Replaying them after a crash enqueues nothing.
+ */
+const IDLE_CHECKPOINT_MS = 5000;
 
 export const webhookIdOf = (sourceEventId: string): string => `whd_${sourceEventId}`;
 
@@ -49,6 +54,7 @@ export class WebhookProjection implements CheckpointedSink {
   private clients: ClientsState = clientsDecider.initialState();
   /** notificationId -> the appKey that requested it, for outcomes that do not carry it. */
   private readonly requestedBy = new Map<string, string>();
+  private checkpointedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: EventStore,
@@ -79,7 +85,10 @@ export class WebhookProjection implements CheckpointedSink {
       const job = await this.jobFor(event);
       if (job) jobs.push({ jobId: job.webhookId, data: job });
     }
+    const now = this.clock();
+    if (jobs.length === 0 && now - this.checkpointedAt < IDLE_CHECKPOINT_MS) return;
     await this.queues.enqueue(jobs.length > 0 ? [{ queue: WEBHOOK_QUEUE, jobs }] : [], { name: WEBHOOK_CHECKPOINT, position: last });
+    this.checkpointedAt = now;
     if (jobs.length > 0) this.onEnqueued(jobs.length);
   }
 

@@ -29,7 +29,7 @@ function world(log: RecordedEvent[]) {
   };
   /** The queue backend lost its checkpoint (Redis flushed): the next run starts from the beginning. */
   const forgetCheckpoint = () => void (checkpoint = null);
-  return { jobs, run, projection, forgetCheckpoint };
+  return { jobs, run, projection, forgetCheckpoint, checkpoint: () => checkpoint };
 }
 
 let position = 0n;
@@ -75,6 +75,21 @@ describe('webhook projection', () => {
     const { jobs, run } = world([registered('a'), webhook('a'), sent('old', 'a', NOW - 2 * DAY), sent('new', 'a')]);
     await run();
     assert.deepEqual([...jobs.values()].map((j) => j.data.notificationId), ['new']);
+  });
+
+  it('batches that make no webhook move the checkpoint at most every 5 s; one that does, at once', async () => {
+    const log = [registered('a'), webhook('a'), sent('n1', 'b')];
+    const w = world(log);
+    const projection = w.projection();
+    await w.run(projection);
+    assert.equal(w.checkpoint(), log[2]!.position, 'the first batch checkpoints');
+    log.push(sent('n2', 'b'));
+    await w.run(projection);
+    assert.equal(w.checkpoint(), log[2]!.position, 'a second idle batch within 5 s does not');
+    log.push(sent('n3', 'a'));
+    await w.run(projection);
+    assert.equal(w.checkpoint(), log[4]!.position);
+    assert.equal(w.jobs.size, 1);
   });
 
   it('a restart from the checkpoint rebuilds the webhook settings of that point; a replay from the start derives the same job ids', async () => {
