@@ -36,6 +36,7 @@ export class SetWebhookDto {
 }
 
 export class AppKeyParams {
+  @ApiProperty({ example: 'hk_0123456789abcdef01234567' })
   @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'appKey must be 1-64 letters, digits, _ or -' })
   appKey: string;
 }
