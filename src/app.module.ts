@@ -12,10 +12,11 @@ import { TemplatesModule } from './modules/templates/templates.module.js';
 import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
-import { HealthController } from './modules/health/health.controller.js';
+import { HealthModule } from './modules/health/health.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReadModelsModule } from './modules/read-models/read-models.module.js';
 import { RecipientsModule } from './modules/recipients/recipients.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -29,7 +30,7 @@ export class AppModule {
             level: config.logLevel,
             autoLogging: false,
             // Credentials never reach the logs.
-            redact: ['req.headers.authorization', 'req.headers.cookie', '*.appSecret', '*.secret'],
+            redact: ['req.headers.authorization', 'req.headers.cookie', '*.appSecret', '*.secret', '*.signingSecret'],
             customProps: (req) => ({ correlationId: (req as { correlationId?: string }).correlationId }),
           },
         }),
@@ -46,8 +47,9 @@ export class AppModule {
         NotificationsModule,
         AuditModule,
         AnalyticsModule,
+        WebhooksModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
     };
   }
 }

@@ -6,7 +6,11 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module.js';
 import type { HeraldConfig } from './config/herald-config.js';
+import { registerQueueDashboard } from './modules/admin/queue-dashboard.js';
+import { ClientDirectory } from './modules/auth/client-directory.js';
 import { MetricsService } from './modules/metrics/metrics.service.js';
+import { BullmqQueue } from './modules/queues/bullmq-queue.js';
+import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from './modules/queues/queue.port.js';
 import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
 import { createValidationPipe } from './modules/http/validation.js';
 
@@ -40,6 +44,8 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  const queues = app.get<QueueBackend>(QUEUE_BACKEND);
+  if (queues instanceof BullmqQueue && config.roles.has('api')) await registerQueueDashboard(app, queues.bullQueues(ALL_QUEUES), app.get(ClientDirectory));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -24,6 +24,17 @@ export interface ProviderSettings {
   timeoutMs: number;
 }
 
+export interface WebhookSettings {
+  /** Webhook calls in flight per worker process. */
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Outcomes older than this are not turned into webhooks (a refill of lost queues does not replay history). */
+  maxEventAgeMs: number;
+}
+
 export interface HeraldConfig {
   roles: Set<Role>;
   queue: { kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string };
@@ -33,6 +44,7 @@ export interface HeraldConfig {
   providers: ProviderSettings;
   alerts: { webhookUrl: string | null; dedupWindowMs: number };
   queueAlerts: { maxDepth: number; maxAgeMs: number; intervalMs: number };
+  webhooks: WebhookSettings;
   host: string;
   port: number;
   dataDir: string;
@@ -231,6 +243,14 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       maxDepth: int(env, 'QUEUE_ALERT_DEPTH', 50_000),
       maxAgeMs: parseDuration(env.QUEUE_ALERT_AGE || '5m', 'QUEUE_ALERT_AGE'),
       intervalMs: parseDuration(env.QUEUE_ALERT_INTERVAL || '15s', 'QUEUE_ALERT_INTERVAL'),
+    },
+    webhooks: {
+      concurrency: Math.max(1, int(env, 'WEBHOOK_CONCURRENCY', 16)),
+      timeoutMs: parseDuration(env.WEBHOOK_TIMEOUT || '10s', 'WEBHOOK_TIMEOUT'),
+      maxAttempts: Math.max(1, int(env, 'WEBHOOK_MAX_ATTEMPTS', 10)),
+      baseDelayMs: parseDuration(env.WEBHOOK_RETRY_BASE_DELAY || '5s', 'WEBHOOK_RETRY_BASE_DELAY'),
+      maxDelayMs: parseDuration(env.WEBHOOK_RETRY_MAX_DELAY || '1h', 'WEBHOOK_RETRY_MAX_DELAY'),
+      maxEventAgeMs: parseDuration(env.WEBHOOK_MAX_EVENT_AGE || '24h', 'WEBHOOK_MAX_EVENT_AGE'),
     },
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000),

@@ -35,7 +35,7 @@ export class DispatchProjection implements CheckpointedSink {
 
   constructor(
     private readonly queues: QueueBackend,
-    private readonly onEnqueued: (queue: string, count: number) => void = () => undefined,
+    private readonly onEnqueued: (queue: string, channel: string, count: number) => void = () => undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -44,7 +44,7 @@ export class DispatchProjection implements CheckpointedSink {
   }
 
   async commit(events: RecordedEvent[], last: bigint): Promise<void> {
-    const byQueue = new Map<string, EnqueueBatch>();
+    const byQueue = new Map<string, EnqueueBatch & { channel: string }>();
     const now = this.clock();
     for (const event of events) {
       const d = (event as RecordedEvent<Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']>).data;
@@ -66,12 +66,12 @@ export class DispatchProjection implements CheckpointedSink {
           correlationId: typeof event.metadata.correlationId === 'string' ? event.metadata.correlationId : null,
           appKey: typeof event.metadata.appKey === 'string' ? event.metadata.appKey : null,
         };
-        const batch = byQueue.get(delivery.queue) ?? { queue: delivery.queue, jobs: [] };
+        const batch = byQueue.get(delivery.queue) ?? { queue: delivery.queue, channel: delivery.channel, jobs: [] };
         batch.jobs.push({ jobId: delivery.deliveryId, data: job, ...(delayMs > 0 ? { delayMs } : {}) });
         byQueue.set(delivery.queue, batch);
       }
     }
-    await this.queues.enqueue([...byQueue.values()], { name: DISPATCH_CHECKPOINT, position: last });
-    for (const batch of byQueue.values()) this.onEnqueued(batch.queue, batch.jobs.length);
+    await this.queues.enqueue([...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs })), { name: DISPATCH_CHECKPOINT, position: last });
+    for (const batch of byQueue.values()) this.onEnqueued(batch.queue, batch.channel, batch.jobs.length);
   }
 }

@@ -130,6 +130,19 @@ export class ProjectionRunner {
     }
   }
 
+  /** Where this projection stands in the whole log: past the events its filter skips once it has applied all it was given. */
+  get seenPosition(): bigint {
+    const idle = this.buffer.length === 0 && this.processing === null;
+    const scanned = idle ? this.subscription?.scannedPosition?.() : undefined;
+    return scanned !== undefined && scanned > this.position ? scanned : this.position;
+  }
+
+  /** Seconds since the oldest event not yet applied was written; 0 when caught up. */
+  lagSeconds(now: number): number {
+    const oldest = this.buffer[0];
+    return oldest ? Math.max(0, (now - oldest.createdAt.getTime()) / 1000) : 0;
+  }
+
   /** Resolves true once the projection has applied the log up to `position` (false at the timeout). */
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true;

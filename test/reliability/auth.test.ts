@@ -29,6 +29,11 @@ const ENDPOINTS: [string, string, unknown?][] = [
   ['GET', '/v1/notifications/00000000-0000-4000-8000-000000000000/timeline'],
   ['GET', '/v1/notifications/00000000-0000-4000-8000-000000000000/explain'],
   ['POST', '/v1/events', { notificationId: '00000000-0000-4000-8000-000000000000', type: 'opened' }],
+  // Another client's webhook (`:admin` is the admin's appKey): a client manages only its own.
+  ['PUT', '/v1/clients/:admin/webhook', { url: 'https://evil.example.com/' }],
+  ['GET', '/v1/clients/:admin/webhook'],
+  ['POST', '/v1/clients/:admin/webhook/rotate-secret'],
+  ['DELETE', '/v1/clients/:admin/webhook'],
 ];
 
 describe('authentication and authorisation', () => {
@@ -49,7 +54,7 @@ describe('authentication and authorisation', () => {
       for (const [method, path, body] of ENDPOINTS) {
         // Any valid client may ask who it is.
         if (c.expect === 403 && path === '/v1/clients/me') continue;
-        const res = await c.api.request(method, path, body);
+        const res = await c.api.request(method, path.replace(':admin', api.credentials!.appKey), body);
         requests += 1;
         assert.equal(res.status, c.expect, `${c.who}: ${method} ${path} -> ${res.status}`);
       }

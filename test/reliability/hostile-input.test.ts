@@ -55,6 +55,7 @@ const requests = fc.oneof(
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/templates'), body: fc.record({ id: hostileValue, defaultLocale: hostileValue, channels: fc.oneof(hostileValue, fc.record({ email: fc.dictionary(hostileString, fc.record({ subject: hostileString, html: hostileString })) })) }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/templates/fuzz/preview'), body: fc.record({ params: hostileValue, locale: hostileValue, channel: hostileValue }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/clients'), body: fc.record({ name: hostileValue, scopes: hostileValue, rateLimitPerSecond: hostileValue }, { requiredKeys: [] }) }),
+  fc.record({ method: fc.constant('PUT'), path: hostileString.map((key) => `/v1/clients/${enc(key)}/webhook`), body: fc.record({ url: hostileValue, events: hostileValue }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: hostileString.map((id) => `/v1/notifications/${enc(id)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/v1/audit/streams/${enc(q)}?limit=${enc(q)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: pollutingObject }),

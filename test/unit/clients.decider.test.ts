@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientsDecider, hasScope, type ApiClient } from '../../src/domain/client/client.js';
+import { clientsDecider, hasScope, type ApiClient, type ClientEvent } from '../../src/domain/client/client.js';
 import { DomainError } from '../../src/domain/shared/decider.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
@@ -24,5 +24,59 @@ describe('clients decider', () => {
   it('admin holds every scope', () => {
     assert.ok(hasScope({ scopes: ['admin'] }, ['audit:read']));
     assert.ok(!hasScope({ scopes: ['users:read'] }, ['users:write']));
+  });
+
+  describe('webhooks', () => {
+    const registered: ClientEvent = { type: 'ClientRegistered', data: { ...client, createdAt: '' } };
+    const set = (url = 'https://hooks.example.com/herald', signingSecret = 'whsec_1'): ClientEvent => ({
+      type: 'ClientWebhookSet',
+      data: { appKey: 'hk_1', url, events: ['notification.sent'], signingSecret, setAt: new Date(0).toISOString() },
+    });
+    const setCommand = { type: 'SetWebhook' as const, appKey: 'hk_1', url: 'https://hooks.example.com/herald', events: ['notification.sent' as const], newSigningSecret: 'whsec_1', now: 0 };
+
+    it('sets a webhook with a new signing secret', () => spec.given([registered]).when(setCommand).then([set()]));
+
+    it('changing the URL keeps the signing secret', () =>
+      spec.given([registered, set()]).when({ ...setCommand, url: 'http://10.0.0.7:8080/in', newSigningSecret: 'whsec_2' }).then([set('http://10.0.0.7:8080/in', 'whsec_1')]));
+
+    it('lists each event once', () =>
+      spec
+        .given([registered])
+        .when({ ...setCommand, events: ['notification.opened', 'notification.opened'] })
+        .thenMatches(([e]) => assert.deepEqual(e?.type === 'ClientWebhookSet' && e.data.events, ['notification.opened'])));
+
+    for (const url of ['ftp://hooks.example.com/x', 'file:///etc/passwd', 'not a url', 'https://user:pw@hooks.example.com/']) {
+      it(`refuses the URL ${url}, naming the field`, () =>
+        spec.given([registered]).when({ ...setCommand, url }).thenThrows((e) => e instanceof DomainError && e.code === 'invalid_argument' && e.field === 'url'));
+    }
+
+    it('refuses unknown or no events', () => {
+      spec.given([registered]).when({ ...setCommand, events: ['notification.bounced' as never] }).thenThrows((e) => e instanceof DomainError && e.field === 'events');
+      spec.given([registered]).when({ ...setCommand, events: [] }).thenThrows((e) => e instanceof DomainError && e.field === 'events');
+    });
+
+    it('refuses a webhook for an unknown client', () =>
+      spec.given([]).when(setCommand).thenThrows((e) => e instanceof DomainError && e.code === 'not_found'));
+
+    it('rotates the signing secret', () =>
+      spec
+        .given([registered, set()])
+        .when({ type: 'RotateWebhookSecret', appKey: 'hk_1', newSigningSecret: 'whsec_2', now: 1000 })
+        .then([{ type: 'ClientWebhookSecretRotated', data: { appKey: 'hk_1', signingSecret: 'whsec_2', rotatedAt: new Date(1000).toISOString() } }]));
+
+    it('removes a webhook; removing or rotating when there is none is not found', () => {
+      spec.given([registered, set()]).when({ type: 'RemoveWebhook', appKey: 'hk_1', now: 0 }).then([{ type: 'ClientWebhookRemoved', data: { appKey: 'hk_1', removedAt: new Date(0).toISOString() } }]);
+      const removed: ClientEvent = { type: 'ClientWebhookRemoved', data: { appKey: 'hk_1', removedAt: '' } };
+      spec.given([registered, set(), removed]).when({ type: 'RemoveWebhook', appKey: 'hk_1', now: 0 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found');
+      spec.given([registered]).when({ type: 'RotateWebhookSecret', appKey: 'hk_1', newSigningSecret: 'x', now: 0 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found');
+    });
+
+    it('a rotated secret is the one the state keeps; a removed webhook is gone', () => {
+      const rotated: ClientEvent = { type: 'ClientWebhookSecretRotated', data: { appKey: 'hk_1', signingSecret: 'whsec_2', rotatedAt: '' } };
+      const state = [registered, set(), rotated].reduce(clientsDecider.evolve, clientsDecider.initialState());
+      assert.equal(state.clients.get('hk_1')?.webhook?.signingSecret, 'whsec_2');
+      const after = clientsDecider.evolve(state, { type: 'ClientWebhookRemoved', data: { appKey: 'hk_1', removedAt: '' } });
+      assert.equal(after.clients.get('hk_1')?.webhook, undefined);
+    });
   });
 });

@@ -31,10 +31,40 @@ export interface ApiClient {
   /** Requests per second this client may make (null: the deployment's default). */
   rateLimitPerSecond: number | null;
   createdAt: string;
+  /** Where Herald POSTs this client's notification outcomes; absent: no webhooks. */
+  webhook?: ClientWebhook;
 }
 
-export type ClientEvent = { type: 'ClientRegistered'; data: ApiClient };
-export type ClientCommand = { type: 'RegisterClient'; client: Omit<ApiClient, 'createdAt'>; now: number };
+/** Outcomes a client can be told about, by the name its webhook payload carries. */
+export const WEBHOOK_EVENTS = ['notification.sent', 'notification.failed', 'notification.opened', 'notification.clicked'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface ClientWebhook {
+  url: string;
+  events: WebhookEvent[];
+  /**
+   * Herald signs each payload with HMAC-SHA256 under this key, so it must be kept in the clear
+   * (unlike the appSecret); it is redacted from logs and from the audit API.
+   */
+  signingSecret: string;
+  updatedAt: string;
+}
+
+export type ClientEvent =
+  | { type: 'ClientRegistered'; data: ApiClient }
+  | { type: 'ClientWebhookSet'; data: { appKey: string; url: string; events: WebhookEvent[]; signingSecret: string; setAt: string } }
+  | { type: 'ClientWebhookSecretRotated'; data: { appKey: string; signingSecret: string; rotatedAt: string } }
+  | { type: 'ClientWebhookRemoved'; data: { appKey: string; removedAt: string } };
+
+export const CLIENT_EVENT_TYPES: readonly ClientEvent['type'][] = ['ClientRegistered', 'ClientWebhookSet', 'ClientWebhookSecretRotated', 'ClientWebhookRemoved'];
+
+/** Generated values (appKey, secrets) and the time come in through the command: the decider stays pure. */
+export type ClientCommand =
+  | { type: 'RegisterClient'; client: Omit<ApiClient, 'createdAt' | 'webhook'>; now: number }
+  | { type: 'SetWebhook'; appKey: string; url: string; events: WebhookEvent[]; newSigningSecret: string; now: number }
+  | { type: 'RotateWebhookSecret'; appKey: string; newSigningSecret: string; now: number }
+  | { type: 'RemoveWebhook'; appKey: string; now: number };
+
 export interface ClientsState {
   clients: Map<string, ApiClient>;
 }
@@ -42,18 +72,91 @@ export interface ClientsState {
 /** All clients live in one small stream, so creating the first admin is a race only one can win. */
 export const CLIENTS_STREAM = 'clients-registry';
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Webhooks go over the web only: no file:, data: or other schemes a URL parser accepts. */
+function checkWebhookUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DomainError('invalid_argument', 'url must be an absolute http or https URL', 'url');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new DomainError('invalid_argument', 'url must use http or https', 'url');
+  if (parsed.username || parsed.password) throw new DomainError('invalid_argument', 'url must not carry credentials: verify the signature instead', 'url');
+}
+
+function existing(state: ClientsState, appKey: string): ApiClient {
+  const client = state.clients.get(appKey);
+  if (!client) throw new DomainError('not_found', `no client ${appKey}`, 'appKey');
+  return client;
+}
+
+function withClient(state: ClientsState, appKey: string, change: (client: ApiClient) => ApiClient): ClientsState {
+  const client = state.clients.get(appKey);
+  if (!client) return state;
+  const clients = new Map(state.clients);
+  clients.set(appKey, change(client));
+  return { clients };
+}
+
 export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> = {
   initialState: () => ({ clients: new Map() }),
   decide(command, state) {
-    const { client } = command;
-    if (state.clients.has(client.appKey)) throw new DomainError('conflict', 'a client with this appKey exists', 'appKey');
-    if (client.scopes.length === 0) throw new DomainError('invalid_argument', 'a client needs at least one scope', 'scopes');
-    return [{ type: 'ClientRegistered', data: { ...client, createdAt: new Date(command.now).toISOString() } }];
+    switch (command.type) {
+      case 'RegisterClient': {
+        const { client } = command;
+        if (state.clients.has(client.appKey)) throw new DomainError('conflict', 'a client with this appKey exists', 'appKey');
+        if (client.scopes.length === 0) throw new DomainError('invalid_argument', 'a client needs at least one scope', 'scopes');
+        return [{ type: 'ClientRegistered', data: { ...client, createdAt: iso(command.now) } }];
+      }
+      case 'SetWebhook': {
+        const client = existing(state, command.appKey);
+        checkWebhookUrl(command.url);
+        const events = [...new Set(command.events)];
+        if (events.length === 0) throw new DomainError('invalid_argument', 'a webhook needs at least one event', 'events');
+        const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+        if (unknown.length > 0) throw new DomainError('invalid_argument', `unknown webhook events: ${unknown.join(', ')}`, 'events');
+        // Changing the URL or the events keeps the secret: receivers need not re-deploy for it.
+        const signingSecret = client.webhook?.signingSecret ?? command.newSigningSecret;
+        return [{ type: 'ClientWebhookSet', data: { appKey: command.appKey, url: command.url, events, signingSecret, setAt: iso(command.now) } }];
+      }
+      case 'RotateWebhookSecret': {
+        if (!existing(state, command.appKey).webhook) throw new DomainError('not_found', 'this client has no webhook', 'appKey');
+        return [{ type: 'ClientWebhookSecretRotated', data: { appKey: command.appKey, signingSecret: command.newSigningSecret, rotatedAt: iso(command.now) } }];
+      }
+      case 'RemoveWebhook': {
+        if (!existing(state, command.appKey).webhook) throw new DomainError('not_found', 'this client has no webhook', 'appKey');
+        return [{ type: 'ClientWebhookRemoved', data: { appKey: command.appKey, removedAt: iso(command.now) } }];
+      }
+      default: {
+        const never: never = command;
+        return never;
+      }
+    }
   },
   evolve(state, event) {
-    const clients = new Map(state.clients);
-    clients.set(event.data.appKey, event.data);
-    return { clients };
+    switch (event.type) {
+      case 'ClientRegistered': {
+        const clients = new Map(state.clients);
+        clients.set(event.data.appKey, event.data);
+        return { clients };
+      }
+      case 'ClientWebhookSet': {
+        const { url, events, signingSecret, setAt } = event.data;
+        return withClient(state, event.data.appKey, (c) => ({ ...c, webhook: { url, events, signingSecret, updatedAt: setAt } }));
+      }
+      case 'ClientWebhookSecretRotated':
+        return withClient(state, event.data.appKey, (c) =>
+          c.webhook ? { ...c, webhook: { ...c.webhook, signingSecret: event.data.signingSecret, updatedAt: event.data.rotatedAt } } : c,
+        );
+      case 'ClientWebhookRemoved':
+        return withClient(state, event.data.appKey, ({ webhook: _removed, ...rest }) => rest);
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
   },
 };
 

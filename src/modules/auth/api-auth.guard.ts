@@ -9,7 +9,7 @@ import { TokenBuckets } from './token-bucket.js';
 
 export type AuthenticatedRequest = FastifyRequest & { client?: ApiClient; correlationId?: string };
 
-function basicCredentials(header: string | undefined): { appKey: string; appSecret: string } | undefined {
+export function basicCredentials(header: string | undefined): { appKey: string; appSecret: string } | undefined {
   if (!header || !header.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

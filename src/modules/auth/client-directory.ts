@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLIENTS_STREAM, clientsDecider, type ApiClient, type ClientEvent, type ClientsState, type Scope } from '../../domain/client/client.js';
+import { CLIENTS_STREAM, clientsDecider, type ApiClient, type ClientCommand, type ClientEvent, type ClientWebhook, type ClientsState, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port.js';
-import { digestSecret, fingerprint, newAppKey, newAppSecret, sameFingerprint, verifySecret } from './secrets.js';
+import { digestSecret, fingerprint, newAppKey, newAppSecret, newWebhookSigningSecret, sameFingerprint, verifySecret } from './secrets.js';
 
 export interface NewClientCredentials {
   appKey: string;
@@ -65,6 +65,11 @@ export class ClientDirectory {
     return client;
   }
 
+  /** A client as this process last read it (call `refresh` first for another process's changes). */
+  get(appKey: string): ApiClient | undefined {
+    return this.state.clients.get(appKey);
+  }
+
   async create(
     input: { name: string; scopes: Scope[]; rateLimitPerSecond?: number | null },
     metadata: Record<string, unknown> = {},
@@ -73,12 +78,37 @@ export class ClientDirectory {
     const appKey = newAppKey();
     const appSecret = newAppSecret();
     const secret = await digestSecret(appSecret);
+    await this.execute(
+      () => ({ type: 'RegisterClient', client: { appKey, name: input.name, scopes: input.scopes, secret, rateLimitPerSecond: input.rateLimitPerSecond ?? null }, now: Date.now() }),
+      metadata,
+      expected,
+    );
+    this.logger.log({ msg: 'api client created', appKey, name: input.name, scopes: input.scopes });
+    return { appKey, appSecret, name: input.name, scopes: input.scopes };
+  }
+
+  async setWebhook(appKey: string, webhook: { url: string; events: WebhookEvent[] }, metadata: Record<string, unknown>): Promise<ClientWebhook> {
+    await this.execute(() => ({ type: 'SetWebhook', appKey, ...webhook, newSigningSecret: newWebhookSigningSecret(), now: Date.now() }), metadata);
+    this.logger.log({ msg: 'client webhook set', appKey, url: webhook.url, events: webhook.events });
+    return this.state.clients.get(appKey)!.webhook!;
+  }
+
+  async rotateWebhookSecret(appKey: string, metadata: Record<string, unknown>): Promise<ClientWebhook> {
+    await this.execute(() => ({ type: 'RotateWebhookSecret', appKey, newSigningSecret: newWebhookSigningSecret(), now: Date.now() }), metadata);
+    this.logger.log({ msg: 'client webhook signing secret rotated', appKey });
+    return this.state.clients.get(appKey)!.webhook!;
+  }
+
+  async removeWebhook(appKey: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.execute(() => ({ type: 'RemoveWebhook', appKey, now: Date.now() }), metadata);
+    this.logger.log({ msg: 'client webhook removed', appKey });
+  }
+
+  /** Decides on the latest state and appends; another writer in between means read and decide again. */
+  private async execute(command: () => ClientCommand, metadata: Record<string, unknown>, expected?: 'no_stream'): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       await this.refresh();
-      const events = clientsDecider.decide(
-        { type: 'RegisterClient', client: { appKey, name: input.name, scopes: input.scopes, secret, rateLimitPerSecond: input.rateLimitPerSecond ?? null }, now: Date.now() },
-        this.state,
-      );
+      const events = clientsDecider.decide(command(), this.state);
       try {
         await this.store.append(
           CLIENTS_STREAM,
@@ -90,8 +120,7 @@ export class ClientDirectory {
         throw error;
       }
       await this.refresh();
-      this.logger.log({ msg: 'api client created', appKey, name: input.name, scopes: input.scopes });
-      return { appKey, appSecret, name: input.name, scopes: input.scopes };
+      return;
     }
   }
 }

@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, Req } from '@nestjs/common';
-import { Post } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { SCOPES, type Scope } from '../../domain/client/client.js';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { SCOPES, WEBHOOK_EVENTS, hasScope, type ClientWebhook, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import type { AuthenticatedRequest } from './api-auth.guard.js';
 import { ClientDirectory } from './client-directory.js';
 import { Ctx } from './request-context.decorator.js';
@@ -24,6 +23,27 @@ export class CreateClientDto {
   rateLimitPerSecond?: number;
 }
 
+export class SetWebhookDto {
+  @ApiProperty({ example: 'https://billing.example.com/herald-webhooks' })
+  @IsString() @MaxLength(2048)
+  // require_tld off: a receiver inside the network (an IP address, a cluster host name) is common.
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an absolute http or https URL' })
+  url: string;
+
+  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, description: 'default: every event' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
+  events?: WebhookEvent[];
+}
+
+export class AppKeyParams {
+  @ApiProperty({ example: 'hk_0123456789abcdef01234567' })
+  @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'appKey must be 1-64 letters, digits, _ or -' })
+  appKey: string;
+}
+
+/** The secret is shown to the client it belongs to (and admins): receivers need it to verify signatures. */
+const webhookView = (appKey: string, w: ClientWebhook) => ({ appKey, url: w.url, events: w.events, signingSecret: w.signingSecret, updatedAt: w.updatedAt });
+
 @ApiTags('clients')
 @ApiBasicAuth()
 @Controller('v1/clients')
@@ -44,5 +64,48 @@ export class ClientsController {
   me(@Req() request: AuthenticatedRequest) {
     const { appKey, name, scopes, rateLimitPerSecond, createdAt } = request.client!;
     return { appKey, name, scopes, rateLimitPerSecond, createdAt };
+  }
+
+  @Put(':appKey/webhook')
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'Set where Herald POSTs this client\'s notification outcomes (the client itself or an admin); keeps the signing secret' })
+  async setWebhook(@Param() { appKey }: AppKeyParams, @Body() dto: SetWebhookDto, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
+    this.mayManage(request, appKey);
+    const webhook = await this.clients.setWebhook(appKey, { url: dto.url, events: dto.events ?? [...WEBHOOK_EVENTS] }, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    return webhookView(appKey, webhook);
+  }
+
+  @Get(':appKey/webhook')
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'The client\'s webhook and its signing secret' })
+  async getWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest) {
+    this.mayManage(request, appKey);
+    await this.clients.refresh();
+    const webhook = this.clients.get(appKey)?.webhook;
+    if (!webhook) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'this client has no webhook' });
+    return webhookView(appKey, webhook);
+  }
+
+  @Post(':appKey/webhook/rotate-secret')
+  @HttpCode(200)
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'Replace the webhook signing secret; payloads are signed with the new one from now on' })
+  async rotateWebhookSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
+    this.mayManage(request, appKey);
+    return webhookView(appKey, await this.clients.rotateWebhookSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId }));
+  }
+
+  @Delete(':appKey/webhook')
+  @HttpCode(204)
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'Stop sending webhooks to this client' })
+  async removeWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
+    this.mayManage(request, appKey);
+    await this.clients.removeWebhook(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+  }
+
+  private mayManage(request: AuthenticatedRequest, appKey: string): void {
+    const caller = request.client!;
+    if (caller.appKey !== appKey && !hasScope(caller, ['admin'])) throw new ForbiddenException('a client manages its own webhook only (or needs the admin scope)');
   }
 }

@@ -18,6 +18,11 @@ export function newAppSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Herald signs webhooks with it; `whsec_` tells a leaked value apart from an appSecret. */
+export function newWebhookSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
 export async function digestSecret(secret: string): Promise<SecretDigest> {
   const salt = randomBytes(16);
   const hash = await scryptAsync(secret, salt, PARAMS);

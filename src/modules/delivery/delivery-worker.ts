@@ -45,6 +45,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {
     for (const queue of CHANNEL_QUEUES) {
       const provider = providers[queue];
+      // Closed until told otherwise, so every provider's circuit shows on /metrics from the start.
+      this.metrics.circuitState.set({ provider: provider.name }, 0);
       this.breakers.set(
         queue,
         new CircuitBreaker(provider.name, config.breaker, (state, rate) => {
@@ -83,7 +85,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (TERMINAL.has(current.status)) return;
     const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
     const record = (command: Unstamped) =>
-      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, { correlationId: d.correlationId ?? undefined, causationId: d.deliveryId });
+      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, {
+        correlationId: d.correlationId ?? undefined,
+        causationId: d.deliveryId,
+        // The requesting client, so its webhook (and an auditor) finds it on the outcome too.
+        ...(d.appKey ? { appKey: d.appKey } : {}),
+      });
 
     const recipient = (await this.recipients.read(d.userId, { fresh: true })).state;
     const blocked = sendTimeBlock(recipient, d.category, d.channel, d.target);
@@ -108,17 +115,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
+    // One line per provider call, carrying the API request's correlation id: grep a request's id to follow it here.
+    const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt: current.attempts + 1 };
     try {
       ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs, provider.name));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
-      stopTimer({ result: error.kind });
+      const seconds = stopTimer({ result: error.kind });
+      this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: `${error.code}: ${error.message}`.slice(0, 500), durationMs: Math.round(seconds * 1000) });
       breaker.record(error.kind !== 'retryable', Date.now());
       const outcome = await this.failed(error, current.attempts + 1, d, base, record);
       this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome ? 'retried' : 'failed' });
       return outcome;
     }
-    stopTimer({ result: 'sent' });
+    const seconds = stopTimer({ result: 'sent' });
+    this.logger.log({ msg: 'provider call sent', ...callLine, result: 'sent', providerMessageId, durationMs: Math.round(seconds * 1000) });
     breaker.record(true, Date.now());
     await record({ type: 'RecordSent', ...base, providerMessageId });
     this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: 'sent' });
@@ -153,7 +164,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
     const delay = nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs);
     await record({ type: 'RecordRetry', ...base, error: description, retryAt: Date.now() + delay });
-    this.logger.debug({ msg: 'retry scheduled', deliveryId: d.deliveryId, attempt, delayMs: delay, error: description });
+    this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: delay, error: description });
     return { retryInMs: delay };
   }
 }

@@ -27,8 +27,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     metrics: MetricsService,
     @Inject(READ_MODEL_DB) db: ReadModelDb,
   ) {
-    this.runner = new ProjectionRunner(store, new DispatchProjection(queues, (queue, count) => metrics.enqueued.inc({ queue }, count)));
-    metrics.watchProjection({ name: 'dispatch', position: () => this.runner.position, running: () => this.runner.running });
+    this.runner = new ProjectionRunner(store, new DispatchProjection(queues, (queue, channel, count) => metrics.enqueued.inc({ queue, channel }, count)));
+    metrics.watchProjection(this.runner);
     const lease = new ProjectionLease(db, DISPATCH_CHECKPOINT, leaseHolderId(), config.projectionLeaseMs);
     this.active = new ActiveStandby(lease, { activate: () => this.runner.start(), deactivate: () => this.runner.stop() });
   }

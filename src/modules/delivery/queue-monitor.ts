@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
-import { CHANNEL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
+import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
 import { AlertService } from './alerts.service.js';
 
 /**
@@ -29,7 +29,7 @@ export class QueueMonitor implements OnApplicationBootstrap, OnApplicationShutdo
 
   async check(): Promise<void> {
     const { maxDepth, maxAgeMs } = this.config.queueAlerts;
-    for (const queue of CHANNEL_QUEUES) {
+    for (const queue of ALL_QUEUES) {
       const stats = await this.queues.stats(queue);
       if (stats.waiting > maxDepth || stats.oldestWaitingAgeMs > maxAgeMs) {
         this.alerts.raise(`queue:${queue}:backlog`, {

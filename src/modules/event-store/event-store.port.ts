@@ -68,6 +68,12 @@ export interface SubscribeOptions {
 /** A catch-up subscription: reads history, then goes live. Iterate with `for await`. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
+  /**
+   * How far the subscription has read the log, counting events its filter skipped (undefined:
+   * not known yet). A filtered projection is caught up when it has applied all it was given
+   * and this is the head, however long ago its last matching event was.
+   */
+  scannedPosition?(): bigint | undefined;
 }
 
 export interface EventStore {

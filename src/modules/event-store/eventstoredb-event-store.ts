@@ -144,11 +144,14 @@ export class EventStoreDbEventStore implements EventStore {
    * projection neither stops nor skips when EventStoreDB restarts or a leader changes.
    */
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    let scanned: bigint | undefined;
+    // The server reports how far a filtered subscription has read, matching events or not.
+    const checkpointReached = (_: unknown, position: Position) => void (scanned = packPosition(position));
     const filter = options.filter?.eventTypes
-      ? eventTypeFilter({ prefixes: options.filter.eventTypes })
+      ? eventTypeFilter({ prefixes: options.filter.eventTypes, checkpointReached })
       : options.filter?.streamPrefixes
-        ? streamNameFilter({ prefixes: options.filter.streamPrefixes })
-        : excludeSystemEvents();
+        ? streamNameFilter({ prefixes: options.filter.streamPrefixes, checkpointReached })
+        : excludeSystemEvents({ checkpointReached });
     const client = this.client;
     let current: ReturnType<EventStoreDBClient['subscribeToAll']> | null = null;
     let closed = false;
@@ -156,7 +159,8 @@ export class EventStoreDbEventStore implements EventStore {
     async function* events(): AsyncGenerator<RecordedEvent> {
       let backoffMs = 100;
       while (!closed) {
-        current = client.subscribeToAll({ fromPosition: after !== undefined ? unpackPosition(after) : START, filter });
+        const from = scanned !== undefined && (after === undefined || scanned > after) ? scanned : after;
+        current = client.subscribeToAll({ fromPosition: from !== undefined ? unpackPosition(from) : START, filter });
         try {
           for await (const resolved of current) {
             backoffMs = 100;
@@ -178,6 +182,7 @@ export class EventStoreDbEventStore implements EventStore {
     const iterator = events();
     return {
       [Symbol.asyncIterator]: () => iterator,
+      scannedPosition: () => scanned,
       close: async () => {
         closed = true;
         await current?.unsubscribe();

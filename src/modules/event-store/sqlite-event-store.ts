@@ -296,6 +296,7 @@ export class SqliteEventStore implements EventStore {
     const iterator = events.call(this);
     return {
       [Symbol.asyncIterator]: () => iterator,
+      scannedPosition: () => after,
       close: async () => {
         stopped = true;
         wake?.();

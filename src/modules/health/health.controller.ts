@@ -1,44 +1,46 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/scopes.decorator.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
-import { QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
-import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
+import { DependencyIndicators } from './dependency.indicators.js';
+
+/**
+ * Terminus's answer (`status`, `info`, `error`, `details`), plus the `checks` map Herald has
+ * always returned (`{name: {status: up|down, error?}}`), so existing probes and dashboards keep working.
+ */
+function withChecks(result: HealthCheckResult) {
+  const checks = Object.fromEntries(
+    Object.entries(result.details).map(([name, { status, message }]) => [name, { status, ...(typeof message === 'string' ? { error: message } : {}) }]),
+  );
+  return { ...result, checks };
+}
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-    @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
+    private readonly health: HealthCheckService,
+    private readonly dependencies: DependencyIndicators,
   ) {}
 
   @Get('live')
   @Public()
-  @ApiOperation({ summary: 'The process is up' })
-  live() {
-    return { status: 'ok' };
+  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up (no dependency is checked: a restart would not fix them)' })
+  async live() {
+    return withChecks(await this.health.check([]));
   }
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'The event store, the read-model database and the queue backend answer' })
+  @HealthCheck()
+  @ApiOperation({ summary: 'The event store, the read-model database and the queue backend answer; 503 otherwise' })
   async ready() {
-    const checks: Record<string, { status: 'up' | 'down'; error?: string }> = {};
-    const probe = async (name: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-        checks[name] = { status: 'up' };
-      } catch (error) {
-        checks[name] = { status: 'down', error: error instanceof Error ? error.message : String(error) };
-      }
-    };
-    await probe('eventStore', () => this.store.ping());
-    await probe('readModels', () => this.db.query('SELECT 1 AS one'));
-    await probe('queues', () => this.queues.ping());
-    const ok = Object.values(checks).every((c) => c.status === 'up');
-    if (!ok) throw new ServiceUnavailableException({ status: 'error', checks });
-    return { status: 'ok', checks };
+    try {
+      return withChecks(await this.health.check([() => this.dependencies.eventStore(), () => this.dependencies.readModels(), () => this.dependencies.queueBackend()]));
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) throw new ServiceUnavailableException(withChecks(error.getResponse() as HealthCheckResult));
+      throw error;
+    }
   }
 }

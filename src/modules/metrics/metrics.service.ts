@@ -1,20 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
-import { CHANNEL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
+import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
 
-export type ProjectionProbe = { name: string; position: () => bigint; running: () => boolean };
+/** What the metrics read of a projection runner. */
+export interface ProjectionProbe {
+  readonly sink: { readonly name: string };
+  readonly running: boolean;
+  readonly seenPosition: bigint;
+  lagSeconds(now: number): number;
+}
 
 /** Prometheus metrics; gauges that need I/O (queue depth, lag) are read when scraped. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   readonly deliveries: Counter<'channel' | 'provider' | 'outcome'>;
-  readonly enqueued: Counter<'queue'>;
+  readonly enqueued: Counter<'queue' | 'channel'>;
   readonly providerLatency: Histogram<'provider' | 'result'>;
   readonly circuitState: Gauge<'provider'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly decisions: Counter<'outcome'>;
+  readonly webhooks: Counter<'outcome'>;
+  readonly webhookLatency: Histogram<'result'>;
   private readonly projections: ProjectionProbe[] = [];
 
   constructor(
@@ -24,13 +32,26 @@ export class MetricsService {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
     this.deliveries = new Counter({ name: 'herald_deliveries_total', help: 'Delivery outcomes recorded, by channel, provider and outcome (sent, retried, failed)', labelNames: ['channel', 'provider', 'outcome'], registers });
-    this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Delivery jobs enqueued by the dispatcher', labelNames: ['queue'], registers });
+    this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Jobs enqueued by the dispatchers: deliveries per provider queue and channel, and webhooks', labelNames: ['queue', 'channel'], registers });
     this.decisions = new Counter({ name: 'herald_notification_decisions_total', help: 'Notification requests decided by this process (accepted, suppressed, duplicate)', labelNames: ['outcome'], registers });
     this.providerLatency = new Histogram({
       name: 'herald_provider_request_seconds',
       help: 'Provider call latency',
       labelNames: ['provider', 'result'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'herald_webhooks_total',
+      help: 'Client webhook attempts by outcome (delivered, retried, failed = refused by the receiver, exhausted, dropped = client removed its webhook)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.webhookLatency = new Histogram({
+      name: 'herald_webhook_request_seconds',
+      help: 'Client webhook call latency',
+      labelNames: ['result'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.circuitState = new Gauge({ name: 'herald_circuit_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers });
@@ -47,7 +68,7 @@ export class MetricsService {
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        for (const queue of CHANNEL_QUEUES) {
+        for (const queue of ALL_QUEUES) {
           const s = await queues.stats(queue);
           this.set({ queue, state: 'waiting' }, s.waiting);
           this.set({ queue, state: 'delayed' }, s.delayed);
@@ -61,18 +82,27 @@ export class MetricsService {
       labelNames: ['queue'],
       registers,
       async collect() {
-        for (const queue of CHANNEL_QUEUES) this.set({ queue }, (await queues.stats(queue)).oldestWaitingAgeMs / 1000);
+        for (const queue of ALL_QUEUES) this.set({ queue }, (await queues.stats(queue)).oldestWaitingAgeMs / 1000);
       },
     });
     const probes = this.projections;
     new Gauge({
       name: 'herald_projection_lag',
-      help: 'How far each projection running here is behind the head of the log (in positions)',
+      help: 'How far each projection running here is behind the head of the log, in log positions (events on SQLite; a log offset on EventStoreDB)',
       labelNames: ['projection'],
       registers,
       async collect() {
         const head = await store.headPosition();
-        for (const p of probes) if (p.running()) this.set({ projection: p.name }, Number(head - p.position()));
+        for (const p of probes) if (p.running) this.set({ projection: p.sink.name }, Math.max(0, Number(head - p.seenPosition)));
+      },
+    });
+    new Gauge({
+      name: 'herald_projection_lag_seconds',
+      help: 'Age of the oldest event each projection running here has received but not yet applied (0 when caught up)',
+      labelNames: ['projection'],
+      registers,
+      collect() {
+        for (const p of probes) if (p.running) this.set({ projection: p.sink.name }, p.lagSeconds(Date.now()));
       },
     });
   }

@@ -60,6 +60,11 @@ export class BullmqQueue implements QueueBackend {
     return queue;
   }
 
+  /** The BullMQ queues themselves, for the dashboard. */
+  bullQueues(names: readonly string[]): Queue[] {
+    return names.map((name) => this.queue(name));
+  }
+
   async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
     for (const { queue, jobs } of batches) {
       if (jobs.length === 0) continue;

@@ -3,6 +3,9 @@ export const QUEUE_BACKEND = Symbol('QueueBackend');
 
 export const CHANNEL_QUEUES = ['apns', 'fcm', 'sms', 'email'] as const;
 export type ChannelQueue = (typeof CHANNEL_QUEUES)[number];
+/** Client webhooks: their own queue and workers, so a slow receiver never holds up a provider delivery. */
+export const WEBHOOK_QUEUE = 'webhooks';
+export const ALL_QUEUES = [...CHANNEL_QUEUES, WEBHOOK_QUEUE] as const;
 
 export interface JobSpec<T> {
   /** Unique per queue: adding a job whose id exists (waiting, active or recently done) is a no-op. */

@@ -65,7 +65,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
     metrics: MetricsService,
   ) {
     this.projections = [status, stats];
-    for (const { runner } of this.projections) metrics.watchProjection({ name: runner.sink.name, position: () => runner.position, running: () => runner.running });
+    for (const { runner } of this.projections) metrics.watchProjection(runner);
   }
 
   /** Projector processes stand by until they hold a projection's lease: one writer per read model. */

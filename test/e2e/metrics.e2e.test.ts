@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createUser, startApp, type Api } from '../support/app.js';
+import { queueProfiles, startProviderFakes } from '../support/fakes.js';
+import { eventually } from '../support/temp.js';
+
+/** Sum of the samples of one metric whose labels include all of `labels`. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  let found: number | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    found = (found ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return found;
+}
+
+const scrape = async (api: Api) => (await api.as(undefined).get<string>('/metrics')).body;
+
+for (const profile of queueProfiles()) {
+  describe(`/metrics (${profile.name} profile)`, () => {
+    it('the SMS queue depth rises while Vonage is down and falls back to 0 after; counters, breaker and lag are there', { timeout: 60_000 }, async (t) => {
+      const fakes = await startProviderFakes(t);
+      const { api } = await startApp(t, {
+        ...fakes.env,
+        ...profile.env(),
+        RETRY_BASE_DELAY: '100ms',
+        RETRY_MAX_DELAY: '500ms',
+        SMS_MAX_ATTEMPTS: '100',
+        BREAKER_MIN_CALLS: '1000',
+        RATE_LIMIT_SMS: '100/1d',
+        CONTENT_DEDUP_WINDOW: '0s',
+        SMS_RATE_LIMIT: '0',
+      });
+      await createUser(api, 'ada');
+      fakes.vonage.down({ httpStatus: 503 });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['sms'], content: { text: `code ${i}` } })).body.notificationId);
+
+      const backlog = await eventually(async () => {
+        const text = await scrape(api);
+        return (sample(text, 'herald_queue_depth', { queue: 'sms' }) ?? 0) >= 5 && (sample(text, 'herald_deliveries_total', { channel: 'sms', outcome: 'retried' }) ?? 0) > 0 ? text : undefined;
+      }, 15_000, 'five SMS jobs held in the queue while Vonage is down');
+      assert.equal(sample(backlog, 'herald_queue_depth', { queue: 'email' }), 0, 'other queues are empty');
+      assert.ok((sample(backlog, 'herald_provider_request_seconds_count', { provider: 'vonage', result: 'retryable' }) ?? 0) > 0, 'provider latency by result');
+      assert.equal(sample(backlog, 'herald_circuit_state', { provider: 'vonage' }), 0, 'the breaker gauge is there (closed: BREAKER_MIN_CALLS not reached)');
+      assert.notEqual(sample(backlog, 'herald_queue_oldest_job_age_seconds', { queue: 'sms' }), undefined);
+      assert.ok((sample(backlog, 'herald_http_request_seconds_count', { route: '/v1/notifications', status: '202' }) ?? 0) >= 5, 'API latency per route');
+      assert.match(backlog, /^# TYPE herald_webhooks_total counter$/m, 'webhook outcomes are declared');
+
+      fakes.vonage.up();
+      const drained = await eventually(async () => {
+        const text = await scrape(api);
+        return sample(text, 'herald_queue_depth', { queue: 'sms' }) === 0 && sample(text, 'herald_deliveries_total', { channel: 'sms', provider: 'vonage', outcome: 'sent' }) === 5 ? text : undefined;
+      }, 20_000, 'the SMS queue to drain once Vonage is back');
+      assert.equal(sample(drained, 'herald_enqueued_total', { queue: 'sms', channel: 'sms' }), 5);
+      // Filtered projections count as caught up once they have read past the events they skip.
+      const projections = ['dispatch', 'notification_status', 'webhooks'];
+      const caughtUp = await eventually(async () => {
+        const text = await scrape(api);
+        return projections.every((projection) => sample(text, 'herald_projection_lag', { projection }) === 0) ? text : undefined;
+      }, 5000, 'every projection at the head of the log');
+      for (const projection of projections) assert.equal(sample(caughtUp, 'herald_projection_lag_seconds', { projection }), 0);
+    });
+  });
+}
