@@ -55,7 +55,7 @@ export interface HeraldConfig {
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
-  http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean };
+  http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean; clientSecretGraceMs: number };
   bootstrapAdmin: boolean;
   tracking: TrackingSettings;
   shutdownGraceMs: number;
@@ -281,6 +281,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT', 4 * 1024 * 1024),
       clientRateLimitPerSecond: int(env, 'CLIENT_RATE_LIMIT', 2000),
       trustProxy: bool(env, 'TRUST_PROXY', false),
+      clientSecretGraceMs: parseDuration(env.CLIENT_SECRET_GRACE || '24h', 'CLIENT_SECRET_GRACE'),
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
     tracking: tracking(env, env.HOST || '127.0.0.1', int(env, 'PORT', 3000)),

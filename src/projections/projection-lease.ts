@@ -74,6 +74,10 @@ export class ProjectionLease {
 
   /** Inside the writer's transaction: throws unless the lease is still held, and extends it. */
   async fence(tx: SqlExecutor): Promise<void> {
+    // The UPDATE below holds the lease row's lock until this transaction ends. A holder frozen
+    // inside it (SIGSTOP, a paused VM) would keep every standby from taking over; PostgreSQL ends
+    // a session idle in a transaction for longer than a lease, which releases the lock.
+    if (this.db.dialect === 'postgres') await tx.execute(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(this.ttlMs))}`, []);
     const now = this.clock();
     const { changes } = await tx.execute('UPDATE projection_leases SET expires_at = $3 WHERE name = $1 AND holder = $2 AND expires_at >= $4', [
       this.name,

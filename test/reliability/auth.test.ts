@@ -34,6 +34,9 @@ const ENDPOINTS: [string, string, unknown?][] = [
   ['GET', '/v1/clients/:admin/webhook'],
   ['POST', '/v1/clients/:admin/webhook/rotate-secret'],
   ['DELETE', '/v1/clients/:admin/webhook'],
+  // Another client's appSecret: rotating it would hand the caller a working secret.
+  ['POST', '/v1/clients/:admin/secret'],
+  ['DELETE', '/v1/clients/:admin/secret/previous'],
 ];
 
 describe('authentication and authorisation', () => {

@@ -57,6 +57,7 @@ const requests = fc.oneof(
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/clients'), body: fc.record({ name: hostileValue, scopes: hostileValue, rateLimitPerSecond: hostileValue }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constant('PUT'), path: hostileString.map((key) => `/v1/clients/${enc(key)}/webhook`), body: fc.record({ url: hostileValue, events: hostileValue }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: hostileString.map((id) => `/v1/notifications/${enc(id)}`), body: fc.constant(undefined) }),
+  fc.tuple(fc.constantFrom(['POST', 'secret'], ['DELETE', 'secret/previous']), hostileString).map(([[method, tail], key]) => ({ method, path: `/v1/clients/${enc(key)}/${tail}`, body: undefined })),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/v1/audit/streams/${enc(q)}?limit=${enc(q)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: pollutingObject }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/events'), body: fc.record({ notificationId: hostileValue, deliveryId: hostileValue, type: hostileValue, url: hostileValue }, { requiredKeys: [] }) }),

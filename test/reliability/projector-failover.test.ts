@@ -67,7 +67,9 @@ function profiles(): Profile[] {
         t.after(async () => {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          // Never wait forever on a lock a frozen projector might still hold.
+          await client.query(`SET lock_timeout = '10s'`);
+          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
           await client.end();
         });
         return { url: `${url}#${schema}`, db: new PostgresReadModelDb(url, schema) };

@@ -65,7 +65,7 @@ export interface RunningApp {
 
 /** Starts Herald in this process on a free loopback port with its own data directory. */
 export async function startApp(t: TestContext, env: Record<string, string> = {}): Promise<RunningApp> {
-  const dataDir = tempDir(t);
+  const dataDir = env.DATA_DIR ?? tempDir(t); // a second app may share the first one's data
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');

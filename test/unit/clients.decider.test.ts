@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientsDecider, hasScope, type ApiClient, type ClientEvent } from '../../src/domain/client/client.js';
+import { acceptedSecrets, clientsDecider, hasScope, type ApiClient, type ClientEvent } from '../../src/domain/client/client.js';
 import { DomainError } from '../../src/domain/shared/decider.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
@@ -24,6 +24,42 @@ describe('clients decider', () => {
   it('admin holds every scope', () => {
     assert.ok(hasScope({ scopes: ['admin'] }, ['audit:read']));
     assert.ok(!hasScope({ scopes: ['users:read'] }, ['users:write']));
+  });
+
+  describe('appSecret rotation', () => {
+    const registered: ClientEvent = { type: 'ClientRegistered', data: { ...client, createdAt: '' } };
+    const fresh = { algorithm: 'scrypt' as const, salt: 's2', hash: 'h2', N: 16384, r: 8, p: 1 };
+    const rotated: ClientEvent = { type: 'ClientSecretRotated', data: { appKey: 'hk_1', secret: fresh, previousValidUntil: new Date(1_000).toISOString(), rotatedAt: new Date(0).toISOString() } };
+    const stateAfter = (events: ClientEvent[]) => events.reduce((s, e) => clientsDecider.evolve(s, e), clientsDecider.initialState());
+
+    it('rotates to a new secret, the old one valid for the grace period', () =>
+      spec.given([registered]).when({ type: 'RotateSecret', appKey: 'hk_1', newSecret: fresh, graceMs: 1_000, now: 0 }).then([rotated]));
+
+    it('accepts both secrets during the grace, then only the new one', () => {
+      const after = stateAfter([registered, rotated]).clients.get('hk_1')!;
+      assert.deepEqual(acceptedSecrets(after, 999).map((d) => d.hash), ['h2', 'h']);
+      assert.deepEqual(acceptedSecrets(after, 1_000).map((d) => d.hash), ['h2']);
+    });
+
+    it('a second rotation replaces the previous secret: never more than two', () => {
+      const third = { ...fresh, salt: 's3', hash: 'h3' };
+      const again: ClientEvent = { type: 'ClientSecretRotated', data: { appKey: 'hk_1', secret: third, previousValidUntil: new Date(2_000).toISOString(), rotatedAt: new Date(500).toISOString() } };
+      assert.deepEqual(acceptedSecrets(stateAfter([registered, rotated, again]).clients.get('hk_1')!, 600).map((d) => d.hash), ['h3', 'h2']);
+    });
+
+    it('revokes the previous secret at once', () => {
+      spec.given([registered, rotated]).when({ type: 'RevokePreviousSecret', appKey: 'hk_1', now: 10 }).then([{ type: 'ClientPreviousSecretRevoked', data: { appKey: 'hk_1', revokedAt: new Date(10).toISOString() } }]);
+      const revoked = stateAfter([registered, rotated, { type: 'ClientPreviousSecretRevoked', data: { appKey: 'hk_1', revokedAt: '' } }]).clients.get('hk_1')!;
+      assert.deepEqual(acceptedSecrets(revoked, 10).map((d) => d.hash), ['h2']);
+    });
+
+    it('nothing to revoke once the grace is over, or before any rotation', () => {
+      spec.given([registered, rotated]).when({ type: 'RevokePreviousSecret', appKey: 'hk_1', now: 1_000 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found');
+      spec.given([registered]).when({ type: 'RevokePreviousSecret', appKey: 'hk_1', now: 0 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found');
+    });
+
+    it('refuses to rotate an unknown client', () =>
+      spec.given([]).when({ type: 'RotateSecret', appKey: 'hk_9', newSecret: fresh, graceMs: 0, now: 0 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found'));
   });
 
   describe('webhooks', () => {

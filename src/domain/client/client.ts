@@ -33,6 +33,8 @@ export interface ApiClient {
   createdAt: string;
   /** Where Herald POSTs this client's notification outcomes; absent: no webhooks. */
   webhook?: ClientWebhook;
+  /** After a rotation, the replaced secret keeps working until `validUntil` (the grace period). */
+  previousSecret?: { secret: SecretDigest; validUntil: string };
 }
 
 /** Outcomes a client can be told about, by the name its webhook payload carries. */
@@ -54,16 +56,29 @@ export type ClientEvent =
   | { type: 'ClientRegistered'; data: ApiClient }
   | { type: 'ClientWebhookSet'; data: { appKey: string; url: string; events: WebhookEvent[]; signingSecret: string; setAt: string } }
   | { type: 'ClientWebhookSecretRotated'; data: { appKey: string; signingSecret: string; rotatedAt: string } }
-  | { type: 'ClientWebhookRemoved'; data: { appKey: string; removedAt: string } };
+  | { type: 'ClientWebhookRemoved'; data: { appKey: string; removedAt: string } }
+  | { type: 'ClientSecretRotated'; data: { appKey: string; secret: SecretDigest; previousValidUntil: string; rotatedAt: string } }
+  | { type: 'ClientPreviousSecretRevoked'; data: { appKey: string; revokedAt: string } };
 
-export const CLIENT_EVENT_TYPES: readonly ClientEvent['type'][] = ['ClientRegistered', 'ClientWebhookSet', 'ClientWebhookSecretRotated', 'ClientWebhookRemoved'];
+export const CLIENT_EVENT_TYPES: readonly ClientEvent['type'][] = [
+  'ClientRegistered',
+  'ClientWebhookSet',
+  'ClientWebhookSecretRotated',
+  'ClientWebhookRemoved',
+  'ClientSecretRotated',
+  'ClientPreviousSecretRevoked',
+];
 
 /** Generated values (appKey, secrets) and the time come in through the command: the decider stays pure. */
 export type ClientCommand =
   | { type: 'RegisterClient'; client: Omit<ApiClient, 'createdAt' | 'webhook'>; now: number }
   | { type: 'SetWebhook'; appKey: string; url: string; events: WebhookEvent[]; newSigningSecret: string; now: number }
   | { type: 'RotateWebhookSecret'; appKey: string; newSigningSecret: string; now: number }
-  | { type: 'RemoveWebhook'; appKey: string; now: number };
+  | { type: 'RemoveWebhook'; appKey: string; now: number }
+  /** A new appSecret (its digest); the current one stays valid for `graceMs` so callers can roll over. */
+  | { type: 'RotateSecret'; appKey: string; newSecret: SecretDigest; graceMs: number; now: number }
+  /** Ends the grace at once: the replaced secret leaked. */
+  | { type: 'RevokePreviousSecret'; appKey: string; now: number };
 
 export interface ClientsState {
   clients: Map<string, ApiClient>;
@@ -129,6 +144,16 @@ export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> =
         if (!existing(state, command.appKey).webhook) throw new DomainError('not_found', 'this client has no webhook', 'appKey');
         return [{ type: 'ClientWebhookRemoved', data: { appKey: command.appKey, removedAt: iso(command.now) } }];
       }
+      case 'RotateSecret': {
+        existing(state, command.appKey);
+        if (!(command.graceMs >= 0)) throw new DomainError('invalid_argument', 'the grace period cannot be negative', 'graceMs');
+        return [{ type: 'ClientSecretRotated', data: { appKey: command.appKey, secret: command.newSecret, previousValidUntil: iso(command.now + command.graceMs), rotatedAt: iso(command.now) } }];
+      }
+      case 'RevokePreviousSecret': {
+        const previous = existing(state, command.appKey).previousSecret;
+        if (!previous || Date.parse(previous.validUntil) <= command.now) throw new DomainError('not_found', 'this client has no previous secret in its grace period', 'appKey');
+        return [{ type: 'ClientPreviousSecretRevoked', data: { appKey: command.appKey, revokedAt: iso(command.now) } }];
+      }
       default: {
         const never: never = command;
         return never;
@@ -152,6 +177,10 @@ export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> =
         );
       case 'ClientWebhookRemoved':
         return withClient(state, event.data.appKey, ({ webhook: _removed, ...rest }) => rest);
+      case 'ClientSecretRotated':
+        return withClient(state, event.data.appKey, (c) => ({ ...c, secret: event.data.secret, previousSecret: { secret: c.secret, validUntil: event.data.previousValidUntil } }));
+      case 'ClientPreviousSecretRevoked':
+        return withClient(state, event.data.appKey, ({ previousSecret: _revoked, ...rest }) => rest);
       default: {
         const never: never = event;
         return never;
@@ -159,6 +188,12 @@ export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> =
     }
   },
 };
+
+/** The digests a presented appSecret may match at `now`: the current one, and the previous one in its grace. */
+export function acceptedSecrets(client: ApiClient, now: number): SecretDigest[] {
+  const previous = client.previousSecret;
+  return previous && Date.parse(previous.validUntil) > now ? [client.secret, previous.secret] : [client.secret];
+}
 
 export function hasScope(client: Pick<ApiClient, 'scopes'>, anyOf: readonly Scope[]): boolean {
   return client.scopes.includes('admin') || anyOf.some((s) => client.scopes.includes(s));

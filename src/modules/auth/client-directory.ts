@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLIENTS_STREAM, clientsDecider, type ApiClient, type ClientCommand, type ClientEvent, type ClientWebhook, type ClientsState, type Scope, type WebhookEvent } from '../../domain/client/client.js';
+import { CLIENTS_STREAM, acceptedSecrets, clientsDecider, type ApiClient, type ClientCommand, type ClientEvent, type ClientWebhook, type ClientsState, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port.js';
 import { digestSecret, fingerprint, newAppKey, newAppSecret, newWebhookSigningSecret, sameFingerprint, verifySecret } from './secrets.js';
 
@@ -14,16 +14,22 @@ export interface NewClientCredentials {
 /** Makes an unknown key cost as much as a known one, so timing does not reveal which keys exist. */
 let decoyDigest: Promise<ApiClient['secret']> | null = null;
 
+/** How stale this process's view of the clients may be: a rotation or revocation elsewhere reaches it within this. */
+const REFRESH_MS = 5_000;
+
 /**
  * API clients, event-sourced in one stream. Secrets are verified with scrypt once; after that a
- * SHA-256 fingerprint in memory lets the hot path skip the slow hash.
+ * SHA-256 fingerprint in memory, tied to the digest it matched, lets the hot path skip the slow
+ * hash for as long as that digest is accepted.
  */
 @Injectable()
 export class ClientDirectory {
   private readonly logger = new Logger(ClientDirectory.name);
   private state: ClientsState = clientsDecider.initialState();
   private revision = -1;
-  private readonly verified = new Map<string, Buffer>();
+  /** appKey -> fingerprints of secrets verified by scrypt, each with the hash of the digest it matched. */
+  private readonly verified = new Map<string, { digestHash: string; fingerprint: Buffer }[]>();
+  private refreshedAt = 0;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -31,6 +37,7 @@ export class ClientDirectory {
 
   /** Reads clients added since the last look; concurrent callers share one read. */
   refresh(): Promise<void> {
+    this.refreshedAt = Date.now();
     this.refreshing ??= this.readNewClients().finally(() => (this.refreshing = null));
     return this.refreshing;
   }
@@ -49,20 +56,49 @@ export class ClientDirectory {
 
   /** Authenticates appKey/appSecret; undefined when either is wrong. */
   async authenticate(appKey: string, appSecret: string): Promise<ApiClient | undefined> {
-    let client = this.state.clients.get(appKey);
-    // A client created by another process (or the CLI) is found by reading the stream's tail.
-    if (!client) {
-      await this.refresh();
-      client = this.state.clients.get(appKey);
-    }
+    // A client created or changed by another process (or the CLI) is found by reading the stream's tail.
+    if (!this.state.clients.has(appKey) || Date.now() - this.refreshedAt > REFRESH_MS) await this.refresh();
     const presented = fingerprint(appSecret);
-    const cached = this.verified.get(appKey);
-    if (client && cached) return sameFingerprint(cached, presented) ? client : undefined;
+    const found = await this.check(appKey, appSecret, presented);
+    if (found || !this.state.clients.has(appKey)) return found;
+    // A secret rotated by another process since the last look: read the tail once more.
+    const revision = this.revision;
+    await this.refresh();
+    return this.revision === revision ? undefined : this.check(appKey, appSecret, presented);
+  }
+
+  private async check(appKey: string, appSecret: string, presented: Buffer): Promise<ApiClient | undefined> {
+    const client = this.state.clients.get(appKey);
+    const accepted = client ? acceptedSecrets(client, Date.now()) : [];
+    const cached = this.verified.get(appKey)?.filter((v) => accepted.some((d) => d.hash === v.digestHash));
+    if (cached?.some((v) => sameFingerprint(v.fingerprint, presented))) return client;
+    if (client && cached && cached.length >= accepted.length) return undefined; // every accepted secret is known, and this is none of them
     decoyDigest ??= digestSecret(newAppSecret());
-    const ok = await verifySecret(appSecret, client?.secret ?? (await decoyDigest));
-    if (!client || !ok) return undefined;
-    this.verified.set(appKey, presented);
+    let matched: ApiClient['secret'] | undefined;
+    for (const digest of accepted.length > 0 ? accepted : [await decoyDigest]) {
+      if (await verifySecret(appSecret, digest)) {
+        matched = digest;
+        break;
+      }
+    }
+    if (!client || !matched) return undefined;
+    this.verified.set(appKey, [...(cached ?? []), { digestHash: matched.hash, fingerprint: presented }]);
     return client;
+  }
+
+  /** Issues a new appSecret; the current one keeps working for `graceMs`. The new secret is returned once. */
+  async rotateSecret(appKey: string, graceMs: number, metadata: Record<string, unknown>): Promise<{ appKey: string; appSecret: string; previousSecretValidUntil: string }> {
+    const appSecret = newAppSecret();
+    const secret = await digestSecret(appSecret);
+    await this.execute(() => ({ type: 'RotateSecret', appKey, newSecret: secret, graceMs, now: Date.now() }), metadata);
+    this.logger.log({ msg: 'api client secret rotated', appKey });
+    return { appKey, appSecret, previousSecretValidUntil: this.state.clients.get(appKey)!.previousSecret!.validUntil };
+  }
+
+  /** Ends the previous secret's grace at once. */
+  async revokePreviousSecret(appKey: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.execute(() => ({ type: 'RevokePreviousSecret', appKey, now: Date.now() }), metadata);
+    this.logger.log({ msg: 'api client previous secret revoked', appKey });
   }
 
   /** A client as this process last read it (call `refresh` first for another process's changes). */

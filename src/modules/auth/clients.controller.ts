@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SCOPES, WEBHOOK_EVENTS, hasScope, type ClientWebhook, type Scope, type WebhookEvent } from '../../domain/client/client.js';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import type { AuthenticatedRequest } from './api-auth.guard.js';
 import { ClientDirectory } from './client-directory.js';
 import { Ctx } from './request-context.decorator.js';
@@ -48,7 +49,10 @@ const webhookView = (appKey: string, w: ClientWebhook) => ({ appKey, url: w.url,
 @ApiBasicAuth()
 @Controller('v1/clients')
 export class ClientsController {
-  constructor(private readonly clients: ClientDirectory) {}
+  constructor(
+    private readonly clients: ClientDirectory,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -64,6 +68,24 @@ export class ClientsController {
   me(@Req() request: AuthenticatedRequest) {
     const { appKey, name, scopes, rateLimitPerSecond, createdAt } = request.client!;
     return { appKey, name, scopes, rateLimitPerSecond, createdAt };
+  }
+
+  @Post(':appKey/secret')
+  @HttpCode(201)
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'Issue a new appSecret (shown once, in this answer); the current one keeps working for CLIENT_SECRET_GRACE' })
+  rotateSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
+    this.mayManage(request, appKey, 'its own secret');
+    return this.clients.rotateSecret(appKey, this.config.http.clientSecretGraceMs, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+  }
+
+  @Delete(':appKey/secret/previous')
+  @HttpCode(204)
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'End the previous appSecret\'s grace period at once (it leaked)' })
+  async revokePreviousSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
+    this.mayManage(request, appKey, 'its own secret');
+    await this.clients.revokePreviousSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
   }
 
   @Put(':appKey/webhook')
@@ -104,8 +126,8 @@ export class ClientsController {
     await this.clients.removeWebhook(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
   }
 
-  private mayManage(request: AuthenticatedRequest, appKey: string): void {
+  private mayManage(request: AuthenticatedRequest, appKey: string, what = 'its own webhook'): void {
     const caller = request.client!;
-    if (caller.appKey !== appKey && !hasScope(caller, ['admin'])) throw new ForbiddenException('a client manages its own webhook only (or needs the admin scope)');
+    if (caller.appKey !== appKey && !hasScope(caller, ['admin'])) throw new ForbiddenException(`a client manages ${what} only (or needs the admin scope)`);
   }
 }
