@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
+import { startAlertSink } from '../support/alert-sink.js';
 import { apnsToken, createUser, startApp, type Api } from '../support/app.js';
 import { queueProfiles, startProviderFakes } from '../support/fakes.js';
 import { eventually } from '../support/temp.js';
-
-async function startWebhookSink(t: TestContext): Promise<{ url: string; bodies: { kind: string }[] }> {
-  const bodies: { kind: string }[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => (text += c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(text));
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/alerts`, bodies };
-}
 
 const FAST_RETRIES = { RETRY_BASE_DELAY: '100ms', RETRY_MAX_DELAY: '2s', PROVIDER_TIMEOUT: '3s', BREAKER_MIN_CALLS: '1000', LOG_LEVEL: 'error' };
 const FCM_TOKEN = 'fcm-device-token-0123456789abcdef:APA91b';
@@ -166,7 +151,7 @@ for (const profile of queueProfiles()) {
     });
 
     it('alerts the developers once per kind when a provider keeps failing', async (t) => {
-      const hook = await startWebhookSink(t);
+      const hook = await startAlertSink(t);
       const { api, fakes } = await setup(t, profile.env(), {
         ALERT_WEBHOOK_URL: hook.url,
         BREAKER_MIN_CALLS: '3',
@@ -181,10 +166,27 @@ for (const profile of queueProfiles()) {
         const view = await finished(api, id, 20_000);
         assert.equal(view.deliveries[0].failureReason, 'exhausted');
       }
-      await eventually(() => (hook.bodies.some((b) => b.kind === 'delivery_exhausted') ? true : undefined));
-      const kinds = hook.bodies.map((b) => b.kind);
+      await eventually(() => (hook.alerts.some((b) => b.kind === 'delivery_exhausted') ? true : undefined));
+      const kinds = hook.alerts.map((b) => b.kind);
       assert.equal(kinds.filter((k) => k === 'provider_unhealthy').length, 1, `alerts: ${kinds}`);
       assert.equal(kinds.filter((k) => k === 'delivery_exhausted').length, 1, `alerts: ${kinds}`);
+    });
+
+    it('an outage’s probes are spread over the waiting deliveries, not spent from one delivery’s attempts', async (t) => {
+      const { api, fakes } = await setup(t, profile.env(), { BREAKER_MIN_CALLS: '3', BREAKER_OPEN: '300ms', EMAIL_MAX_ATTEMPTS: '4', RATE_LIMIT_EMAIL: '100/1h' });
+      fakes.mailgun.down({ status: 500 });
+      // One batch, so the ten are queued together and each fails once, opening the circuit; then
+      // six probes. Were they all the same delivery's, it would be exhausted (1 + 3 attempts)
+      // while the circuit was doing its job.
+      const notifications = Array.from({ length: 10 }, (_, i) => ({ userId: 'ada', category: 'orders', channels: ['email'], content: { subject: `s${i}`, text: `t${i}` } }));
+      const batch = await api.post('/v1/notifications/batch', { notifications });
+      const ids: string[] = batch.body.results.map((r: { notificationId: string }) => r.notificationId);
+      await eventually(() => (fakes.mailgun.requests.length >= 16 ? true : undefined), 20_000, 'six probes of the circuit');
+      fakes.mailgun.up();
+      for (const id of ids) {
+        const view = await finished(api, id, 20_000);
+        assert.equal(view.deliveries[0].status, 'sent', `${view.deliveries[0].attempts} attempts: ${view.deliveries[0].lastError}`);
+      }
     });
 
     it('an opt-out after the decision stops a queued delivery at send time', async (t) => {

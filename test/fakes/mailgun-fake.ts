@@ -8,7 +8,14 @@ export interface MailgunFailure {
   retryAfterSeconds?: number;
   /** Or drop the connection without answering. */
   reset?: boolean;
+  /** Or never answer: the request stays open until the client gives up (or the fake closes). */
+  hang?: boolean;
 }
+
+/** How the whole fake misbehaves, switched at any moment by `fault(mode)`. */
+export type MailgunFaultMode = 'healthy' | 'errors' | 'timeouts' | 'resets' | 'slow';
+/** How slow `slow` is: every answer waits this long. */
+export const SLOW_ANSWER_MS = 5000;
 
 export interface MailgunRequest {
   at: number;
@@ -80,6 +87,7 @@ export async function startMailgunFake(options: { apiKey: string; domain: string
     if (script.delayMs) await sleep(script.delayMs);
     const failure = script.pick({ path, body: fields });
     if (failure?.reset) return void req.socket.destroy();
+    if (failure?.hang) return;
     if (failure) {
       const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
       return answer(failure.status ?? 500, { message: failure.message ?? 'Internal Server Error' }, headers);
@@ -107,5 +115,13 @@ export async function startMailgunFake(options: { apiKey: string; domain: string
     down: script.down.bind(script),
     up: script.up.bind(script),
     setDelay: script.setDelay.bind(script),
+    /** One switch for the provider-faults scenario: 500s, no answer, dropped connections, or 5 s per answer. */
+    fault(mode: MailgunFaultMode): void {
+      script.setDelay(mode === 'slow' ? SLOW_ANSWER_MS : 0);
+      if (mode === 'errors') script.down({ status: 500 });
+      else if (mode === 'timeouts') script.down({ hang: true });
+      else if (mode === 'resets') script.down({ reset: true });
+      else script.up();
+    },
   };
 }

@@ -38,4 +38,23 @@ describe('circuit breaker', () => {
     assert.equal(b.state, 'closed');
     assert.equal(b.failureRate(20_010), 0);
   });
+
+  it('a run of failures opens it even when earlier successes keep the window’s rate low (a provider that stopped answering)', () => {
+    const b = new CircuitBreaker('p', options);
+    for (let i = 0; i < 20; i++) b.record(true, i);
+    for (let i = 0; i < 3; i++) b.record(false, 5000 + i);
+    assert.equal(b.state, 'closed', 'three failures in a row are not yet an outage');
+    b.record(false, 5003);
+    assert.ok(b.failureRate(5003) < options.failureRate, 'the window alone would keep it closed');
+    assert.equal(b.state, 'open');
+  });
+
+  it('a success breaks the run', () => {
+    const b = new CircuitBreaker('p', options);
+    for (let i = 0; i < 20; i++) b.record(true, i);
+    for (let i = 0; i < 3; i++) b.record(false, 100 + i);
+    b.record(true, 103);
+    for (let i = 0; i < 3; i++) b.record(false, 104 + i);
+    assert.equal(b.state, 'closed');
+  });
 });

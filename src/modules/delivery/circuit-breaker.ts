@@ -19,6 +19,7 @@ export class CircuitBreaker {
   private calls: { at: number; ok: boolean }[] = [];
   private openedAt = 0;
   private probing = false;
+  private failuresInARow = 0;
   state: BreakerState = 'closed';
 
   constructor(
@@ -40,11 +41,19 @@ export class CircuitBreaker {
     return 0;
   }
 
+  /** How long until a call may go, without taking the probe: 0 when closed or when a probe is free. */
+  blockedMs(now: number): number {
+    if (this.state === 'closed') return 0;
+    if (this.state === 'open') return Math.max(0, this.openedAt + this.options.openMs - now);
+    return this.probing ? Math.max(250, Math.floor(this.options.openMs / 4)) : 0;
+  }
+
   record(ok: boolean, now: number): void {
     if (this.state === 'half_open') {
       this.probing = false;
       if (ok) {
         this.calls = [];
+        this.failuresInARow = 0;
         this.transition('closed', 0);
       } else {
         this.openedAt = now;
@@ -54,8 +63,13 @@ export class CircuitBreaker {
     }
     this.calls.push({ at: now, ok });
     this.calls = this.calls.filter((c) => now - c.at < this.options.windowMs);
+    this.failuresInARow = ok ? 0 : this.failuresInARow + 1;
     const rate = this.failureRate(now);
-    if (this.state === 'closed' && this.calls.length >= this.options.minimumCalls && rate >= this.options.failureRate) {
+    // A provider that stops answering fails slowly: each call waits out the timeout, so the
+    // window's successes from before the outage would outweigh its failures for most of the
+    // window. A run of failures with no success between them is an outage whatever the window says.
+    const failing = (this.calls.length >= this.options.minimumCalls && rate >= this.options.failureRate) || this.failuresInARow >= this.options.minimumCalls;
+    if (this.state === 'closed' && failing) {
       this.openedAt = now;
       this.transition('open', rate);
     }

@@ -124,7 +124,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       const seconds = stopTimer({ result: error.kind });
       this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: `${error.code}: ${error.message}`.slice(0, 500), durationMs: Math.round(seconds * 1000) });
       breaker.record(error.kind !== 'retryable', Date.now());
-      const outcome = await this.failed(error, current.attempts + 1, d, base, record);
+      const outcome = await this.failed(error, current.attempts + 1, d, base, record, breaker.blockedMs(Date.now()));
       this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome ? 'retried' : 'failed' });
       return outcome;
     }
@@ -141,6 +141,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     d: DeliveryJob,
     base: { notificationId: string; deliveryId: string; channel: string; provider: string },
     record: (c: Unstamped) => Promise<unknown>,
+    circuitBlockedMs: number,
   ): Promise<Outcome> {
     const description = `${error.code}: ${error.message}`.slice(0, 500);
     if (error.kind === 'invalid_token' && d.target.channel === 'push') {
@@ -162,7 +163,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       });
       return;
     }
-    const delay = nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs);
+    // A call that failed into an open circuit (the probe, usually) retries after the jobs already
+    // waiting for the circuit, spread over one open period: the next probe is another delivery's,
+    // so one unlucky delivery is not spent probing an outage attempt after attempt until exhausted.
+    const behindTheCircuit = circuitBlockedMs > 0 ? circuitBlockedMs + Math.random() * this.config.breaker.openMs : 0;
+    const delay = Math.max(nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs), behindTheCircuit);
     await record({ type: 'RecordRetry', ...base, error: description, retryAt: Date.now() + delay });
     this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: delay, error: description });
     return { retryInMs: delay };

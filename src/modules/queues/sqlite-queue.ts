@@ -17,6 +17,20 @@ const LEASE_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
 const KEEP_COMPLETED_MS = 24 * 3_600_000;
 
+/**
+ * Bookkeeping that may fail when the disk does (full, read-only, I/O error) and can be left
+ * undone: a missed heartbeat or purge is made up next time, and a job whose outcome could not
+ * be written stays leased until its lease lapses and it runs again, where the worker finds the
+ * delivery already ended. Thrown from a timer or a settled job, the error would end the process.
+ */
+function bestEffort(write: () => unknown): void {
+  try {
+    write();
+  } catch {
+    // See above: the queue is derived state, and the next run repairs it.
+  }
+}
+
 interface Row {
   job_id: string;
   data: string;
@@ -73,7 +87,7 @@ export class SqliteQueue implements QueueBackend {
       purge: p(`DELETE FROM jobs WHERE state = 'completed' AND done_at < ?`),
       nextDue: p(`SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'waiting'`),
     };
-    this.purgeTimer = setInterval(() => this.stmt.purge.run(Date.now() - KEEP_COMPLETED_MS), 600_000);
+    this.purgeTimer = setInterval(() => bestEffort(() => this.stmt.purge.run(Date.now() - KEEP_COMPLETED_MS)), 600_000);
     this.purgeTimer.unref();
   }
 
@@ -87,7 +101,8 @@ export class SqliteQueue implements QueueBackend {
       if (checkpoint) this.stmt.checkpointSet.run(checkpoint.name, checkpoint.position.toString());
       this.db.exec('COMMIT');
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      // SQLite has already rolled back after some I/O errors: a second ROLLBACK would hide the cause.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
     for (const { queue } of batches) for (const wake of this.wakers.get(queue) ?? []) wake();
@@ -110,18 +125,20 @@ export class SqliteQueue implements QueueBackend {
     let reclaimedAt = 0;
     let tokens = options.ratePerSecond ?? 0;
     let refilledAt = Date.now();
-    const heartbeat = setInterval(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => bestEffort(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner)), HEARTBEAT_MS);
     heartbeat.unref();
 
     const runOne = async (row: Row) => {
       const job: Job<T> = { id: row.job_id, queue, data: JSON.parse(row.data) as T, failuresSoFar: row.failures, enqueuedAt: row.enqueued_at };
+      let result: Awaited<ReturnType<JobHandler<T>>>;
       try {
-        const result = await handler(job);
-        if (result && typeof result.retryInMs === 'number') this.stmt.reschedule.run(Date.now() + result.retryInMs, 0, queue, job.id, this.owner);
-        else this.stmt.complete.run(Date.now(), queue, job.id, this.owner);
+        result = await handler(job);
       } catch {
-        this.stmt.reschedule.run(Date.now() + faultBackoffMs(job.failuresSoFar + 1), 1, queue, job.id, this.owner);
+        bestEffort(() => this.stmt.reschedule.run(Date.now() + faultBackoffMs(job.failuresSoFar + 1), 1, queue, job.id, this.owner));
+        return;
       }
+      if (result && typeof result.retryInMs === 'number') bestEffort(() => this.stmt.reschedule.run(Date.now() + result.retryInMs, 0, queue, job.id, this.owner));
+      else bestEffort(() => this.stmt.complete.run(Date.now(), queue, job.id, this.owner));
     };
 
     const loop = async () => {
@@ -159,7 +176,7 @@ export class SqliteQueue implements QueueBackend {
         }
         if (claimed.length > 0 && claimed.length === capacity) continue;
         await new Promise<void>((resolve) => {
-          const due = (this.stmt.nextDue.get(queue) as { at: number | null }).at;
+          const due = this.nextDue(queue);
           const until = due === null ? this.pollIntervalMs : Math.max(5, Math.min(this.pollIntervalMs, due - Date.now()));
           const timer = setTimeout(resolve, capacity > 0 ? until : this.pollIntervalMs);
           wake = () => {
@@ -184,6 +201,15 @@ export class SqliteQueue implements QueueBackend {
     };
     this.workers.add(worker);
     return worker;
+  }
+
+  /** When the queue's next waiting job is due; null when none, or when the database cannot say (poll again). */
+  private nextDue(queue: string): number | null {
+    try {
+      return (this.stmt.nextDue.get(queue) as { at: number | null }).at;
+    } catch {
+      return null;
+    }
   }
 
   async stats(queue: string): Promise<QueueStats> {

@@ -50,7 +50,8 @@ export class SqliteReadModelDb implements ReadModelDb {
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
-        this.db.exec('ROLLBACK');
+        // SQLite has already rolled back after some I/O errors: a second ROLLBACK would hide the cause.
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
         throw error;
       }
     });
