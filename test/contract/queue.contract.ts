@@ -67,6 +67,18 @@ export function queueContract(adapter: string, factory: QueueFactory, options: {
       assert.equal(runs.length, 3);
     });
 
+    it('takes fractional delays (jittered backoff) when enqueuing and when retrying', async (t) => {
+      const { backend } = await open(t);
+      const runs: number[] = [];
+      backend.work('q', async () => {
+        runs.push(Date.now());
+        return runs.length < 2 ? { retryInMs: 150.73 } : undefined;
+      }, { concurrency: 1 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'f', data: {}, delayMs: 50.5 }] }]);
+      await eventually(() => (runs.length === 2 ? true : undefined), 5_000, 'the job to run, then run again');
+      assert.ok(runs[1]! - runs[0]! >= 140, `gap ${runs[1]! - runs[0]!}`);
+    });
+
     it('retries a job whose handler throws, with backoff', async (t) => {
       const { backend } = await open(t);
       const runs: { at: number; failures: number }[] = [];

@@ -111,7 +111,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
     const breaker = this.breakers.get(queue)!;
     const wait = breaker.waitMs(Date.now());
-    if (wait > 0) return { retryInMs: wait };
+    // Held jobs come back spread over one open period, as a failed probe does: the next probe is
+    // any waiting delivery's (not whichever was queued first, every time), and a recovered
+    // provider is not hit by the whole backlog in the same millisecond.
+    if (wait > 0) return { retryInMs: wait + Math.random() * this.config.breaker.openMs };
 
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });

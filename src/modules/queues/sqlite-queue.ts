@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Logger } from '@nestjs/common';
 import {
   faultBackoffMs,
   type EnqueueBatch,
@@ -16,6 +17,7 @@ import {
 const LEASE_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
 const KEEP_COMPLETED_MS = 24 * 3_600_000;
+const logger = new Logger('SqliteQueue');
 
 /**
  * Bookkeeping that may fail when the disk does (full, read-only, I/O error) and can be left
@@ -26,8 +28,9 @@ const KEEP_COMPLETED_MS = 24 * 3_600_000;
 function bestEffort(write: () => unknown): void {
   try {
     write();
-  } catch {
-    // See above: the queue is derived state, and the next run repairs it.
+  } catch (error) {
+    // See above: the queue is derived state, and the next run repairs it. Said, so a bug does not hide here.
+    logger.warn({ msg: 'queue bookkeeping not written; the job runs again when its lease lapses', error: error instanceof Error ? error.message : String(error) });
   }
 }
 
@@ -96,7 +99,7 @@ export class SqliteQueue implements QueueBackend {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const { queue, jobs } of batches) {
-        for (const job of jobs) this.stmt.insert.run(queue, job.jobId, JSON.stringify(job.data), now + (job.delayMs ?? 0), now);
+        for (const job of jobs) this.stmt.insert.run(queue, job.jobId, JSON.stringify(job.data), Math.ceil(now + (job.delayMs ?? 0)), now);
       }
       if (checkpoint) this.stmt.checkpointSet.run(checkpoint.name, checkpoint.position.toString());
       this.db.exec('COMMIT');
@@ -137,7 +140,8 @@ export class SqliteQueue implements QueueBackend {
         bestEffort(() => this.stmt.reschedule.run(Date.now() + faultBackoffMs(job.failuresSoFar + 1), 1, queue, job.id, this.owner));
         return;
       }
-      if (result && typeof result.retryInMs === 'number') bestEffort(() => this.stmt.reschedule.run(Date.now() + result.retryInMs, 0, queue, job.id, this.owner));
+      // run_at is an INTEGER column of a STRICT table: a fractional delay would be refused.
+      if (result && typeof result.retryInMs === 'number') bestEffort(() => this.stmt.reschedule.run(Math.ceil(Date.now() + result.retryInMs!), 0, queue, job.id, this.owner));
       else bestEffort(() => this.stmt.complete.run(Date.now(), queue, job.id, this.owner));
     };
 
