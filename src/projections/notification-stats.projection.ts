@@ -47,13 +47,15 @@ export class NotificationStatsProjection implements Projection {
   readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...DELIVERY_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
+    const tally = new Tally();
     for (const event of events) {
-      if (event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed') await this.decision({ type: event.type, data: event.data } as Decision, event, tx);
-      else await this.outcome({ type: event.type, data: event.data } as DeliveryEvent, tx);
+      if (event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed') await this.decision({ type: event.type, data: event.data } as Decision, event, tx, tally);
+      else await this.outcome({ type: event.type, data: event.data } as DeliveryEvent, tx, tally);
     }
+    await tally.write(tx);
   }
 
-  private async decision(decision: Decision, event: RecordedEvent, tx: SqlExecutor): Promise<void> {
+  private async decision(decision: Decision, event: RecordedEvent, tx: SqlExecutor, tally: Tally): Promise<void> {
     const d: NotificationDecision = decision.data;
     const first = await tx.execute('INSERT INTO notification_stats_decisions (notification_id) VALUES ($1) ON CONFLICT (notification_id) DO NOTHING', [d.notificationId]);
     if (first.changes === 0) return;
@@ -64,7 +66,7 @@ export class NotificationStatsProjection implements Projection {
       template_id: d.content.kind === 'template' ? d.content.templateId : '',
       app_key: typeof event.metadata.appKey === 'string' ? event.metadata.appKey : '',
     });
-    for (const s of d.suppressed) await this.bump(group(s.channel), `suppressed_${s.reason}`, tx);
+    for (const s of d.suppressed) tally.bump(group(s.channel), `suppressed_${s.reason}`);
     if (decision.type !== 'NotificationRequested') return;
     // Latency counts from when the delivery was due: a scheduled send is not slow for waiting.
     const dueAt = d.sendAt && d.sendAt > d.requestedAt ? d.sendAt : d.requestedAt;
@@ -74,37 +76,37 @@ export class NotificationStatsProjection implements Projection {
         `INSERT INTO notification_stats_deliveries (delivery_id, notification_id, ${GROUP_COLUMNS}, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id) DO NOTHING`,
         [delivery.deliveryId, d.notificationId, g.day, g.channel, g.category, g.template_id, g.app_key, dueAt],
       );
-      await this.bump(g, 'requested', tx);
+      tally.bump(g, 'requested');
     }
   }
 
-  private async outcome(event: DeliveryEvent, tx: SqlExecutor): Promise<void> {
+  private async outcome(event: DeliveryEvent, tx: SqlExecutor, tally: Tally): Promise<void> {
     switch (event.type) {
       case 'NotificationSent': {
         const [row] = await this.mark(`outcome = 'sent'`, 'outcome IS NULL', event.data.deliveryId, tx, ', due_at');
         if (!row) return;
-        await this.bump(row, 'sent', tx);
-        await this.observeLatency(row, Date.parse(event.data.sentAt) - Date.parse(row.due_at!), tx);
+        tally.bump(row, 'sent');
+        tally.observeLatency(row, Date.parse(event.data.sentAt) - Date.parse(row.due_at!));
         return;
       }
       case 'NotificationFailed':
-        for (const row of await this.mark(`outcome = 'failed'`, 'outcome IS NULL', event.data.deliveryId, tx)) await this.bump(row, 'failed', tx);
+        for (const row of await this.mark(`outcome = 'failed'`, 'outcome IS NULL', event.data.deliveryId, tx)) tally.bump(row, 'failed');
         return;
       case 'NotificationCanceled':
         for (const id of event.data.deliveryIds) {
-          for (const row of await this.mark(`outcome = 'canceled'`, 'outcome IS NULL', id, tx)) await this.bump(row, 'canceled', tx);
+          for (const row of await this.mark(`outcome = 'canceled'`, 'outcome IS NULL', id, tx)) tally.bump(row, 'canceled');
         }
         return;
       case 'NotificationRetried': {
         // Attempt numbers only grow: a retry is counted when its attempt is new.
-        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) await this.bump(row, 'retried', tx);
+        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) tally.bump(row, 'retried');
         return;
       }
       case 'NotificationOpened':
       case 'NotificationClicked':
       case 'NotificationConverted': {
         const kind = ENGAGED[event.type];
-        for (const row of await this.mark(`${kind} = 1`, `${kind} = 0`, event.data.deliveryId, tx)) await this.bump(row, kind, tx);
+        for (const row of await this.mark(`${kind} = 1`, `${kind} = 0`, event.data.deliveryId, tx)) tally.bump(row, kind);
         return;
       }
     }
@@ -115,19 +117,48 @@ export class NotificationStatsProjection implements Projection {
     return tx.query<Group & { due_at?: string }>(`UPDATE notification_stats_deliveries SET ${set} WHERE delivery_id = $1 AND ${unless} RETURNING ${GROUP_COLUMNS}${extra}`, [deliveryId, ...params]);
   }
 
-  private async bump(g: Group, counter: Counter, tx: SqlExecutor): Promise<void> {
-    await tx.execute(
-      `INSERT INTO notification_stats (${GROUP_COLUMNS}, ${counter}) VALUES ($1, $2, $3, $4, $5, 1)
-       ON CONFLICT (${GROUP_COLUMNS}) DO UPDATE SET ${counter} = notification_stats.${counter} + 1`,
-      [g.day, g.channel, g.category, g.template_id, g.app_key],
-    );
+}
+
+/**
+ * A batch's counts, written once per row at the end of the batch (same transaction, same
+ * result): one upsert per group and counter instead of one per event.
+ */
+class Tally {
+  private readonly counters = new Map<string, { g: Group; counter: Counter; n: number }>();
+  private readonly latencies = new Map<string, { g: Group; bucket: number; n: number }>();
+
+  bump(g: Group, counter: Counter): void {
+    const key = `${groupKey(g)}\u0000${counter}`;
+    const entry = this.counters.get(key);
+    if (entry) entry.n += 1;
+    else this.counters.set(key, { g: pick(g), counter, n: 1 });
   }
 
-  private async observeLatency(g: Group, ms: number, tx: SqlExecutor): Promise<void> {
-    await tx.execute(
-      `INSERT INTO notification_stats_latency (${GROUP_COLUMNS}, bucket, count) VALUES ($1, $2, $3, $4, $5, $6, 1)
-       ON CONFLICT (${GROUP_COLUMNS}, bucket) DO UPDATE SET count = notification_stats_latency.count + 1`,
-      [g.day, g.channel, g.category, g.template_id, g.app_key, latencyBucket(Math.max(0, ms))],
-    );
+  observeLatency(g: Group, ms: number): void {
+    const bucket = latencyBucket(Math.max(0, ms));
+    const key = `${groupKey(g)}\u0000${bucket}`;
+    const entry = this.latencies.get(key);
+    if (entry) entry.n += 1;
+    else this.latencies.set(key, { g: pick(g), bucket, n: 1 });
+  }
+
+  async write(tx: SqlExecutor): Promise<void> {
+    for (const { g, counter, n } of this.counters.values()) {
+      await tx.execute(
+        `INSERT INTO notification_stats (${GROUP_COLUMNS}, ${counter}) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (${GROUP_COLUMNS}) DO UPDATE SET ${counter} = notification_stats.${counter} + excluded.${counter}`,
+        [g.day, g.channel, g.category, g.template_id, g.app_key, n],
+      );
+    }
+    for (const { g, bucket, n } of this.latencies.values()) {
+      await tx.execute(
+        `INSERT INTO notification_stats_latency (${GROUP_COLUMNS}, bucket, count) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (${GROUP_COLUMNS}, bucket) DO UPDATE SET count = notification_stats_latency.count + excluded.count`,
+        [g.day, g.channel, g.category, g.template_id, g.app_key, bucket, n],
+      );
+    }
   }
 }
+
+const groupKey = (g: Group): string => `${g.day}\u0000${g.channel}\u0000${g.category}\u0000${g.template_id}\u0000${g.app_key}`;
+const pick = (g: Group): Group => ({ day: g.day, channel: g.channel, category: g.category, template_id: g.template_id, app_key: g.app_key });

@@ -16,7 +16,10 @@ export interface BreakerOptions {
  * "may I call?" before taking a job's attempt, which wrapper-style libraries do not offer.
  */
 export class CircuitBreaker {
+  /** The window's calls, oldest first, with running counts: recording a call is O(1), not a scan of the window. */
   private calls: { at: number; ok: boolean }[] = [];
+  private oldest = 0;
+  private failed = 0;
   private openedAt = 0;
   private probing = false;
   private failuresInARow = 0;
@@ -53,6 +56,8 @@ export class CircuitBreaker {
       this.probing = false;
       if (ok) {
         this.calls = [];
+        this.oldest = 0;
+        this.failed = 0;
         this.failuresInARow = 0;
         this.transition('closed', 0);
       } else {
@@ -62,13 +67,14 @@ export class CircuitBreaker {
       return;
     }
     this.calls.push({ at: now, ok });
-    this.calls = this.calls.filter((c) => now - c.at < this.options.windowMs);
+    if (!ok) this.failed += 1;
+    this.expire(now);
     this.failuresInARow = ok ? 0 : this.failuresInARow + 1;
     const rate = this.failureRate(now);
     // A provider that stops answering fails slowly: each call waits out the timeout, so the
     // window's successes from before the outage would outweigh its failures for most of the
     // window. A run of failures with no success between them is an outage whatever the window says.
-    const failing = (this.calls.length >= this.options.minimumCalls && rate >= this.options.failureRate) || this.failuresInARow >= this.options.minimumCalls;
+    const failing = (this.calls.length - this.oldest >= this.options.minimumCalls && rate >= this.options.failureRate) || this.failuresInARow >= this.options.minimumCalls;
     if (this.state === 'closed' && failing) {
       this.openedAt = now;
       this.transition('open', rate);
@@ -76,8 +82,21 @@ export class CircuitBreaker {
   }
 
   failureRate(now: number): number {
-    const recent = this.calls.filter((c) => now - c.at < this.options.windowMs);
-    return recent.length === 0 ? 0 : recent.filter((c) => !c.ok).length / recent.length;
+    this.expire(now);
+    const count = this.calls.length - this.oldest;
+    return count === 0 ? 0 : this.failed / count;
+  }
+
+  private expire(now: number): void {
+    while (this.oldest < this.calls.length && now - this.calls[this.oldest]!.at >= this.options.windowMs) {
+      if (!this.calls[this.oldest]!.ok) this.failed -= 1;
+      this.oldest += 1;
+    }
+    // Compact once the expired head outweighs the live calls, so the array stays bounded by the window.
+    if (this.oldest > 1024 && this.oldest * 2 > this.calls.length) {
+      this.calls = this.calls.slice(this.oldest);
+      this.oldest = 0;
+    }
   }
 
   private transition(state: BreakerState, rate: number): void {

@@ -44,6 +44,9 @@ interface EventRow {
   created_at: number;
 }
 
+/** Events kept parsed for subscriptions a little behind the one that read them first. */
+const TAIL_WINDOW = 8192;
+
 /** SQLite result codes that mean "cannot write now", not "this request is wrong". */
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 
@@ -82,6 +85,9 @@ export class SqliteEventStore implements EventStore {
     allForwards: StatementSync;
     allBackwards: StatementSync;
     head: StatementSync;
+    savepoint: StatementSync;
+    release: StatementSync;
+    rollbackTo: StatementSync;
   };
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
@@ -119,6 +125,10 @@ export class SqliteEventStore implements EventStore {
       allForwards: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       allBackwards: db.prepare('SELECT * FROM events WHERE position < ? ORDER BY position DESC LIMIT ?'),
       head: db.prepare('SELECT MAX(position) AS position FROM events'),
+      // Prepared once: each append of a group commit sits in its own savepoint.
+      savepoint: db.prepare('SAVEPOINT one_append'),
+      release: db.prepare('RELEASE one_append'),
+      rollbackTo: db.prepare('ROLLBACK TO one_append'),
     };
   }
 
@@ -148,13 +158,13 @@ export class SqliteEventStore implements EventStore {
     }
     try {
       for (const item of batch) {
-        this.db.exec('SAVEPOINT one_append');
+        this.statements.savepoint.run();
         try {
           outcomes.push({ ok: true, value: this.appendInTransaction(item) });
-          this.db.exec('RELEASE one_append');
+          this.statements.release.run();
         } catch (error) {
-          this.db.exec('ROLLBACK TO one_append');
-          this.db.exec('RELEASE one_append');
+          this.statements.rollbackTo.run();
+          this.statements.release.run();
           if (isSqliteUnavailable(error)) throw error;
           outcomes.push({ ok: false, error });
         }
@@ -249,11 +259,54 @@ export class SqliteEventStore implements EventStore {
 
   private readAllNow(options: ReadAllOptions): RecordedEvent[] {
     const maxCount = options.maxCount ?? 1000;
-    const rows =
-      options.direction === 'backwards'
-        ? this.statements.allBackwards.all(Number(options.after ?? BigInt(Number.MAX_SAFE_INTEGER)), maxCount)
-        : this.statements.allForwards.all(Number(options.after ?? 0n), maxCount);
-    return (rows as unknown as EventRow[]).map(toRecorded);
+    if (options.direction === 'backwards') {
+      return (this.statements.allBackwards.all(Number(options.after ?? BigInt(Number.MAX_SAFE_INTEGER)), maxCount) as unknown as EventRow[]).map(toRecorded);
+    }
+    return this.readForwardsShared(options.after ?? 0n, maxCount);
+  }
+
+  /**
+   * Every projection tails the same end of the log: the first to read an event parses it and
+   * the others, a moment behind, take it from here. The window holds every event after
+   * `tailAfter` up to its last one (it only grows by a read that started at its end), so a read
+   * served from it is the read the database would have answered.
+   */
+  private tail: RecordedEvent[] = [];
+  private tailAfter = -1n;
+
+  private readForwardsShared(after: bigint, maxCount: number): RecordedEvent[] {
+    const tail = this.tail;
+    const last = tail.length > 0 ? tail[tail.length - 1]!.position : -1n;
+    if (after >= this.tailAfter && after < last) {
+      let lo = 0;
+      let hi = tail.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (tail[mid]!.position <= after) lo = mid + 1;
+        else hi = mid;
+      }
+      const cached = tail.slice(lo, lo + maxCount);
+      // Short of the page only because the window ends here: the rest comes from the database.
+      return cached.length < maxCount ? cached.concat(this.readForwardsShared(last, maxCount - cached.length)) : cached;
+    }
+    const events = (this.statements.allForwards.all(Number(after), maxCount) as unknown as EventRow[]).map(toRecorded);
+    if (events.length === 0) return events;
+    let window: RecordedEvent[];
+    let windowAfter: bigint;
+    if (tail.length > 0 && after === last) {
+      window = tail.concat(events);
+      windowAfter = this.tailAfter;
+    } else {
+      window = events;
+      windowAfter = after;
+    }
+    if (window.length > TAIL_WINDOW) {
+      windowAfter = window[window.length - TAIL_WINDOW - 1]!.position;
+      window = window.slice(window.length - TAIL_WINDOW);
+    }
+    this.tail = window;
+    this.tailAfter = windowAfter;
+    return events;
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {

@@ -34,6 +34,14 @@ function bestEffort(write: () => unknown): void {
   }
 }
 
+/** A job's outcome: completed (runAt null) or back to waiting until runAt. */
+interface Settled {
+  queue: string;
+  jobId: string;
+  runAt: number | null;
+  failed: 0 | 1;
+}
+
 interface Row {
   job_id: string;
   data: string;
@@ -126,6 +134,7 @@ export class SqliteQueue implements QueueBackend {
     wakers.add(wakeUp);
     this.wakers.set(queue, wakers);
     let reclaimedAt = 0;
+    let backlog = true;
     let tokens = options.ratePerSecond ?? 0;
     let refilledAt = Date.now();
     const heartbeat = setInterval(() => bestEffort(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner)), HEARTBEAT_MS);
@@ -137,12 +146,11 @@ export class SqliteQueue implements QueueBackend {
       try {
         result = await handler(job);
       } catch {
-        bestEffort(() => this.stmt.reschedule.run(Date.now() + faultBackoffMs(job.failuresSoFar + 1), 1, queue, job.id, this.owner));
+        this.settle({ queue, jobId: job.id, runAt: Date.now() + faultBackoffMs(job.failuresSoFar + 1), failed: 1 });
         return;
       }
-      // run_at is an INTEGER column of a STRICT table: a fractional delay would be refused.
-      if (result && typeof result.retryInMs === 'number') bestEffort(() => this.stmt.reschedule.run(Math.ceil(Date.now() + result.retryInMs!), 0, queue, job.id, this.owner));
-      else bestEffort(() => this.stmt.complete.run(Date.now(), queue, job.id, this.owner));
+      if (result && typeof result.retryInMs === 'number') this.settle({ queue, jobId: job.id, runAt: Date.now() + result.retryInMs, failed: 0 });
+      else this.settle({ queue, jobId: job.id, runAt: null, failed: 0 });
     };
 
     const loop = async () => {
@@ -168,13 +176,17 @@ export class SqliteQueue implements QueueBackend {
             claimed = []; // Busy database: try again after the pause below.
           }
           if (options.ratePerSecond) tokens -= claimed.length;
+          backlog = claimed.length === capacity;
         }
         for (const row of claimed) {
           inFlight += 1;
           const done: Promise<void> = runOne(row).finally(() => {
             inFlight -= 1;
             settled.delete(done);
-            wake?.();
+            // A freed slot is worth a claim only if the last claim left jobs behind: new jobs,
+            // rescheduled ones and due ones wake the loop themselves. One claim per job was the
+            // queue's largest cost under load.
+            if (backlog) wake?.();
           });
           settled.add(done);
         }
@@ -198,6 +210,7 @@ export class SqliteQueue implements QueueBackend {
         wake?.();
         await looping;
         await Promise.all(settled);
+        this.writeSettled();
         clearInterval(heartbeat);
         wakers.delete(wakeUp);
         this.workers.delete(worker);
@@ -205,6 +218,41 @@ export class SqliteQueue implements QueueBackend {
     };
     this.workers.add(worker);
     return worker;
+  }
+
+  private settling: Settled[] = [];
+
+  /**
+   * Records a job's outcome. Outcomes of the same tick are written in one transaction: one
+   * write per job was the queue's largest cost under load. Best effort, as the bookkeeping is:
+   * an outcome lost with the disk leaves its job leased, and it runs again when the lease lapses.
+   */
+  private settle(outcome: Settled): void {
+    this.settling.push(outcome);
+    if (this.settling.length === 1) setImmediate(() => this.writeSettled());
+  }
+
+  private writeSettled(): void {
+    const batch = this.settling;
+    this.settling = [];
+    if (batch.length === 0 || !this.db.isOpen) return;
+    const now = Date.now();
+    bestEffort(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const o of batch) {
+          // run_at is an INTEGER column of a STRICT table: a fractional delay would be refused.
+          if (o.runAt === null) this.stmt.complete.run(now, o.queue, o.jobId, this.owner);
+          else this.stmt.reschedule.run(Math.ceil(o.runAt), o.failed, o.queue, o.jobId, this.owner);
+        }
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+    // Rescheduled jobs may be due sooner than a sleeping worker's next look.
+    for (const queue of new Set(batch.filter((o) => o.runAt !== null).map((o) => o.queue))) for (const wake of this.wakers.get(queue) ?? []) wake();
   }
 
   /** When the queue's next waiting job is due; null when none, or when the database cannot say (poll again). */
@@ -241,6 +289,7 @@ export class SqliteQueue implements QueueBackend {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.workers].map((w) => w.close()));
+    this.writeSettled();
     clearInterval(this.purgeTimer);
     this.db.close();
   }
