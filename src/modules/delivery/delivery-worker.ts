@@ -167,9 +167,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     // A call that failed into an open circuit (the probe, usually) retries after the jobs already
-    // waiting for the circuit, spread over one open period: the next probe is another delivery's,
-    // so one unlucky delivery is not spent probing an outage attempt after attempt until exhausted.
-    const behindTheCircuit = circuitBlockedMs > 0 ? circuitBlockedMs + Math.random() * this.config.breaker.openMs : 0;
+    // waiting for the circuit: they come back within one open period of the circuit's reopening,
+    // so this one waits one more period past that. The next probe is then another delivery's, and
+    // one unlucky delivery is not spent probing an outage attempt after attempt until exhausted
+    // (had it come back among them, it would have won a later probe often enough to fail a test in ten).
+    const behindTheCircuit = circuitBlockedMs > 0 ? circuitBlockedMs + this.config.breaker.openMs * (1 + Math.random()) : 0;
     const delay = Math.max(nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs), behindTheCircuit);
     await record({ type: 'RecordRetry', ...base, error: description, retryAt: Date.now() + delay });
     this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: delay, error: description });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import {
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
@@ -15,6 +16,9 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port.js';
+import { SqliteAppendWriter, isSqliteUnavailable, type AppendOutcome, type AppendRequest, type BatchFailure } from './sqlite-append-writer.js';
+
+export { isSqliteUnavailable };
 
 export interface SqliteEventStoreOptions {
   /** FULL (default) fsyncs every commit: an accepted notification survives a power cut. */
@@ -47,14 +51,6 @@ interface EventRow {
 /** Events kept parsed for subscriptions a little behind the one that read them first. */
 const TAIL_WINDOW = 8192;
 
-/** SQLite result codes that mean "cannot write now", not "this request is wrong". */
-const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
-
-export function isSqliteUnavailable(error: unknown): boolean {
-  const code = (error as { errcode?: number } | null)?.errcode;
-  return typeof code === 'number' && UNAVAILABLE_CODES.has(code & 0xff);
-}
-
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -69,28 +65,25 @@ function toRecorded(row: EventRow): RecordedEvent {
 }
 
 /**
- * The embedded event store: one SQLite file in WAL mode. Appends arriving in the same tick are
- * committed together in one transaction (group commit), so a synchronous=FULL fsync is paid
- * once for many users' decisions. Several processes may share the file: writers serialise on
- * SQLite's lock, and positions only grow, so readers polling by position never miss an event.
+ * The embedded event store: one SQLite file in WAL mode. Appends are committed together in one
+ * transaction (group commit), on a writer thread, so a synchronous=FULL fsync is paid once for
+ * many users' decisions and never blocks the event loop; reads stay on this thread's own
+ * connection. Several processes may share the file: writers serialise on SQLite's lock, and
+ * positions only grow, so readers polling by position never miss an event.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
   private readonly statements: {
-    streamHead: StatementSync;
-    findById: StatementSync;
-    insert: StatementSync;
     readForwards: StatementSync;
     readBackwards: StatementSync;
     allForwards: StatementSync;
     allBackwards: StatementSync;
     head: StatementSync;
-    savepoint: StatementSync;
-    release: StatementSync;
-    rollbackTo: StatementSync;
   };
+  private readonly committer: Committer;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
   private readonly listeners = new Set<() => void>();
   private closed = false;
   private readonly pollIntervalMs: number;
@@ -115,21 +108,17 @@ export class SqliteEventStore implements EventStore {
     `);
     const db = this.db;
     this.statements = {
-      streamHead: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
-      findById: db.prepare('SELECT stream, revision, position FROM events WHERE event_id = ?'),
-      insert: db.prepare(
-        'INSERT INTO events (event_id, stream, revision, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       readForwards: db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
       readBackwards: db.prepare('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       allForwards: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       allBackwards: db.prepare('SELECT * FROM events WHERE position < ? ORDER BY position DESC LIMIT ?'),
       head: db.prepare('SELECT MAX(position) AS position FROM events'),
-      // Prepared once: each append of a group commit sits in its own savepoint.
-      savepoint: db.prepare('SAVEPOINT one_append'),
-      release: db.prepare('RELEASE one_append'),
-      rollbackTo: db.prepare('ROLLBACK TO one_append'),
     };
+    // An in-memory database is private to its connection, so it cannot be written from a thread.
+    this.committer =
+      file === ':memory:'
+        ? new InlineCommitter(new SqliteAppendWriter(db))
+        : new ThreadCommitter({ file, synchronous: options.synchronous ?? 'FULL', busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   }
 
   append(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -138,110 +127,64 @@ export class SqliteEventStore implements EventStore {
       this.pending.push({ streamName, events, expected, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.flushScheduled = false;
+          void this.flush();
+        });
       }
     });
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.flushScheduled = false;
-    if (batch.length === 0) return;
-    const outcomes: ({ ok: true; value: AppendResult } | { ok: false; error: unknown })[] = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      const failure = this.unavailable(error);
-      for (const item of batch) item.reject(failure);
-      return;
-    }
-    try {
-      for (const item of batch) {
-        this.statements.savepoint.run();
+  /**
+   * Group commit: appends that arrive while a commit is being written go together in the next
+   * one, so under load one fsync serves many users' decisions.
+   */
+  private flush(): Promise<void> {
+    this.flushing ??= this.flushPending().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch: PendingAppend[] = [];
+      const requests: AppendRequest[] = [];
+      for (const item of this.pending.splice(0)) {
         try {
-          outcomes.push({ ok: true, value: this.appendInTransaction(item) });
-          this.statements.release.run();
+          requests.push({
+            streamName: item.streamName,
+            events: item.events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) })),
+            expected: item.expected,
+          });
+          batch.push(item);
         } catch (error) {
-          this.statements.rollbackTo.run();
-          this.statements.release.run();
-          if (isSqliteUnavailable(error)) throw error;
-          outcomes.push({ ok: false, error });
+          item.reject(error); // not serialisable: this append is wrong, the others go on
         }
       }
-      this.db.exec('COMMIT');
-    } catch (error) {
+      if (batch.length === 0) continue;
+      let outcomes: AppendOutcome[];
       try {
-        this.db.exec('ROLLBACK');
-      } catch {
-        // The transaction may already be gone (SQLite rolls back itself on some I/O errors).
+        outcomes = await this.committer.commit(requests);
+      } catch (error) {
+        const failure = this.unavailable(error);
+        for (const item of batch) item.reject(failure);
+        continue;
       }
-      const failure = this.unavailable(error);
-      for (const item of batch) item.reject(failure);
-      return;
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.resolve({ nextRevision: outcome.nextRevision, position: outcome.position });
+        else if (outcome.error.kind === 'wrong_expected') item.reject(new WrongExpectedRevisionError(outcome.error.streamName, outcome.error.expected, outcome.error.actual));
+        else item.reject(toError(outcome.error));
+      });
+      for (const listener of this.listeners) listener();
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
-    for (const listener of this.listeners) listener();
   }
 
   private unavailable(error: unknown): unknown {
     return isSqliteUnavailable(error) || !(error instanceof Error)
       ? new EventStoreUnavailableError(`event store cannot write: ${(error as Error)?.message ?? String(error)}`, { cause: error })
       : error;
-  }
-
-  private appendInTransaction({ streamName, events, expected }: PendingAppend): AppendResult {
-    const head = this.statements.streamHead.get(streamName) as { revision: number | null };
-    const current = head.revision;
-    if (events.length > 0) {
-      const first = this.statements.findById.get(events[0]!.id) as { stream: string; revision: number; position: number } | undefined;
-      if (first) return this.replayedAppend(streamName, events, first);
-    }
-    const matches =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === null) ||
-      (expected === 'stream_exists' && current !== null) ||
-      (typeof expected === 'number' && current === expected);
-    if (!matches) throw new WrongExpectedRevisionError(streamName, expected, current ?? 'no_stream');
-    const now = Date.now();
-    let revision = current ?? -1;
-    let position = 0n;
-    for (const event of events) {
-      revision += 1;
-      const result = this.statements.insert.run(
-        event.id,
-        streamName,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        now,
-      );
-      position = BigInt(result.lastInsertRowid);
-    }
-    if (events.length === 0) position = BigInt((this.statements.head.get() as { position: number | null }).position ?? 0);
-    return { nextRevision: revision, position };
-  }
-
-  /** The same events appended again (a retry after a lost answer): answer as the first time. */
-  private replayedAppend(
-    streamName: string,
-    events: EventData[],
-    first: { stream: string; revision: number; position: number },
-  ): AppendResult {
-    let last = first;
-    for (const [i, event] of events.entries()) {
-      const found = this.statements.findById.get(event.id) as typeof first | undefined;
-      if (!found || found.stream !== streamName || found.revision !== first.revision + i) {
-        throw new WrongExpectedRevisionError(streamName, first.revision - 1, first.revision + i);
-      }
-      last = found;
-    }
-    return { nextRevision: last.revision, position: BigInt(last.position) };
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -372,10 +315,82 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Let appends already accepted into the batch reach the disk first.
-    if (this.pending.length > 0) this.flush();
     this.closed = true;
+    // Appends already accepted reach the disk first.
+    while (this.flushing || this.pending.length > 0) await (this.flushing ?? this.flush());
+    await this.committer.close();
     for (const listener of this.listeners) listener();
     this.db.close();
+  }
+}
+
+const toError = (e: BatchFailure): Error => Object.assign(new Error(e.message), e.errcode === undefined ? {} : { errcode: e.errcode });
+
+interface Committer {
+  commit(batch: AppendRequest[]): Promise<AppendOutcome[]>;
+  close(): Promise<void>;
+}
+
+class InlineCommitter implements Committer {
+  constructor(private readonly writer: SqliteAppendWriter) {}
+
+  async commit(batch: AppendRequest[]): Promise<AppendOutcome[]> {
+    return this.writer.commit(batch);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Commits on the writer thread. Started on the first append (a store only read, by the CLI
+ * say, starts none), and holding the process open only while a commit is outstanding.
+ */
+class ThreadCommitter implements Committer {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (o: AppendOutcome[]) => void; reject: (e: unknown) => void }>();
+
+  constructor(private readonly workerData: { file: string; synchronous: 'FULL' | 'NORMAL'; busyTimeoutMs: number }) {}
+
+  commit(batch: AppendRequest[]): Promise<AppendOutcome[]> {
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    if (this.waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, batch });
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./sqlite-append-thread.js', import.meta.url), { workerData: this.workerData });
+    worker.unref();
+    worker.on('message', (m: { id: number; outcomes?: AppendOutcome[]; failure?: BatchFailure }) => {
+      const waiter = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (m.outcomes) waiter?.resolve(m.outcomes);
+      else waiter?.reject(toError(m.failure!));
+    });
+    // A writer thread that dies takes its answers with it: whether those commits landed is
+    // unknown, as after a lost connection, so they fail as "unavailable" and the next starts a new thread.
+    const lost = (reason: string) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiter of this.waiting.values()) waiter.reject(new EventStoreUnavailableError(`event store writer stopped: ${reason}`));
+      this.waiting.clear();
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.ref();
+    worker.postMessage({ close: true });
+    await exited;
   }
 }
