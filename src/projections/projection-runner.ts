@@ -46,7 +46,6 @@ export function sqlSink(db: ReadModelDb, projection: Projection, lease?: Project
 }
 
 const BATCH = 500;
-const MIN_COMMIT_INTERVAL_MS = 20;
 const HIGH_WATER = 10_000;
 
 /**
@@ -67,6 +66,8 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     readonly sink: CheckpointedSink,
+    /** The dispatcher keeps it short (it delays sends); read models can batch longer. */
+    private readonly minCommitIntervalMs = 20,
   ) {
     this.logger = new Logger(`Projection:${sink.name}`);
   }
@@ -114,9 +115,9 @@ export class ProjectionRunner {
   private async process(): Promise<void> {
     // Under load events arrive a few at a time, and a commit per arrival costs a transaction
     // each (four projections: most of the process's time once measured). So commits come at
-    // most every MIN_COMMIT_INTERVAL_MS, each taking all that arrived meanwhile; after a quiet
+    // most every `minCommitIntervalMs`, each taking all that arrived meanwhile; after a quiet
     // spell the first event goes at once, so a lone notification is not held up.
-    const wait = this.lastCommitAt + MIN_COMMIT_INTERVAL_MS - Date.now();
+    const wait = this.lastCommitAt + this.minCommitIntervalMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     while (this.buffer.length > 0 && !this.stopped) {
       this.lastCommitAt = Date.now();
