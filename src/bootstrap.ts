@@ -48,7 +48,9 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   if (queues instanceof BullmqQueue && config.roles.has('api')) await registerQueueDashboard(app, queues.bullQueues(ALL_QUEUES), app.get(ClientDirectory));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
+  // SIGTERM and SIGINT only: Nest's default list includes SIGUSR2 and SIGHUP, so a heap snapshot
+  // (node --heapsnapshot-signal=SIGUSR2) would have shut the service down.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   const document = SwaggerModule.createDocument(
     app,
