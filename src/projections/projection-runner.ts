@@ -113,8 +113,8 @@ export class ProjectionRunner {
   private lastCommitAt = 0;
 
   private async process(): Promise<void> {
-    // Under load events arrive a few at a time, and a commit per arrival costs a transaction
-    // each (four projections: most of the process's time once measured). So commits come at
+    // Under load events arrive a few at a time, and a commit per arrival costs every projection
+    // a transaction per event (and the dispatcher a queue claim per job). So commits come at
     // most every `minCommitIntervalMs`, each taking all that arrived meanwhile; after a quiet
     // spell the first event goes at once, so a lone notification is not held up.
     const wait = this.lastCommitAt + this.minCommitIntervalMs - Date.now();
