@@ -18,8 +18,6 @@ import {
 } from './event-store.port.js';
 import { SqliteAppendWriter, isSqliteUnavailable, type AppendOutcome, type AppendRequest, type BatchFailure } from './sqlite-append-writer.js';
 
-export { isSqliteUnavailable };
-
 export interface SqliteEventStoreOptions {
   /** FULL (default) fsyncs every commit: an accepted notification survives a power cut. */
   synchronous?: 'FULL' | 'NORMAL';
