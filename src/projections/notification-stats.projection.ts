@@ -116,7 +116,6 @@ export class NotificationStatsProjection implements Projection {
   private mark(set: string, unless: string, deliveryId: string, tx: SqlExecutor, extra = '', params: SqlValue[] = []): Promise<(Group & { due_at?: string })[]> {
     return tx.query<Group & { due_at?: string }>(`UPDATE notification_stats_deliveries SET ${set} WHERE delivery_id = $1 AND ${unless} RETURNING ${GROUP_COLUMNS}${extra}`, [deliveryId, ...params]);
   }
-
 }
 
 /**

@@ -104,19 +104,13 @@ export class SqliteQueue implements QueueBackend {
 
   async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
     const now = Date.now();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    this.inTransaction(() => {
       for (const { queue, jobs } of batches) {
         for (const job of jobs) this.stmt.insert.run(queue, job.jobId, JSON.stringify(job.data), Math.ceil(now + (job.delayMs ?? 0)), now);
       }
       if (checkpoint) this.stmt.checkpointSet.run(checkpoint.name, checkpoint.position.toString());
-      this.db.exec('COMMIT');
-    } catch (error) {
-      // SQLite has already rolled back after some I/O errors: a second ROLLBACK would hide the cause.
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
-    for (const { queue } of batches) for (const wake of this.wakers.get(queue) ?? []) wake();
+    });
+    for (const { queue } of batches) this.wakeWorkers(queue);
   }
 
   async checkpoint(name: string): Promise<bigint | null> {
@@ -237,22 +231,33 @@ export class SqliteQueue implements QueueBackend {
     this.settling = [];
     if (batch.length === 0 || !this.db.isOpen) return;
     const now = Date.now();
-    bestEffort(() => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
+    bestEffort(() =>
+      this.inTransaction(() => {
         for (const o of batch) {
           // run_at is an INTEGER column of a STRICT table: a fractional delay would be refused.
           if (o.runAt === null) this.stmt.complete.run(now, o.queue, o.jobId, this.owner);
           else this.stmt.reschedule.run(Math.ceil(o.runAt), o.failed, o.queue, o.jobId, this.owner);
         }
-        this.db.exec('COMMIT');
-      } catch (error) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
-    });
+      }),
+    );
     // Rescheduled jobs may be due sooner than a sleeping worker's next look.
-    for (const queue of new Set(batch.filter((o) => o.runAt !== null).map((o) => o.queue))) for (const wake of this.wakers.get(queue) ?? []) wake();
+    for (const queue of new Set(batch.filter((o) => o.runAt !== null).map((o) => o.queue))) this.wakeWorkers(queue);
+  }
+
+  private inTransaction(write: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      write();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      // SQLite has already rolled back after some I/O errors: a second ROLLBACK would hide the cause.
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private wakeWorkers(queue: string): void {
+    for (const wake of this.wakers.get(queue) ?? []) wake();
   }
 
   /** When the queue's next waiting job is due; null when none, or when the database cannot say (poll again). */
