@@ -10,6 +10,7 @@ import {
   StreamNotFoundError,
   UnavailableError,
   WrongExpectedVersionError,
+  convertToCommandError,
   eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
@@ -66,7 +67,10 @@ function toRecorded(resolved: ResolvedEvent): RecordedEvent | null {
 }
 
 function wrap(error: unknown): unknown {
-  if (error instanceof UnavailableError) return new EventStoreUnavailableError(error.message, { cause: error });
+  // Not every failure arrives converted: after a lost connection appendToStream first asks the
+  // server for its features again, and rejects with that call's raw gRPC status.
+  const converted = error instanceof Error ? convertToCommandError(error) : error;
+  if (converted instanceof UnavailableError) return new EventStoreUnavailableError(converted.message, { cause: error });
   return error;
 }
 
@@ -118,24 +122,31 @@ export class EventStoreDbEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const maxCount = options.maxCount ?? 1000;
     const out: RecordedEvent[] = [];
-    const from = options.after !== undefined ? unpackPosition(options.after) : backwards ? END : START;
+    let from: Position | typeof START | typeof END = options.after !== undefined ? unpackPosition(options.after) : backwards ? END : START;
+    let skip = options.after;
+    // $all also holds EventStoreDB's own events ($-streams: epochs written at every start, stream
+    // metadata, ...), which are dropped here; read on past them until the page is full or the log
+    // ends, so that a short page always means the end.
+    let pageSize = maxCount + 1;
     try {
-      // The server's start is inclusive; ask for one more and drop the position itself.
-      for await (const resolved of this.client.readAll({
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromPosition: from,
-        maxCount: maxCount + 1,
-      })) {
-        const event = toRecorded(resolved);
-        if (!event || event.streamName.startsWith('$')) continue;
-        if (options.after !== undefined && event.position === options.after) continue;
-        out.push(event);
-        if (out.length >= maxCount) break;
+      for (;;) {
+        let read = 0;
+        // Each page is read to its end: the client's dispose() waits forever for a read left half-consumed.
+        // A forward read's start is inclusive: each page begins with the event it starts at.
+        for await (const resolved of this.client.readAll({ direction: backwards ? BACKWARDS : FORWARDS, fromPosition: from, maxCount: pageSize })) {
+          read++;
+          if (resolved.event?.position) from = resolved.event.position;
+          const event = toRecorded(resolved);
+          if (!event || event.position === skip || event.streamName.startsWith('$') || out.length >= maxCount) continue;
+          out.push(event);
+        }
+        if (out.length >= maxCount || read < pageSize) return out;
+        skip = packPosition(from as Position);
+        pageSize = Math.max(pageSize, 256);
       }
     } catch (error) {
       throw wrap(error);
     }
-    return out;
   }
 
   /**
