@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import type { EventStore } from '../../src/modules/event-store/event-store.port.js';
+import { EventStoreDbEventStore } from '../../src/modules/event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from '../../src/modules/event-store/postgres-event-store.js';
 import { SqliteEventStore } from '../../src/modules/event-store/sqlite-event-store.js';
+import { startEventStoreDbFake } from '../fakes/eventstoredb-fake.js';
 import { Api } from '../support/app.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
@@ -44,6 +46,16 @@ function stores(): Store[] {
   } else {
     console.log('# SKIPPED: two API processes on PostgreSQL (DATABASE_URL is not set)');
   }
+  // Optimistic concurrency as EventStoreDB answers it, over gRPC, from two processes.
+  list.push({
+    name: 'eventstoredb wire-level fake',
+    env: async (t) => {
+      const fake = await startEventStoreDbFake();
+      t.after(() => fake.stop());
+      return { EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: fake.url };
+    },
+    open: (env) => new EventStoreDbEventStore(env.EVENTSTORE_URL!),
+  });
   return list;
 }
 
