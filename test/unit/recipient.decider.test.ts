@@ -234,6 +234,38 @@ describe('recipient decider: notification requests', () => {
     spec.given([profile({ email: null, phone: null })]).when(request()).thenMatches((events) =>
       assert.deepEqual(only(events, 'NotificationSuppressed').data.suppressed.map((s) => s.reason), ['no_target', 'no_target', 'no_target'])));
 
+  it('a category limit still counts its own sends after many more sends of other categories on the channel', () => {
+    const history = [
+      sent('m1', T0, ['push'], { category: 'marketing' }),
+      sent('m2', T0 + MIN, ['push'], { category: 'marketing' }),
+      ...Array.from({ length: 60 }, (_, i) => sent(`o${i}`, T0 + 2 * HOUR + i * MIN, ['push'])),
+    ];
+    spec.given([profile(), device('d1', 'tok-1'), ...history]).when(request({ category: 'marketing', channels: ['push'], now: T0 + 20 * HOUR })).thenMatches((events) =>
+      assert.deepEqual(only(events, 'NotificationSuppressed').data.suppressed[0]!.detail, { limit: 2, windowSeconds: 86400, count: 2, category: 'marketing' }));
+    spec.given([profile(), device('d1', 'tok-1'), ...history]).when(request({ channels: ['push'], now: T0 + 2 * HOUR + 59 * MIN })).thenMatches((events) =>
+      assert.deepEqual(only(events, 'NotificationSuppressed').data.suppressed[0]!.detail, { limit: 20, windowSeconds: 3600, count: 20 }));
+  });
+
+  it('keeps only the sends a limit can still count: a burst far past the limits leaves at most the limits’ counts', () => {
+    const decider = createRecipientDecider(policy);
+    const burst = Array.from({ length: 10_000 }, (_, i) => sent(`b${i}`, T0 + i * 100, i % 2 ? ['push', 'email'] : ['push', 'sms'], { category: i % 3 ? 'orders' : i % 5 ? 'marketing' : 'security' }));
+    const state = burst.reduce(decider.evolve, decider.initialState());
+    const push = state.sends.filter((s) => s.channel === 'push');
+    assert.ok(push.length <= 20 + 2, `push: the channel's 20 and marketing's own 2 (kept ${push.length})`);
+    assert.ok(state.sends.filter((s) => s.channel === 'email').length <= 10);
+    assert.ok(state.sends.filter((s) => s.channel === 'sms').length <= 5);
+    assert.ok(state.sends.every((s) => s.category !== 'security'), 'critical sends count towards no limit');
+    assert.ok(state.recentContent.length <= 3_000, 'content is kept for its 5-minute window only');
+  });
+
+  it('content hashes last the dedup window, not the idempotency window; none at all with dedup off', () => {
+    const hourly = Array.from({ length: 30 }, (_, i) => sent(`n${i}`, T0 + i * HOUR, ['email'], { contentHash: `c${i}` }));
+    const on = createRecipientDecider(policy);
+    assert.equal(hourly.reduce(on.evolve, on.initialState()).recentContent.length, 1);
+    const off = createRecipientDecider({ ...policy, contentDedupWindowMs: 0 });
+    assert.equal(hourly.reduce(off.evolve, off.initialState()).recentContent.length, 0);
+  });
+
   it('forgets history older than the longest window, so state stays bounded', () => {
     const decider = createRecipientDecider(policy);
     const events = Array.from({ length: 500 }, (_, i) => sent(`n${i}`, T0 + i * HOUR, ['push'], { idempotencyKey: `k${i}` }));

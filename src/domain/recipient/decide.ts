@@ -1,7 +1,7 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
 import type { ChannelSuppression, Delivery, DeliveryTarget, RecipientEvent } from './events.js';
-import { isCritical, rateLimitFor, retentionMs, type RecipientPolicy } from './policy.js';
+import { isCritical, rateLimitFor, type RecipientPolicy } from './policy.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, type Channel } from './values.js';
 
@@ -10,7 +10,7 @@ export type RecipientDecider = Decider<RecipientCommand, RecipientState, Recipie
 export function createRecipientDecider(policy: RecipientPolicy): RecipientDecider {
   return {
     decide: (command, state) => decide(policy, command, state),
-    evolve: createRecipientEvolve(retentionMs(policy)),
+    evolve: createRecipientEvolve(policy),
     initialState: initialRecipientState,
   };
 }

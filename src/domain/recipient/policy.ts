@@ -47,14 +47,3 @@ export function rateLimitFor(
   const own = policy.categories[category]?.rateLimits?.[channel];
   return own ? { limit: own, categoryScoped: true } : { limit: policy.rateLimits[channel], categoryScoped: false };
 }
-
-/** The longest window any rule looks back over: older history can be forgotten. */
-export function retentionMs(policy: RecipientPolicy): number {
-  const windows = [
-    policy.idempotencyWindowMs,
-    policy.contentDedupWindowMs,
-    ...Object.values(policy.rateLimits).map((r) => r.windowMs),
-    ...Object.values(policy.categories).flatMap((c) => Object.values(c.rateLimits ?? {}).map((r) => r.windowMs)),
-  ];
-  return Math.max(...windows);
-}

@@ -5,6 +5,8 @@ import type {
   Profile,
   RecipientEvent,
 } from './events.js';
+import { sendsStillCounted } from './history.js';
+import type { RecipientPolicy } from './policy.js';
 import type { Channel, Platform, PushProvider } from './values.js';
 
 export interface Device {
@@ -67,7 +69,7 @@ export const initialRecipientState = (): RecipientState => ({
   recentContent: [],
 });
 
-export function createRecipientEvolve(retentionMs: number) {
+export function createRecipientEvolve(policy: RecipientPolicy) {
   return function evolve(state: RecipientState, event: RecipientEvent): RecipientState {
     switch (event.type) {
       case 'RecipientProfileUpdated': {
@@ -100,14 +102,11 @@ export function createRecipientEvolve(retentionMs: number) {
       case 'NotificationSuppressed': {
         const d = event.data;
         const at = Date.parse(d.requestedAt);
-        const horizon = at - retentionMs;
         const deliveries = event.type === 'NotificationRequested' ? event.data.deliveries : [];
         const deliveredChannels = [...new Set(deliveries.map((x) => x.channel))];
-        const sends = [
-          ...state.sends.filter((s) => s.at > horizon),
-          ...deliveredChannels.map((channel) => ({ at, channel, category: d.category })),
-        ];
-        const idempotency = state.idempotency.filter((r) => r.at > horizon);
+        // Each kind of history is kept only as long as the rule that reads it can look back.
+        const sends = sendsStillCounted(policy, [...state.sends, ...deliveredChannels.map((channel) => ({ at, channel, category: d.category }))], at);
+        const idempotency = state.idempotency.filter((r) => at - r.at < policy.idempotencyWindowMs);
         if (d.idempotencyKey !== null) {
           idempotency.push({
             key: d.idempotencyKey,
@@ -118,8 +117,8 @@ export function createRecipientEvolve(retentionMs: number) {
             suppressed: d.suppressed,
           });
         }
-        const recentContent = state.recentContent.filter((r) => r.at > horizon);
-        if (deliveredChannels.length > 0) {
+        const recentContent = state.recentContent.filter((r) => at - r.at < policy.contentDedupWindowMs);
+        if (deliveredChannels.length > 0 && policy.contentDedupWindowMs > 0) {
           recentContent.push({ hash: d.contentHash, at, notificationId: d.notificationId, channels: deliveredChannels });
         }
         return { ...state, sends, idempotency, recentContent };
