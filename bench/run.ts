@@ -104,6 +104,7 @@ if (results.steady) {
     `steady: ${s.minutes} min at ${s.requestsPerSecond} req/s, RSS first/after warm-up/last/max (MB)`,
     `${s.rssMb.first} / ${s.rssMb.afterWarmUp} / ${s.rssMb.last} / ${s.rssMb.max}, growth ${s.growthMbPerMinuteAfterWarmUp} MB/min, ${s.deliveredAtProviders} of ${s.deliveries} delivered, ${s.non2xx} non-2xx`,
   ]);
+  rows.push([`steady: live heap after warm-up/last (MB)`, `${s.liveHeapMb.afterWarmUp} / ${s.liveHeapMb.last}, growth ${s.liveHeapGrowthMbPerMinuteAfterWarmUp} MB/min`]);
 }
 const width = Math.max(...rows.map(([k]) => k.length));
 process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n\nwritten to bench/results/latest.json\n`);

@@ -1,7 +1,9 @@
 /**
- * A steady run: Herald at a fixed request rate for minutes, its resident memory sampled every
+ * A steady run: Herald at a fixed request rate for minutes, its resident memory and its live heap
+ * (`herald_heap_live_bytes`: the JavaScript heap left by the last full collection) sampled every
  * 15 s. Growth is the slope of a least-squares line through the samples after the first minute
- * (warm-up: caches, JIT, SQLite page cache), in MB per minute.
+ * (warm-up: caches, JIT, SQLite page cache), in MB per minute. A leak shows in the live heap;
+ * resident memory also rises when V8 lets more garbage build up between full collections.
  */
 import autocannon from 'autocannon';
 import { registerUsers, requestBody, sum, waitForSent } from './e2e.js';
@@ -15,12 +17,19 @@ export interface SteadyOptions {
   profileEnv: Record<string, string>;
 }
 
-function slopePerMinute(samples: { atSeconds: number; rssMb: number }[]): number {
+interface Sample {
+  atSeconds: number;
+  rssMb: number;
+  liveHeapMb: number | null;
+}
+
+function slopePerMinute(samples: Sample[], value: (s: Sample) => number | null): number {
+  samples = samples.filter((s) => value(s) !== null);
   const n = samples.length;
   if (n < 2) return 0;
   const mx = samples.reduce((a, s) => a + s.atSeconds, 0) / n;
-  const my = samples.reduce((a, s) => a + s.rssMb, 0) / n;
-  const num = samples.reduce((a, s) => a + (s.atSeconds - mx) * (s.rssMb - my), 0);
+  const my = samples.reduce((a, s) => a + value(s)!, 0) / n;
+  const num = samples.reduce((a, s) => a + (s.atSeconds - mx) * (value(s)! - my), 0);
   const den = samples.reduce((a, s) => a + (s.atSeconds - mx) ** 2, 0);
   return den === 0 ? 0 : (num / den) * 60;
 }
@@ -42,10 +51,16 @@ export async function steadyRun(options: SteadyOptions) {
     const baseline = sum(await fakes.counts());
     const pid = herald.child.pid!;
     const started = performance.now();
-    const samples: { atSeconds: number; rssMb: number }[] = [];
-    const sample = () => samples.push({ atSeconds: round((performance.now() - started) / 1000), rssMb: rssMbOf(pid) });
-    sample();
-    const timer = setInterval(sample, 15_000);
+    const samples: Sample[] = [];
+    const sample = async () => {
+      const atSeconds = round((performance.now() - started) / 1000);
+      const rssMb = rssMbOf(pid);
+      const metrics = await fetch(`${herald.url}/metrics`).then((r) => r.text(), () => '');
+      const live = /^herald_heap_live_bytes (\S+)$/m.exec(metrics);
+      samples.push({ atSeconds, rssMb, liveHeapMb: live && Number(live[1]) > 0 ? round(Number(live[1]) / 1e6) : null });
+    };
+    await sample();
+    const timer = setInterval(() => void sample(), 15_000);
     let n = 0;
     let deliveries = 0;
     const load = await autocannon({
@@ -65,7 +80,7 @@ export async function steadyRun(options: SteadyOptions) {
       ],
     });
     clearInterval(timer);
-    sample();
+    await sample();
     const reached = (await waitForSent(fakes, baseline + deliveries, 120_000)) - baseline;
     const afterWarmUp = samples.filter((s) => s.atSeconds >= 60);
     return {
@@ -75,7 +90,9 @@ export async function steadyRun(options: SteadyOptions) {
       deliveries,
       deliveredAtProviders: reached,
       rssMb: { first: samples[0]!.rssMb, afterWarmUp: afterWarmUp[0]?.rssMb ?? null, last: samples.at(-1)!.rssMb, max: Math.max(...samples.map((s) => s.rssMb)) },
-      growthMbPerMinuteAfterWarmUp: round(slopePerMinute(afterWarmUp), 2),
+      liveHeapMb: { afterWarmUp: afterWarmUp.find((s) => s.liveHeapMb !== null)?.liveHeapMb ?? null, last: samples.at(-1)!.liveHeapMb },
+      growthMbPerMinuteAfterWarmUp: round(slopePerMinute(afterWarmUp, (s) => s.rssMb), 2),
+      liveHeapGrowthMbPerMinuteAfterWarmUp: round(slopePerMinute(afterWarmUp, (s) => s.liveHeapMb), 2),
       samples,
     };
   } finally {

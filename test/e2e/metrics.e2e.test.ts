@@ -47,6 +47,7 @@ for (const profile of queueProfiles()) {
       assert.notEqual(sample(backlog, 'herald_queue_oldest_job_age_seconds', { queue: 'sms' }), undefined);
       assert.ok((sample(backlog, 'herald_http_request_seconds_count', { route: '/v1/notifications', status: '202' }) ?? 0) >= 5, 'API latency per route');
       assert.match(backlog, /^# TYPE herald_webhooks_total counter$/m, 'webhook outcomes are declared');
+      assert.match(backlog, /^# TYPE herald_heap_live_bytes gauge$/m, 'the live heap gauge is declared (its value comes with the first full collection)');
 
       fakes.vonage.up();
       const drained = await eventually(async () => {

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
+import { LiveHeapWatch } from './live-heap.js';
 
 /** What the metrics read of a projection runner. */
 export interface ProjectionProbe {
@@ -13,7 +14,7 @@ export interface ProjectionProbe {
 
 /** Prometheus metrics; gauges that need I/O (queue depth, lag) are read when scraped. */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
   readonly deliveries: Counter<'channel' | 'provider' | 'outcome'>;
   readonly enqueued: Counter<'queue' | 'channel'>;
@@ -24,6 +25,7 @@ export class MetricsService {
   readonly webhooks: Counter<'outcome'>;
   readonly webhookLatency: Histogram<'result'>;
   private readonly projections: ProjectionProbe[] = [];
+  private readonly liveHeap = new LiveHeapWatch();
 
   constructor(
     @Inject(QUEUE_BACKEND) queues: QueueBackend,
@@ -85,6 +87,16 @@ export class MetricsService {
         for (const queue of ALL_QUEUES) this.set({ queue }, (await queues.stats(queue)).oldestWaitingAgeMs / 1000);
       },
     });
+    const liveHeap = this.liveHeap;
+    new Gauge({
+      name: 'herald_heap_live_bytes',
+      help: 'JavaScript heap in use just after the last full garbage collection (0 before the first): a leak shows as this climbing, while resident memory also grows when the collector merely waits longer',
+      registers,
+      collect() {
+        const bytes = liveHeap.liveBytes();
+        if (bytes !== undefined) this.set(bytes);
+      },
+    });
     const probes = this.projections;
     new Gauge({
       name: 'herald_projection_lag',
@@ -105,6 +117,10 @@ export class MetricsService {
         for (const p of probes) if (p.running) this.set({ projection: p.sink.name }, p.lagSeconds(Date.now()));
       },
     });
+  }
+
+  onModuleDestroy(): void {
+    this.liveHeap.stop();
   }
 
   watchProjection(probe: ProjectionProbe): void {
