@@ -1,5 +1,11 @@
 import { isCritical, type RecipientPolicy } from './policy.js';
-import type { SendRecord } from './state.js';
+import type { Channel } from './values.js';
+
+export interface SendRecord {
+  at: number;
+  channel: Channel;
+  category: string;
+}
 
 /**
  * The sends a rate limit can still count, oldest first: inside the window of a limit that counts

@@ -5,7 +5,7 @@ import type {
   Profile,
   RecipientEvent,
 } from './events.js';
-import { sendsStillCounted } from './history.js';
+import { sendsStillCounted, type SendRecord } from './history.js';
 import type { RecipientPolicy } from './policy.js';
 import type { Channel, Platform, PushProvider } from './values.js';
 
@@ -17,11 +17,7 @@ export interface Device {
   registeredAt: string;
 }
 
-export interface SendRecord {
-  at: number;
-  channel: Channel;
-  category: string;
-}
+export type { SendRecord } from './history.js';
 
 export interface IdempotencyRecord {
   key: string;
