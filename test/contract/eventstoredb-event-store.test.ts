@@ -113,6 +113,35 @@ describe('eventstoredb adapter against the wire-level fake', () => {
     assert.equal(logged.length, 30);
   });
 
+  it('a subscription the node cancels (CANCELLED, as on a graceful shutdown) resubscribes instead of failing', async (t) => {
+    const { fake, open, collect } = await withFake(t);
+    const store = open();
+    const prefix = `cancelled-${randomUUID()}`;
+    const sub = collect(store.subscribeToAll({ filter: { streamPrefixes: [prefix] } }));
+    // The cancel also ends the client's append stream: an append may then fail as unavailable
+    // (a 503 upstream) and is retried with the same event id, which the node dedupes.
+    const appendRetrying = async (stream: string, event: EventData) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await store.append(stream, [event], 'any');
+        } catch (error) {
+          if (!(error instanceof EventStoreUnavailableError) || attempt > 20) throw error;
+          await sleep(50);
+        }
+      }
+    };
+    const write = (n: number, from: number) => Promise.all(Array.from({ length: n }, (_, i) => appendRetrying(`${prefix}-${from + i}`, ev('Tick', { n: from + i }))));
+    await write(5, 0);
+    await until(() => sub.seen.length === 5, '5 live events');
+    fake.cancelOpenCalls();
+    await write(5, 5);
+    await until(() => sub.seen.length >= 10 || sub.failed() !== undefined, '10 events');
+    await sleep(200);
+    await sub.stop();
+    assert.equal(sub.failed(), undefined);
+    assert.deepEqual(sub.seen.map((e) => (e.data as { n: number }).n).sort((a, b) => a - b), [...Array(10).keys()]);
+  });
+
   it('a filtered subscription resumes after the events its filter skipped, from the server\'s last checkpoint', async (t) => {
     const { fake, open, collect } = await withFake(t);
     const store = open();

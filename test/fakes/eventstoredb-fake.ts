@@ -60,6 +60,8 @@ export interface EventStoreDbFake {
   crash(): Promise<void>;
   /** The node comes back on the same port with its data, writing a new epoch like any restart. */
   recover(): Promise<void>;
+  /** Ends every open call with CANCELLED and stays up, as a node cancels long-running calls when it shuts down gracefully. */
+  cancelOpenCalls(): void;
   /** crash(), then recover() after `downMs`. */
   restart(downMs?: number): Promise<void>;
   /** Shuts down for good. */
@@ -482,6 +484,7 @@ export async function startEventStoreDbFake(options: EventStoreDbFakeOptions = {
   let server: grpc.Server | null = createServer(node);
   node.port = await bind(server, 0, credentials);
 
+  let stopped = false;
   const crash = async () => {
     if (!server) return;
     const dying = server;
@@ -499,8 +502,12 @@ export async function startEventStoreDbFake(options: EventStoreDbFakeOptions = {
     log: node.log,
     subscriptions: node.subscriptions,
     crash,
+    cancelOpenCalls() {
+      for (const abort of [...node.aborts]) abort(new RpcError(grpc.status.CANCELLED, 'Call cancelled'));
+    },
     async recover() {
-      if (server) return;
+      // A restart still sleeping when its test ended must not bring the node back.
+      if (server || stopped) return;
       const next = createServer(node);
       // The old listener has just closed; the port can take a moment to be free again.
       for (let attempt = 0; ; attempt++) {
@@ -512,6 +519,10 @@ export async function startEventStoreDbFake(options: EventStoreDbFakeOptions = {
           await new Promise((r) => setTimeout(r, 20));
         }
       }
+      if (stopped) {
+        next.forceShutdown();
+        return;
+      }
       node.log.startEpoch();
       server = next;
     },
@@ -520,7 +531,10 @@ export async function startEventStoreDbFake(options: EventStoreDbFakeOptions = {
       await new Promise((r) => setTimeout(r, downMs));
       await fake.recover();
     },
-    stop: crash,
+    stop: async () => {
+      stopped = true;
+      await crash();
+    },
   };
   return fake;
 }

@@ -1,6 +1,8 @@
 import {
   ANY,
   BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
   END,
   EventStoreDBClient,
   FORWARDS,
@@ -66,11 +68,20 @@ function toRecorded(resolved: ResolvedEvent): RecordedEvent | null {
   };
 }
 
-function wrap(error: unknown): unknown {
+/**
+ * The node is away or the connection is being replaced: the client reconnects by itself, so the
+ * caller should retry later. A call in flight on a connection the client drops ends CANCELLED
+ * ("Call cancelled"), which the client also treats as a reason to reconnect.
+ */
+function isConnectionLoss(error: unknown): boolean {
   // Not every failure arrives converted: after a lost connection appendToStream first asks the
   // server for its features again, and rejects with that call's raw gRPC status.
   const converted = error instanceof Error ? convertToCommandError(error) : error;
-  if (converted instanceof UnavailableError) return new EventStoreUnavailableError(converted.message, { cause: error });
+  return converted instanceof UnavailableError || converted instanceof CancelledError || converted instanceof DeadlineExceededError;
+}
+
+function wrap(error: unknown): unknown {
+  if (isConnectionLoss(error)) return new EventStoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
   return error;
 }
 
@@ -184,7 +195,7 @@ export class EventStoreDbEventStore implements EventStore {
           return;
         } catch (error) {
           if (closed) return;
-          if (!(error instanceof UnavailableError)) throw error;
+          if (!isConnectionLoss(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           backoffMs = Math.min(backoffMs * 2, 5_000);
         }
