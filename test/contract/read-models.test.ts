@@ -200,3 +200,18 @@ const openPostgres = async (t: TestContext) => {
 };
 readModelSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');
 statsSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');
+
+describe('PostgreSQL read models: a session the server ends mid-transaction', { skip: pgUrl ? false : 'DATABASE_URL is not set' }, () => {
+  it('fails that transaction, not the process, and the pool serves the next one', async (t) => {
+    const db = await openPostgres(t);
+    // As when a projector is paused past its lease: the server ends the idle transaction's session.
+    const failed = db.transaction(async (tx) => {
+      await tx.execute('SET LOCAL idle_in_transaction_session_timeout = 100', []);
+      await new Promise((r) => setTimeout(r, 400));
+      await tx.query('SELECT 1');
+    });
+    await assert.rejects(failed);
+    assert.deepEqual(await db.transaction((tx) => tx.query<{ n: number }>('SELECT 1 AS n')), [{ n: 1 }]);
+    assert.deepEqual(await db.query<{ n: number }>('SELECT 2 AS n'), [{ n: 2 }]);
+  });
+});

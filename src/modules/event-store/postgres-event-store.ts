@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inPgTransaction } from '../postgres/pg-transaction.js';
 import {
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
@@ -221,18 +222,10 @@ export class PostgresEventStore implements EventStore {
   /** Creates the schema on first use; concurrent starters serialise on an advisory lock. */
   private migrate(): Promise<void> {
     this.ready ??= (async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inPgTransaction(this.pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, `migrate ${this.schema}`]);
         for (const sql of SCHEMA_SQL(this.schema)) await client.query(sql);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     })().catch((error: unknown) => {
       this.ready = null;
       throw unavailable(error);

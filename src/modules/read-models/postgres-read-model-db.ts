@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inPgTransaction } from '../postgres/pg-transaction.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
@@ -35,19 +36,8 @@ export class PostgresReadModelDb implements ReadModelDb {
     return this.direct.execute(sql, params);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(executor(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, (client) => fn(executor(client)));
   }
 
   async migrate(): Promise<void> {
