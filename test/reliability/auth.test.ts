@@ -79,12 +79,13 @@ describe('authentication and authorisation', () => {
     const near = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
     const far = 'x'.repeat(secret.length);
     const samples: { near: number[]; far: number[] } = { near: [], far: [] };
-    for (let i = 0; i < 15; i++) {
+    for (let i = 0; i < 25; i++) {
       samples.near.push(await time(near));
       samples.far.push(await time(far));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [n, f] = [median(samples.near), median(samples.far)];
+    // Other test files run beside this one and can only add time to a sample: the fastest of each
+    // set is the one least disturbed (the medians of 15 differed by a third under that load).
+    const [n, f] = [Math.min(...samples.near), Math.min(...samples.far)];
     // Both pay the full scrypt cost (tens of ms); a prefix-dependent compare would differ by far less, so assert closeness.
     assert.ok(Math.abs(n - f) < Math.max(5, 0.25 * Math.max(n, f)), `near ${n.toFixed(1)} ms vs far ${f.toFixed(1)} ms`);
     assert.ok(Math.min(n, f) > 5, 'a wrong secret pays the full hash cost');
