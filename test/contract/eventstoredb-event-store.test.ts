@@ -6,7 +6,9 @@ import { EventStoreDBClient, eventTypeFilter, jsonEvent } from '@eventstore/db-c
 import { EventStoreUnavailableError, type EventData, type RecordedEvent, type Subscription } from '../../src/modules/event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '../../src/modules/event-store/eventstoredb-event-store.js';
 import { startEventStoreDbFake, type EventStoreDbFakeOptions } from '../fakes/eventstoredb-fake.js';
+import { sleep } from '../fakes/fake-server.js';
 import { testTls } from '../fakes/tls.js';
+import { eventually } from '../support/temp.js';
 import { eventStoreContract } from './event-store.contract.js';
 
 const url = process.env.EVENTSTORE_URL;
@@ -75,15 +77,7 @@ eventStoreContract('eventstoredb (wire-level fake)', async (t) => (await withFak
 });
 
 const ev = (type: string, data: unknown = {}): EventData => ({ id: randomUUID(), type, data, metadata: { schemaVersion: 1 } });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const until = (condition: () => boolean, what: string) => eventually(() => (condition() ? true : undefined), 15_000, what);
 
 describe('eventstoredb adapter against the wire-level fake', () => {
   it('a subscription keeps delivering, without gaps or duplicates, across the server going away and coming back', async (t) => {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { startAlertSink } from '../support/alert-sink.js';
-import { apnsToken, createUser, startApp, type Api } from '../support/app.js';
+import { apnsToken, createUser, notificationFinished, startApp, type Api } from '../support/app.js';
 import { queueProfiles, startProviderFakes } from '../support/fakes.js';
 import { eventually } from '../support/temp.js';
 
 const FAST_RETRIES = { RETRY_BASE_DELAY: '100ms', RETRY_MAX_DELAY: '2s', PROVIDER_TIMEOUT: '3s', BREAKER_MIN_CALLS: '1000', LOG_LEVEL: 'error' };
 const FCM_TOKEN = 'fcm-device-token-0123456789abcdef:APA91b';
 
-async function finished(api: Api, id: string, timeoutMs = 15_000) {
-  return eventually(async () => {
-    const view = (await api.get(`/v1/notifications/${id}`)).body;
-    return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
-  }, timeoutMs, `notification ${id} to finish`);
-}
 
 async function setup(t: TestContext, profileEnv: Record<string, string>, extra: Record<string, string> = {}) {
   const fakes = await startProviderFakes(t);
@@ -33,7 +27,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       const res = await send(api, {});
       assert.equal(res.status, 202);
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       assert.equal(view.status, 'sent');
       const ids = Object.fromEntries(view.deliveries.map((d: { queue: string; deliveryId: string }) => [d.queue, d.deliveryId]));
       assert.deepEqual(fakes.apns.requests.filter((r) => r.status === 200).map((r) => r.deliveryId), [ids.apns]);
@@ -49,7 +43,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       fakes.vonage.failNext(2, { httpStatus: 500 });
       const res = await send(api, { channels: ['sms'] });
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       assert.equal(view.deliveries[0].status, 'sent');
       assert.equal(view.deliveries[0].attempts, 3);
       assert.equal(fakes.vonage.requests.length, 3);
@@ -60,7 +54,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       fakes.mailgun.failNext(1, { status: 400, message: 'to parameter is not a valid address' });
       const res = await send(api, { channels: ['email'] });
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       assert.equal(view.deliveries[0].status, 'failed');
       assert.equal(view.deliveries[0].failureReason, 'permanent');
       assert.equal(fakes.mailgun.requests.length, 1);
@@ -70,7 +64,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       fakes.apns.invalidTokens.add(apnsToken(1));
       const res = await send(api, { channels: ['push'] });
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       const apnsDelivery = view.deliveries.find((d: { queue: string }) => d.queue === 'apns');
       assert.equal(apnsDelivery.status, 'failed');
       assert.equal(apnsDelivery.failureReason, 'token_invalidated');
@@ -88,7 +82,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       fakes.vonage.failNext(1, { httpStatus: 429, retryAfterSeconds: 2 });
       const res = await send(api, { channels: ['sms'] });
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       assert.equal(view.deliveries[0].status, 'sent');
       const attempts = fakes.vonage.requests.filter((r) => r.clientRef === view.deliveries[0].deliveryId);
       assert.equal(attempts.length, 2);
@@ -107,7 +101,7 @@ for (const profile of queueProfiles()) {
       const sms = (await api.get(`/v1/notifications/${res.body.notificationId}`)).body.deliveries.find((x: { queue: string }) => x.queue === 'sms');
       assert.notEqual(sms.status, 'sent');
       fakes.vonage.up();
-      const view = await finished(api, res.body.notificationId, 20_000);
+      const view = await notificationFinished(api, res.body.notificationId, 20_000);
       assert.equal(view.status, 'sent');
     });
 
@@ -121,7 +115,7 @@ for (const profile of queueProfiles()) {
       assert.equal(canceled.status, 200);
       assert.deepEqual(canceled.body.canceled, [later.body.deliveries[0].deliveryId]);
       assert.equal((await api.delete(`/v1/notifications/${later.body.notificationId}`)).status, 409);
-      const view = await finished(api, scheduled.body.notificationId);
+      const view = await notificationFinished(api, scheduled.body.notificationId);
       assert.ok(Date.parse(view.deliveries[0].sentAt) >= Date.parse(sendAt), 'not before sendAt');
       assert.equal(fakes.mailgun.requests.length, 1);
       assert.equal((await api.get(`/v1/notifications/${later.body.notificationId}`)).body.status, 'canceled');
@@ -141,7 +135,7 @@ for (const profile of queueProfiles()) {
       for (const userId of ['ada', 'jean']) {
         const res = await api.post('/v1/notifications', { userId, category: 'orders', channels: ['email'], template: { id: 'shipped', params: { order: 7, name: userId } } });
         assert.equal(res.status, 202, JSON.stringify(res.body));
-        await finished(api, res.body.notificationId);
+        await notificationFinished(api, res.body.notificationId);
       }
       const subjects = Object.fromEntries(fakes.mailgun.requests.map((r) => [r.to[0], r.subject]));
       assert.deepEqual(subjects, { 'ada@example.com': 'Order 7 shipped', 'jean@example.com': 'Commande 7 expédiée' });
@@ -163,7 +157,7 @@ for (const profile of queueProfiles()) {
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.push((await send(api, { channels: ['sms'], content: { text: `code ${i}` } })).body.notificationId);
       for (const id of ids) {
-        const view = await finished(api, id, 20_000);
+        const view = await notificationFinished(api, id, 20_000);
         assert.equal(view.deliveries[0].failureReason, 'exhausted');
       }
       await eventually(() => (hook.alerts.some((b) => b.kind === 'delivery_exhausted') ? true : undefined));
@@ -184,7 +178,7 @@ for (const profile of queueProfiles()) {
       await eventually(() => (fakes.mailgun.requests.length >= 16 ? true : undefined), 20_000, 'six probes of the circuit');
       fakes.mailgun.up();
       for (const id of ids) {
-        const view = await finished(api, id, 20_000);
+        const view = await notificationFinished(api, id, 20_000);
         assert.equal(view.deliveries[0].status, 'sent', `${view.deliveries[0].attempts} attempts: ${view.deliveries[0].lastError}`);
       }
     });
@@ -193,7 +187,7 @@ for (const profile of queueProfiles()) {
       const { api, fakes } = await setup(t, profile.env());
       const res = await send(api, { channels: ['email'], sendAt: new Date(Date.now() + 1000).toISOString() });
       await api.put('/v1/users/ada/preferences', { channels: { email: false } });
-      const view = await finished(api, res.body.notificationId);
+      const view = await notificationFinished(api, res.body.notificationId);
       assert.equal(view.deliveries[0].status, 'failed');
       assert.equal(view.deliveries[0].failureReason, 'opted_out');
       assert.equal(fakes.mailgun.requests.length, 0);

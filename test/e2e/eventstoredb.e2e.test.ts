@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import { EventStoreDbEventStore } from '../../src/modules/event-store/eventstoredb-event-store.js';
 import { startEventStoreDbFake } from '../fakes/eventstoredb-fake.js';
-import { apnsToken, createUser, startApp, type Api } from '../support/app.js';
+import { apnsToken, createUser, notificationFinished, startApp, type Api } from '../support/app.js';
 import { startProviderFakes } from '../support/fakes.js';
 import { eventually } from '../support/temp.js';
 
@@ -48,12 +48,7 @@ if (realUrl) {
 
 const FAST = { RETRY_BASE_DELAY: '100ms', RETRY_MAX_DELAY: '1s', BREAKER_MIN_CALLS: '1000', CONTENT_DEDUP_WINDOW: '0s', RATE_LIMIT_PUSH: '1000/1h', RATE_LIMIT_SMS: '1000/1d', RATE_LIMIT_EMAIL: '1000/1h' };
 
-async function finished(api: Api, id: string, timeoutMs = 20_000) {
-  return eventually(async () => {
-    const view = (await api.get(`/v1/notifications/${id}`)).body;
-    return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
-  }, timeoutMs, `notification ${id} to finish`);
-}
+const finished = (api: Api, id: string, timeoutMs = 20_000) => notificationFinished(api, id, timeoutMs);
 
 for (const target of targets) {
   describe(`Herald on EventStoreDB (${target.name})`, () => {

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/herald-config.js';
 import { ADMIN_CREDENTIALS_FILE } from '../../src/modules/auth/bootstrap-admin.js';
-import { tempDir } from './temp.js';
+import { eventually, tempDir } from './temp.js';
 
 export interface Credentials {
   appKey: string;
@@ -83,4 +83,12 @@ export const apnsToken = (n: number): string => n.toString(16).padStart(64, '0')
 export async function createUser(api: Api, userId: string, profile: Record<string, unknown> = { email: `${userId}@example.com`, phone: '+447700900123' }): Promise<void> {
   const res = await api.put(`/v1/users/${userId}`, profile);
   if (res.status !== 201 && res.status !== 200) throw new Error(`could not create ${userId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Waits until every delivery of a notification has ended (sent, failed or canceled); returns its view. */
+export function notificationFinished(api: Api, id: string, timeoutMs = 15_000) {
+  return eventually(async () => {
+    const view = (await api.get(`/v1/notifications/${id}`)).body;
+    return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
+  }, timeoutMs, `notification ${id} to finish`);
 }
