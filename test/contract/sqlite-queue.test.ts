@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
 import { SqliteQueue } from '../../src/modules/queues/sqlite-queue.js';
 import { eventually, tempDir } from '../support/temp.js';
@@ -25,7 +26,7 @@ function canMakeImmutable(dir: string): boolean {
   }
 }
 
-it('sqlite queue: a job outcome the disk refuses to store does not end the process, and the queue works once the disk recovers', async (t) => {
+it('sqlite queue: a job outcome the disk refuses to store does not end the process, and is written once the disk recovers', async (t) => {
   const dir = tempDir(t);
   if (!canMakeImmutable(dir)) {
     console.log('# SKIPPED: sqlite queue disk-refusal test: chattr +i is not possible here');
@@ -56,11 +57,42 @@ it('sqlite queue: a job outcome the disk refuses to store does not end the proce
   await queue.enqueue([{ queue: 'q', jobs: [{ jobId: 'a', data: {} }] }]);
   await eventually(() => (ran.includes('a') ? true : undefined), 5000, 'job a to run');
   await new Promise((r) => setTimeout(r, 100)); // the worker tries to record a's outcome and fails
+  assert.equal((await queue.stats('q')).active, 1, "a's outcome was refused: it is still leased");
   setImmutable(false);
   await queue.enqueue([{ queue: 'q', jobs: [{ jobId: 'b', data: {} }] }]);
   await eventually(() => (ran.includes('b') ? true : undefined), 5000, 'job b to run after the disk recovered');
-  // b's outcome is written (outcomes are written a tick after the job, together), while a stays
-  // leased until its lease lapses; then it runs again, where a delivery worker finds it already ended.
-  await eventually(async () => ((await queue.stats('q')).active === 1 ? true : undefined), 5000, 'b completed, a still leased');
-  assert.equal((await queue.stats('q')).active, 1);
+  // a's outcome is tried again and written: not left leased to a process that forgot it (its
+  // heartbeat would renew that lease for as long as the process lives, and a would never run).
+  await eventually(async () => ((await queue.stats('q')).active === 0 ? true : undefined), 5000, "a's outcome to be written");
+  assert.deepEqual(ran, ['a', 'b'], 'a completed once, not run again');
+  const states = new DatabaseSync(file, { readOnly: true });
+  t.after(() => states.close());
+  assert.deepEqual(states.prepare(`SELECT job_id, state FROM jobs ORDER BY job_id`).all().map((r) => ({ ...r })), [
+    { job_id: 'a', state: 'completed' },
+    { job_id: 'b', state: 'completed' },
+  ]);
+});
+
+it('sqlite queue: the heartbeat renews the leases of jobs this process is running, not of jobs it settled', async (t) => {
+  const file = join(tempDir(t), 'queue.db');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const queue = new SqliteQueue(file, 20);
+  // Released before the queue closes (after-hooks run in order): close waits for running jobs.
+  t.after(async () => {
+    release();
+    await queue.close();
+  });
+  const db = new DatabaseSync(file);
+  t.after(() => db.close());
+  queue.work('q', async (job) => (job.id === 'running' ? held : undefined), { concurrency: 2 });
+  await queue.enqueue([{ queue: 'q', jobs: [{ jobId: 'running', data: {} }, { jobId: 'done', data: {} }] }]);
+  await eventually(() => (db.prepare(`SELECT state FROM jobs WHERE job_id = 'done'`).get() as { state: string }).state === 'completed' || undefined, 5000, 'done to complete');
+  // Another process's crash leaves 'done' active under our owner id: that lease must not be renewed.
+  db.prepare(`UPDATE jobs SET state = 'active', lease_until = 0, owner = (SELECT owner FROM jobs WHERE job_id = 'running') WHERE job_id = 'done'`).run();
+  const before = (db.prepare(`SELECT lease_until FROM jobs WHERE job_id = 'running'`).get() as { lease_until: number }).lease_until;
+  (queue as unknown as { renewLeases(): void }).renewLeases();
+  const leases = Object.fromEntries(db.prepare(`SELECT job_id, lease_until FROM jobs`).all().map((r) => [r.job_id, r.lease_until]));
+  assert.ok((leases.running as number) >= before, 'the running job keeps its lease');
+  assert.equal(leases.done, 0, 'a job this process no longer holds is not renewed');
 });

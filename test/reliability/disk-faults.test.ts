@@ -181,7 +181,10 @@ describe('disk faults (embedded): the data directory stops taking writes during 
       const views = await eventually(async () => {
         const all = await Promise.all(ids.map((id) => api.get(`/v1/notifications/${id}`)));
         return all.every((v) => v.status === 200 && v.body.status === 'sent') ? all : undefined;
-      }, 60_000, 'every accepted notification to be sent');
+      }, 60_000, 'every accepted notification to be sent').catch(async (error: Error) => {
+        const unsent = (await Promise.all(ids.map((id) => api.get(`/v1/notifications/${id}`)))).filter((v) => v.status !== 200 || v.body.status !== 'sent');
+        throw new Error(`${error.message}; ${unsent.length} not sent, first: ${JSON.stringify(unsent.slice(0, 2).map((v) => v.body))}\n${herald.output().slice(-3000)}`);
+      });
       const lost = views.filter((v) => v.status !== 200 || v.body.status !== 'sent').length;
       const errorsLogged = herald.output().match(/disk I\/O error|database or disk is full|readonly database/g) ?? [];
 

@@ -21,18 +21,24 @@ const logger = new Logger('SqliteQueue');
 
 /**
  * Bookkeeping that may fail when the disk does (full, read-only, I/O error) and can be left
- * undone: a missed heartbeat or purge is made up next time, and a job whose outcome could not
- * be written stays leased until its lease lapses and it runs again, where the worker finds the
- * delivery already ended. Thrown from a timer or a settled job, the error would end the process.
+ * undone: a missed heartbeat or purge is made up next time, and a job outcome that could not be
+ * written is tried again (see `writeSettled`). Thrown from a timer or a settled job, the error
+ * would end the process.
  */
-function bestEffort(write: () => unknown): void {
+function bestEffort(write: () => unknown): boolean {
   try {
     write();
+    return true;
   } catch (error) {
     // See above: the queue is derived state, and the next run repairs it. Said, so a bug does not hide here.
-    logger.warn({ msg: 'queue bookkeeping not written; the job runs again when its lease lapses', error: error instanceof Error ? error.message : String(error) });
+    logger.warn({ msg: 'queue bookkeeping not written; tried again later', error: error instanceof Error ? error.message : String(error) });
+    return false;
   }
 }
+
+const SETTLE_RETRY_MS = 500;
+
+const leaseKey = (queue: string, jobId: string) => `${queue}\u0000${jobId}`;
 
 /** A job's outcome: completed (runAt null) or back to waiting until runAt. */
 interface Settled {
@@ -60,6 +66,8 @@ export class SqliteQueue implements QueueBackend {
   private readonly owner = randomUUID();
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly workers = new Set<QueueWorker>();
+  /** Jobs this process holds: running, or run with an outcome not yet written. Only these have their leases renewed. */
+  private readonly leased = new Map<string, { queue: string; jobId: string }>();
   private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
@@ -92,7 +100,7 @@ export class SqliteQueue implements QueueBackend {
       reclaim: p(`UPDATE jobs SET state = 'waiting', lease_until = NULL, owner = NULL WHERE queue = ? AND state = 'active' AND lease_until < ?`),
       complete: p(`UPDATE jobs SET state = 'completed', done_at = ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
       reschedule: p(`UPDATE jobs SET state = 'waiting', run_at = ?, failures = failures + ?, lease_until = NULL, owner = NULL WHERE queue = ? AND job_id = ? AND owner = ?`),
-      heartbeat: p(`UPDATE jobs SET lease_until = ? WHERE owner = ? AND state = 'active'`),
+      heartbeat: p(`UPDATE jobs SET lease_until = ? WHERE queue = ? AND job_id = ? AND owner = ? AND state = 'active'`),
       checkpointGet: p('SELECT position FROM queue_checkpoints WHERE name = ?'),
       checkpointSet: p('INSERT INTO queue_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
       purge: p(`DELETE FROM jobs WHERE state = 'completed' AND done_at < ?`),
@@ -131,7 +139,7 @@ export class SqliteQueue implements QueueBackend {
     let backlog = true;
     let tokens = options.ratePerSecond ?? 0;
     let refilledAt = Date.now();
-    const heartbeat = setInterval(() => bestEffort(() => this.stmt.heartbeat.run(Date.now() + LEASE_MS, this.owner)), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => this.renewLeases(), HEARTBEAT_MS);
     heartbeat.unref();
 
     const runOne = async (row: Row) => {
@@ -173,6 +181,7 @@ export class SqliteQueue implements QueueBackend {
           backlog = claimed.length === capacity;
         }
         for (const row of claimed) {
+          this.leased.set(leaseKey(queue, row.job_id), { queue, jobId: row.job_id });
           inFlight += 1;
           const done: Promise<void> = runOne(row).finally(() => {
             inFlight -= 1;
@@ -215,23 +224,34 @@ export class SqliteQueue implements QueueBackend {
   }
 
   private settling: Settled[] = [];
+  private settleNext: NodeJS.Immediate | null = null;
+  private settleRetry: NodeJS.Timeout | null = null;
 
   /**
    * Records a job's outcome. Outcomes of the same tick are written in one transaction: one
-   * write per job was the queue's largest cost under load. Best effort, as the bookkeeping is:
-   * an outcome lost with the disk leaves its job leased, and it runs again when the lease lapses.
+   * write per job was the queue's largest cost under load.
    */
   private settle(outcome: Settled): void {
     this.settling.push(outcome);
-    if (this.settling.length === 1) setImmediate(() => this.writeSettled());
+    // After a refused write, the retry takes these along.
+    if (!this.settleRetry) this.settleNext ??= setImmediate(() => this.writeSettled());
   }
 
+  /**
+   * An outcome the disk refused stays pending and is tried again until written, its job's lease
+   * renewed meanwhile: left leased and forgotten, the heartbeat would keep the job from ever
+   * running again. Should the process die first, the lease lapses and the job runs again,
+   * where the delivery worker finds the delivery already ended.
+   */
   private writeSettled(): void {
+    clearImmediate(this.settleNext ?? undefined);
+    clearTimeout(this.settleRetry ?? undefined);
+    this.settleNext = this.settleRetry = null;
     const batch = this.settling;
     this.settling = [];
     if (batch.length === 0 || !this.db.isOpen) return;
     const now = Date.now();
-    bestEffort(() =>
+    const written = bestEffort(() =>
       this.inTransaction(() => {
         for (const o of batch) {
           // run_at is an INTEGER column of a STRICT table: a fractional delay would be refused.
@@ -240,8 +260,24 @@ export class SqliteQueue implements QueueBackend {
         }
       }),
     );
+    if (!written) {
+      this.settling = [...batch, ...this.settling];
+      if (!this.closed) this.settleRetry = setTimeout(() => this.writeSettled(), SETTLE_RETRY_MS).unref();
+      return;
+    }
+    for (const o of batch) this.leased.delete(leaseKey(o.queue, o.jobId));
     // Rescheduled jobs may be due sooner than a sleeping worker's next look.
     for (const queue of new Set(batch.filter((o) => o.runAt !== null).map((o) => o.queue))) this.wakeWorkers(queue);
+  }
+
+  private renewLeases(): void {
+    if (this.leased.size === 0 || !this.db.isOpen) return;
+    const until = Date.now() + LEASE_MS;
+    bestEffort(() =>
+      this.inTransaction(() => {
+        for (const { queue, jobId } of this.leased.values()) this.stmt.heartbeat.run(until, queue, jobId, this.owner);
+      }),
+    );
   }
 
   private inTransaction(write: () => void): void {
