@@ -19,7 +19,8 @@ for (const profile of queueProfiles()) {
       const env = { ...fakes.env, ...profile.env(), DATA_DIR: dataDir, PORT: String(port), SHUTDOWN_GRACE: '10s', RATE_LIMIT_EMAIL: '10000/1h', CONTENT_DEDUP_WINDOW: '0s', EMAIL_CONCURRENCY: '8' };
       const herald = await spawnHerald(t, env);
       const anonymous = new Api(`http://127.0.0.1:${port}`);
-      const ready = () => eventually(async () => ((await anonymous.get('/health/ready').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 20_000);
+      // A cold start on a machine busy with other test files has taken over 20 s.
+      const ready = () => eventually(async () => ((await anonymous.get('/health/ready').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 45_000, 'herald to be ready');
       await ready();
       const api = anonymous.as(JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')));
       await api.put('/v1/users/ada', { email: 'ada@example.com' });

@@ -15,7 +15,8 @@ for (const profile of queueProfiles()) {
     it('a user opts out while 1,000 of their notifications are queued: none is sent on that channel', { timeout: 120_000 }, async (t) => {
       const { api } = await startApp(t, { ...profile.env(), RATE_LIMIT_EMAIL: '100000/1h', CONTENT_DEDUP_WINDOW: '0s', CLIENT_RATE_LIMIT: '100000' });
       await createUser(api, 'ada', { email: 'ada@example.com' });
-      const sendAt = new Date(Date.now() + 8000).toISOString();
+      // Far enough ahead that the batch and the opt-out are both in before it, even on a loaded machine (8 s was not, once).
+      const sendAt = new Date(Date.now() + 20_000).toISOString();
       const res = await api.post('/v1/notifications/batch', {
         notifications: Array.from({ length: 1000 }, (_, i) => ({ userId: 'ada', category: 'news', channels: ['email'], content: { subject: `n${i}`, text: 'x' }, sendAt })),
       });
