@@ -11,6 +11,8 @@ export interface E2eOptions {
   batchNotifications: number;
   fixedRateSeconds: number;
   profileEnv: Record<string, string>;
+  /** Delivery workers in processes of their own (HERALD_ROLES=worker) on the same data directory and queues; 0: one process does everything. */
+  workerProcesses?: number;
 }
 
 const HOT_USERS = 20;
@@ -63,7 +65,8 @@ function acceptToSentLatency(dataDir: string): { p50: number; p99: number; sampl
 
 export async function heraldEndToEnd(options: E2eOptions) {
   const fakes = await startFakes();
-  const herald = await startHerald({
+  const workerProcesses = options.workerProcesses ?? 0;
+  const env = {
     ...fakes.env,
     ...options.profileEnv,
     RATE_LIMIT_PUSH: '1000000/1h',
@@ -76,12 +79,17 @@ export async function heraldEndToEnd(options: E2eOptions) {
     SMS_CONCURRENCY: '64',
     SMS_RATE_LIMIT: '0',
     EMAIL_CONCURRENCY: '128',
-  });
+  };
+  const herald = await startHerald(workerProcesses > 0 ? { ...env, HERALD_ROLES: 'api,dispatcher,projector' } : env);
+  const workers: RunningHerald[] = [];
   try {
+    for (let w = 0; w < workerProcesses; w++) workers.push(await startHerald({ ...env, HERALD_ROLES: 'worker' }, herald.dataDir));
+    const pids = [herald, ...workers].map((h) => h.child.pid!);
+    const cpuMsOfAll = () => pids.reduce((total, pid) => total + cpuMsOf(pid), 0);
     await registerUsers(herald, options.users);
     const baseline = sum(await fakes.counts());
-    const pid = herald.child.pid!;
-    const cpuBefore = cpuMsOf(pid);
+    const cpuBefore = cpuMsOfAll();
+    const cpuBeforeEach = pids.map(cpuMsOf);
 
     // Throughput: as fast as the API takes them.
     let accepted = 0;
@@ -107,7 +115,8 @@ export async function heraldEndToEnd(options: E2eOptions) {
     });
     const reached = await waitForSent(fakes, baseline + deliveries, 300_000);
     const elapsed = (performance.now() - started) / 1000;
-    const cpuMs = cpuMsOf(pid) - cpuBefore;
+    const cpuMs = cpuMsOfAll() - cpuBefore;
+    const cpuMsEach = pids.map((pid, i) => cpuMsOf(pid) - cpuBeforeEach[i]!);
 
     // Batches of 1,000.
     const batchBaseline = sum(await fakes.counts());
@@ -156,9 +165,12 @@ export async function heraldEndToEnd(options: E2eOptions) {
       apiLatencyAt1000rpsMs: { p50: fixed.latency.p50, p99: fixed.latency.p99, achievedRps: round(fixed.requests.average), non2xx: fixed.non2xx },
       acceptToSentMs: latency,
       cpuMsPerNotification: round(cpuMs / accepted, 3),
-      rssMbAfterRun: rssMbOf(herald.child.pid!),
+      ...(workers.length > 0 ? { cpuMsPerNotificationByProcess: { 'api+dispatcher+projector': round(cpuMsEach[0]! / accepted, 3), workers: round(cpuMsEach.slice(1).reduce((a, b) => a + b, 0) / accepted, 3) } } : {}),
+      rssMbAfterRun: round(pids.reduce((total, pid) => total + rssMbOf(pid), 0), 1),
+      processes: pids.length,
     };
   } finally {
+    for (const worker of workers) await worker.stop();
     await herald.stop();
     fakes.stop();
     removeDir(herald.dataDir);
