@@ -77,7 +77,7 @@ it('sqlite queue: the heartbeat renews the leases of jobs this process is runnin
   const file = join(tempDir(t), 'queue.db');
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
-  const queue = new SqliteQueue(file, 20);
+  const queue = new SqliteQueue(file, 20, 50);
   // Released before the queue closes (after-hooks run in order): close waits for running jobs.
   t.after(async () => {
     release();
@@ -90,9 +90,9 @@ it('sqlite queue: the heartbeat renews the leases of jobs this process is runnin
   await eventually(() => (db.prepare(`SELECT state FROM jobs WHERE job_id = 'done'`).get() as { state: string }).state === 'completed' || undefined, 5000, 'done to complete');
   // Another process's crash leaves 'done' active under our owner id: that lease must not be renewed.
   db.prepare(`UPDATE jobs SET state = 'active', lease_until = 0, owner = (SELECT owner FROM jobs WHERE job_id = 'running') WHERE job_id = 'done'`).run();
-  const before = (db.prepare(`SELECT lease_until FROM jobs WHERE job_id = 'running'`).get() as { lease_until: number }).lease_until;
-  (queue as unknown as { renewLeases(): void }).renewLeases();
-  const leases = Object.fromEntries(db.prepare(`SELECT job_id, lease_until FROM jobs`).all().map((r) => [r.job_id, r.lease_until]));
-  assert.ok((leases.running as number) >= before, 'the running job keeps its lease');
-  assert.equal(leases.done, 0, 'a job this process no longer holds is not renewed');
+  const leaseOf = (jobId: string) => (db.prepare(`SELECT lease_until FROM jobs WHERE job_id = ?`).get(jobId) as { lease_until: number }).lease_until;
+  const before = leaseOf('running');
+  await eventually(() => (leaseOf('running') > before ? true : undefined), 5000, 'a heartbeat to renew the running job');
+  await new Promise((r) => setTimeout(r, 200)); // a few more heartbeats
+  assert.equal(leaseOf('done'), 0, 'a job this process no longer holds is not renewed');
 });

@@ -71,7 +71,12 @@ export class SqliteQueue implements QueueBackend {
   private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
-  constructor(file: string, private readonly pollIntervalMs = 100) {
+  constructor(
+    file: string,
+    private readonly pollIntervalMs = 100,
+    /** How often running jobs' leases are renewed (a third of the lease). */
+    private readonly heartbeatMs = HEARTBEAT_MS,
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new DatabaseSync(file, { timeout: 10_000 });
     // The queue can be refilled from the log, and its checkpoint lives in the same file,
@@ -139,7 +144,7 @@ export class SqliteQueue implements QueueBackend {
     let backlog = true;
     let tokens = options.ratePerSecond ?? 0;
     let refilledAt = Date.now();
-    const heartbeat = setInterval(() => this.renewLeases(), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => this.renewLeases(), this.heartbeatMs);
     heartbeat.unref();
 
     const runOne = async (row: Row) => {
