@@ -266,7 +266,8 @@ export class SqliteQueue implements QueueBackend {
       }),
     );
     if (!written) {
-      this.settling = [...batch, ...this.settling];
+      // Nothing can have settled since `settling` was emptied above: the write is synchronous.
+      this.settling = batch;
       if (!this.closed) this.settleRetry = setTimeout(() => this.writeSettled(), SETTLE_RETRY_MS).unref();
       return;
     }
