@@ -88,6 +88,8 @@ export async function heraldEndToEnd(options: E2eOptions) {
     await registerUsers(herald, options.users);
     const baseline = sum(await fakes.counts());
     const cpuBefore = pids.map(cpuMsOf);
+    const fakesCpuBefore = cpuMsOf(fakes.pid);
+    const loadCpuBefore = process.cpuUsage();
 
     // Throughput: as fast as the API takes them.
     let accepted = 0;
@@ -115,6 +117,8 @@ export async function heraldEndToEnd(options: E2eOptions) {
     const elapsed = (performance.now() - started) / 1000;
     const cpuMsEach = pids.map((pid, i) => cpuMsOf(pid) - cpuBefore[i]!);
     const cpuMs = sum(cpuMsEach);
+    const fakesCpuMs = cpuMsOf(fakes.pid) - fakesCpuBefore;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
 
     // Batches of 1,000.
     const batchBaseline = sum(await fakes.counts());
@@ -163,6 +167,9 @@ export async function heraldEndToEnd(options: E2eOptions) {
       apiLatencyAt1000rpsMs: { p50: fixed.latency.p50, p99: fixed.latency.p99, achievedRps: round(fixed.requests.average), non2xx: fixed.non2xx },
       acceptToSentMs: latency,
       cpuMsPerNotification: round(cpuMs / accepted, 3),
+      // Everything else on the machine in the same interval: together with Herald's, how busy the cores were.
+      otherCpuMsPerNotification: { providerFakes: round(fakesCpuMs / accepted, 3), loadGenerator: round((loadCpu.user + loadCpu.system) / 1000 / accepted, 3) },
+      coresBusy: round((cpuMs + fakesCpuMs + (loadCpu.user + loadCpu.system) / 1000) / 1000 / elapsed, 2),
       ...(workers.length > 0 ? { cpuMsPerNotificationByProcess: { 'api+dispatcher+projector': round(cpuMsEach[0]! / accepted, 3), workers: round(sum(cpuMsEach.slice(1)) / accepted, 3) } } : {}),
       rssMbAfterRun: round(pids.reduce((total, pid) => total + rssMbOf(pid), 0), 1),
       processes: pids.length,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface Fakes {
   env: Record<string, string>;
+  pid: number;
   counts(): Promise<Record<string, number>>;
   stop(): void;
 }
@@ -17,6 +18,7 @@ export async function startFakes(): Promise<Fakes> {
   const env = await new Promise<Record<string, string>>((resolve) => child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
   return {
     env,
+    pid: child.pid!,
     counts: () =>
       new Promise((resolve) => {
         const onMessage = (m: { type: string; counts: Record<string, number> }) => {

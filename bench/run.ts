@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { backlogDrain } from './drain.js';
 import { heraldEndToEnd } from './e2e.js';
+import { providerSdkLimits } from './providers.js';
 import { bareFastify, bullmqNoop, eventStoreAppend, sqliteAppend } from './raw.js';
 import { steadyRun } from './steady.js';
 import { round } from './stats.js';
@@ -19,7 +20,7 @@ const quick = process.argv.includes('--quick');
 const steadyArg = process.argv.find((a) => a === '--steady' || a.startsWith('--steady='));
 const steadyMinutes = steadyArg ? Number(steadyArg.split('=')[1] ?? 10) : 0;
 const redisUrl = process.env.REDIS_URL;
-const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000 };
+const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000 };
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const results: Record<string, unknown> = {
@@ -35,6 +36,7 @@ const raw = {
   heraldEventStoreGroupCommit: await eventStoreAppend(scale.events, 256),
   bullmqAddProcessNoop: redisUrl ? await bullmqNoop(redisUrl, scale.jobs) : null,
   bareFastifyJson: (log('raw: bare Fastify'), await bareFastify(scale.http)),
+  providerSdks: (log('raw: provider SDKs to instant fakes'), await providerSdkLimits(scale.providerSends)),
 };
 results.raw = raw;
 const rawLimits = [raw.sqliteAppendOnePerTxnFull, raw.sqliteAppendBatch100Full, raw.bullmqAddProcessNoop, raw.bareFastifyJson].filter((x): x is number => typeof x === 'number');
@@ -71,6 +73,8 @@ if (steadyMinutes > 0) {
 // The slowest raw limit that sits on the end-to-end path of each profile.
 const slowest = (profile: string) => Math.min(raw.sqliteAppendOnePerTxnFull, raw.bareFastifyJson, ...(profile === 'redis' && raw.bullmqAddProcessNoop ? [raw.bullmqAddProcessNoop] : []));
 results.ratioToSlowestRawLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / slowest(p), 3)]));
+// The provider SDKs are on every end-to-end path too, but as a separate figure: the ratio above keeps the issue's definition.
+results.ratioToProviderSdkLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / raw.providerSdks.notificationsPerSecondOnAllCores, 3)]));
 void rawLimits;
 
 mkdirSync(fileURLToPath(new URL('../../bench/results/', import.meta.url)), { recursive: true });
@@ -83,6 +87,14 @@ const rows: [string, string][] = [
   ['Herald SQLite event store, group commit, 256 concurrent appends (events/s)', String(raw.heraldEventStoreGroupCommit)],
   ['raw: BullMQ add+process no-op jobs (jobs/s)', String(raw.bullmqAddProcessNoop ?? 'skipped: no REDIS_URL')],
   ['raw: bare Fastify JSON endpoint (requests/s)', String(raw.bareFastifyJson)],
+  [
+    'raw: provider SDK to its instant fake (sends/s; SDK client + fake CPU ms per send)',
+    Object.entries(raw.providerSdks.perChannel).map(([q, l]) => `${q} ${l.sendsPerSecond}/s (${l.clientCpuMs} + ${l.fakeCpuMs})`).join(', '),
+  ],
+  [
+    'raw: provider SDKs + fakes alone, every core on the e2e mix (notifications/s)',
+    `${raw.providerSdks.notificationsPerSecondOnAllCores} (${raw.providerSdks.cpuMsPerNotification} CPU ms per notification)`,
+  ],
 ];
 for (const [p, r] of Object.entries(e2e)) {
   rows.push(
@@ -92,8 +104,10 @@ for (const [p, r] of Object.entries(e2e)) {
     [`${p}: API latency p50/p99 at 1,000 req/s (ms)`, `${r.apiLatencyAt1000rpsMs.p50} / ${r.apiLatencyAt1000rpsMs.p99} (achieved ${r.apiLatencyAt1000rpsMs.achievedRps} req/s)`],
     [`${p}: accept -> sent p50/p99 (ms)`, `${r.acceptToSentMs.p50} / ${r.acceptToSentMs.p99}`],
     [`${p}: CPU ms per notification (Herald processes)`, `${r.cpuMsPerNotification}${r.cpuMsPerNotificationByProcess ? ` (api+dispatcher+projector ${r.cpuMsPerNotificationByProcess['api+dispatcher+projector']}, workers ${r.cpuMsPerNotificationByProcess.workers})` : ''}`],
+    [`${p}: CPU ms per notification elsewhere: provider fakes / load generator`, `${r.otherCpuMsPerNotification.providerFakes} / ${r.otherCpuMsPerNotification.loadGenerator} (cores busy: ${r.coresBusy} of ${cpus().length})`],
     [`${p}: RSS after the run (MB)`, String(r.rssMbAfterRun)],
     [`${p}: throughput / slowest raw limit`, String((results.ratioToSlowestRawLimit as Record<string, number>)[p])],
+    [`${p}: throughput / provider SDK limit`, String((results.ratioToProviderSdkLimit as Record<string, number>)[p])],
   );
 }
 for (const [p, d] of Object.entries(drain) as [string, { deliveriesPerSecond: number; perChannel: Record<string, { perSecond: number }> }][]) {
