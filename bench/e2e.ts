@@ -2,7 +2,7 @@
 import autocannon from 'autocannon';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { startFakes, startHerald, removeDir, type Fakes, type RunningHerald } from './herald.js';
+import { startFakes, startHerald, removeDir, heraldProcesses, type Fakes, type RunningHerald } from './herald.js';
 import { cpuMsOf, percentile, round, rssMbOf } from './stats.js';
 
 export interface E2eOptions {
@@ -11,8 +11,6 @@ export interface E2eOptions {
   batchNotifications: number;
   fixedRateSeconds: number;
   profileEnv: Record<string, string>;
-  /** Delivery workers in processes of their own (HERALD_ROLES=worker) on the same data directory and queues; 0: one process does everything. */
-  workerProcesses?: number;
 }
 
 const HOT_USERS = 20;
@@ -63,9 +61,15 @@ function acceptToSentLatency(dataDir: string): { p50: number; p99: number; sampl
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), samples: ms.length };
 }
 
+/** CPU per notification by the roles a process runs (processes running the same roles summed). */
+function cpuByRoles(processes: { roles: string }[], cpuMs: number[], notifications: number): Record<string, number> {
+  const byRoles: Record<string, number> = {};
+  processes.forEach((p, i) => (byRoles[p.roles] = (byRoles[p.roles] ?? 0) + cpuMs[i]!));
+  return Object.fromEntries(Object.entries(byRoles).map(([roles, ms]) => [roles, round(ms / notifications, 3)]));
+}
+
 export async function heraldEndToEnd(options: E2eOptions) {
   const fakes = await startFakes();
-  const workerProcesses = options.workerProcesses ?? 0;
   const env = {
     ...fakes.env,
     ...options.profileEnv,
@@ -80,11 +84,11 @@ export async function heraldEndToEnd(options: E2eOptions) {
     SMS_RATE_LIMIT: '0',
     EMAIL_CONCURRENCY: '128',
   };
-  const herald = await startHerald(workerProcesses > 0 ? { ...env, HERALD_ROLES: 'api,dispatcher,projector' } : env);
-  const workers: RunningHerald[] = [];
+  const herald = await startHerald(env);
   try {
-    for (let w = 0; w < workerProcesses; w++) workers.push(await startHerald({ ...env, HERALD_ROLES: 'worker' }, herald.dataDir));
-    const pids = [herald, ...workers].map((h) => h.child.pid!);
+    // HERALD_PROCESSES=split: the API process and the children it started, each with its roles.
+    const processes = await heraldProcesses(herald);
+    const pids = processes.map((p) => p.pid);
     await registerUsers(herald, options.users);
     const baseline = sum(await fakes.counts());
     const cpuBefore = pids.map(cpuMsOf);
@@ -170,12 +174,11 @@ export async function heraldEndToEnd(options: E2eOptions) {
       // Everything else on the machine in the same interval: together with Herald's, how busy the cores were.
       otherCpuMsPerNotification: { providerFakes: round(fakesCpuMs / accepted, 3), loadGenerator: round((loadCpu.user + loadCpu.system) / 1000 / accepted, 3) },
       coresBusy: round((cpuMs + fakesCpuMs + (loadCpu.user + loadCpu.system) / 1000) / 1000 / elapsed, 2),
-      ...(workers.length > 0 ? { cpuMsPerNotificationByProcess: { 'api+dispatcher+projector': round(cpuMsEach[0]! / accepted, 3), workers: round(sum(cpuMsEach.slice(1)) / accepted, 3) } } : {}),
+      ...(processes.length > 1 ? { cpuMsPerNotificationByProcess: cpuByRoles(processes, cpuMsEach, accepted) } : {}),
       rssMbAfterRun: round(pids.reduce((total, pid) => total + rssMbOf(pid), 0), 1),
       processes: pids.length,
     };
   } finally {
-    for (const worker of workers) await worker.stop();
     await herald.stop();
     fakes.stop();
     removeDir(herald.dataDir);

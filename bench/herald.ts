@@ -1,10 +1,10 @@
 /** Starts Herald and the provider fakes as child processes, for the end-to-end benchmarks. */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childPids, freePortRange } from '../test/support/process.js';
 
 export interface Fakes {
   env: Record<string, string>;
@@ -33,15 +33,6 @@ export async function startFakes(): Promise<Fakes> {
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningHerald {
   child: ChildProcess;
@@ -52,7 +43,8 @@ export interface RunningHerald {
 }
 
 export async function startHerald(env: Record<string, string>, dataDir = mkdtempSync(join(tmpdir(), 'bench-herald-'))): Promise<RunningHerald> {
-  const port = await freePort();
+  // Room for the children of HERALD_PROCESSES=split on the ports after PORT.
+  const port = await freePortRange(4);
   const child = spawn(process.execPath, [fileURLToPath(new URL('../src/main.js', import.meta.url))], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -75,6 +67,24 @@ export async function startHerald(env: Record<string, string>, dataDir = mkdtemp
       await exited;
     },
   };
+}
+
+/** The environment a process was started with, from /proc. */
+const envOf = (pid: number): Record<string, string> =>
+  Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+
+/** The Herald process and, with HERALD_PROCESSES=split, its two children once they serve /health/ready; each with the roles it runs. */
+export async function heraldProcesses(herald: RunningHerald): Promise<{ pid: number; roles: string }[]> {
+  const parent = herald.child.pid!;
+  const env = envOf(parent);
+  if (env.HERALD_PROCESSES !== 'split') return [{ pid: parent, roles: env.HERALD_ROLES ?? 'all' }];
+  const port = Number(new URL(herald.url).port);
+  for (let i = 0; i < 300; i++) {
+    const ready = await Promise.all([1, 2, 3].slice(0, Number(env.HERALD_WORKER_PROCESSES ?? 1) + 1).map((k) => fetch(`http://127.0.0.1:${port + k}/health/ready`).then((r) => r.ok, () => false)));
+    if (ready.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [{ pid: parent, roles: 'api' }, ...childPids(parent).map((pid) => ({ pid, roles: envOf(pid).HERALD_ROLES ?? '?' }))];
 }
 
 export function removeDir(dir: string): void {

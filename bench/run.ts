@@ -43,13 +43,13 @@ const rawLimits = [raw.sqliteAppendOnePerTxnFull, raw.sqliteAppendBatch100Full, 
 
 const profiles: [string, Record<string, string>][] = [['embedded', {}]];
 if (redisUrl) profiles.push(['redis', { QUEUE: 'bullmq', REDIS_URL: redisUrl, REDIS_PREFIX: `bench-${Date.now()}` }]);
-// The embedded profile again with the channel workers in a second process on the same data
-// directory (HERALD_ROLES), so Herald's main thread is no longer the one core everything shares.
-const topologies: [string, Record<string, string>, number][] = [...profiles.map(([name, env]): [string, Record<string, string>, number] => [name, env, 0]), ['embedded, worker process', {}, 1]];
+// The embedded profile again as three processes (HERALD_PROCESSES=split): the API, the
+// dispatcher and projector, and the channel workers, the last two at a lower CPU priority.
+const topologies: [string, Record<string, string>][] = [...profiles, ['embedded, split processes', { HERALD_PROCESSES: 'split' }]];
 const e2e: Record<string, Awaited<ReturnType<typeof heraldEndToEnd>>> = {};
-for (const [name, env, workerProcesses] of topologies) {
+for (const [name, env] of topologies) {
   log(`herald end to end: ${name}`);
-  e2e[name] = await heraldEndToEnd({ users: scale.users, notifications: scale.notifications, batchNotifications: scale.batch, fixedRateSeconds: scale.fixed, profileEnv: env, workerProcesses });
+  e2e[name] = await heraldEndToEnd({ users: scale.users, notifications: scale.notifications, batchNotifications: scale.batch, fixedRateSeconds: scale.fixed, profileEnv: env });
 }
 results.endToEnd = e2e;
 
@@ -103,7 +103,10 @@ for (const [p, r] of Object.entries(e2e)) {
     [`${p}: API latency p50/p99 at max load (ms)`, `${r.apiLatencyUnderMaxLoadMs.p50} / ${r.apiLatencyUnderMaxLoadMs.p99}`],
     [`${p}: API latency p50/p99 at 1,000 req/s (ms)`, `${r.apiLatencyAt1000rpsMs.p50} / ${r.apiLatencyAt1000rpsMs.p99} (achieved ${r.apiLatencyAt1000rpsMs.achievedRps} req/s)`],
     [`${p}: accept -> sent p50/p99 (ms)`, `${r.acceptToSentMs.p50} / ${r.acceptToSentMs.p99}`],
-    [`${p}: CPU ms per notification (Herald processes)`, `${r.cpuMsPerNotification}${r.cpuMsPerNotificationByProcess ? ` (api+dispatcher+projector ${r.cpuMsPerNotificationByProcess['api+dispatcher+projector']}, workers ${r.cpuMsPerNotificationByProcess.workers})` : ''}`],
+    [
+      `${p}: CPU ms per notification (Herald processes)`,
+      `${r.cpuMsPerNotification}${r.cpuMsPerNotificationByProcess ? ` (${Object.entries(r.cpuMsPerNotificationByProcess).map(([roles, ms]) => `${roles} ${ms}`).join(', ')})` : ''}`,
+    ],
     [`${p}: CPU ms per notification elsewhere: provider fakes / load generator`, `${r.otherCpuMsPerNotification.providerFakes} / ${r.otherCpuMsPerNotification.loadGenerator} (cores busy: ${r.coresBusy} of ${cpus().length})`],
     [`${p}: RSS after the run (MB)`, String(r.rssMbAfterRun)],
     [`${p}: throughput / slowest raw limit`, String((results.ratioToSlowestRawLimit as Record<string, number>)[p])],

@@ -14,6 +14,7 @@ import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { ProcessesModule } from './modules/processes/processes.module.js';
 import { ReadModelsModule } from './modules/read-models/read-models.module.js';
 import { RecipientsModule } from './modules/recipients/recipients.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         AnalyticsModule,
         WebhooksModule,
         HealthModule,
+        ProcessesModule,
       ],
     };
   }

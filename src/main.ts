@@ -1,5 +1,6 @@
 import { loadConfig } from './config/herald-config.js';
 import { createApp } from './bootstrap.js';
+import { ChildProcesses, SUPERVISED_ENV } from './modules/processes/child-processes.js';
 
 const config = loadConfig();
 const app = await createApp(config);
@@ -8,4 +9,10 @@ const app = await createApp(config);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownGraceMs).unref());
 }
+if (process.env[SUPERVISED_ENV] && process.channel) {
+  // A child of HERALD_PROCESSES=split: its parent gone (even by SIGKILL), it shuts down as on SIGTERM.
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
 await app.listen(config.port, config.host);
+app.get(ChildProcesses).start();

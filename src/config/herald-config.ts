@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
 import { CHANNELS } from '../domain/recipient/values.js';
 import { parseDuration, parseRate } from './duration.js';
+import { processPlan, type ChildProcessSpec } from './process-plan.js';
 
 export const HERALD_CONFIG = Symbol('HeraldConfig');
 
@@ -36,7 +37,10 @@ export interface WebhookSettings {
 }
 
 export interface HeraldConfig {
+  /** The roles this process runs itself. */
   roles: Set<Role>;
+  /** Processes this one starts and supervises (HERALD_PROCESSES=split). */
+  children: ChildProcessSpec[];
   queue: { kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string };
   channels: Record<'apns' | 'fcm' | 'sms' | 'email', ChannelSettings>;
   retry: { baseDelayMs: number; maxDelayMs: number };
@@ -218,8 +222,11 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
   const queueKind = env.QUEUE || 'sqlite';
   if (queueKind !== 'sqlite' && queueKind !== 'bullmq') throw new Error(`QUEUE: "${queueKind}" must be sqlite or bullmq`);
   if (queueKind === 'bullmq' && !env.REDIS_URL) throw new Error('REDIS_URL is required when QUEUE=bullmq');
+  const port = int(env, 'PORT', 3000);
+  const plan = processPlan(env, roles(env.HERALD_ROLES), port);
   return {
-    roles: roles(env.HERALD_ROLES),
+    roles: plan.roles,
+    children: plan.children,
     queue: queueKind === 'sqlite' ? { kind: 'sqlite', file: resolve(dataDir, 'queue.db') } : { kind: 'bullmq', redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX || 'herald' },
     channels: {
       apns: channel(env, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
@@ -253,7 +260,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       maxEventAgeMs: parseDuration(env.WEBHOOK_MAX_EVENT_AGE || '24h', 'WEBHOOK_MAX_EVENT_AGE'),
     },
     host: env.HOST || '127.0.0.1',
-    port: int(env, 'PORT', 3000),
+    port,
     dataDir,
     eventStore:
       kind === 'sqlite'
@@ -284,7 +291,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       clientSecretGraceMs: parseDuration(env.CLIENT_SECRET_GRACE || '24h', 'CLIENT_SECRET_GRACE'),
     },
     bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
-    tracking: tracking(env, env.HOST || '127.0.0.1', int(env, 'PORT', 3000)),
+    tracking: tracking(env, env.HOST || '127.0.0.1', port),
     shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
     projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
     logLevel: env.LOG_LEVEL || 'info',

@@ -24,6 +24,7 @@ export class MetricsService implements OnModuleDestroy {
   readonly decisions: Counter<'outcome'>;
   readonly webhooks: Counter<'outcome'>;
   readonly webhookLatency: Histogram<'result'>;
+  readonly childRestarts: Counter<'process'>;
   private readonly projections: ProjectionProbe[] = [];
   private readonly liveHeap = new LiveHeapWatch();
 
@@ -56,6 +57,7 @@ export class MetricsService implements OnModuleDestroy {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
+    this.childRestarts = new Counter({ name: 'herald_child_process_restarts_total', help: 'Child processes (HERALD_PROCESSES=split) that exited and were restarted, by process', labelNames: ['process'], registers });
     this.circuitState = new Gauge({ name: 'herald_circuit_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers });
     this.httpDuration = new Histogram({
       name: 'herald_http_request_seconds',

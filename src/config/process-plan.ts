@@ -1,0 +1,44 @@
+import type { Role } from './herald-config.js';
+
+/** A process the API process starts and keeps running beside itself (HERALD_PROCESSES=split). */
+export interface ChildProcessSpec {
+  /** dispatcher,projector or worker-N: how logs and metrics name it. */
+  name: string;
+  roles: Role[];
+  /** Added to the child's niceness: below the API, which answers callers while the rest is queued, durable work. */
+  nice: number;
+  /** Its /health and /metrics. */
+  port: number;
+}
+
+/**
+ * The CPU goes first to the API (a caller waits on it), then to the log consumers that turn
+ * accepted notifications into jobs and read models, and last to the provider calls. What waits
+ * is already durable, so a lower priority delays it and loses nothing; measured on two cores,
+ * the API keeps its latency under a load that would otherwise have the workers crowd it out.
+ */
+const CONSUMERS_NICE = 5;
+const WORKERS_NICE = 10;
+
+/**
+ * HERALD_PROCESSES=single (the default): this process runs every role in HERALD_ROLES.
+ * split: it keeps the api role and starts the others as child processes on the same
+ * configuration: one for the dispatcher and projector, and HERALD_WORKER_PROCESSES (default 1)
+ * for the channel workers, on the ports after PORT.
+ */
+export function processPlan(env: Record<string, string | undefined>, roles: Set<Role>, port: number): { roles: Set<Role>; children: ChildProcessSpec[] } {
+  const mode = env.HERALD_PROCESSES || 'single';
+  if (mode !== 'single' && mode !== 'split') throw new Error(`HERALD_PROCESSES: "${mode}" must be single or split`);
+  if (mode === 'single') return { roles, children: [] };
+  if (!roles.has('api')) throw new Error('HERALD_PROCESSES=split keeps the api role in this process: HERALD_ROLES must include api');
+  const raw = env.HERALD_WORKER_PROCESSES || '1';
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`HERALD_WORKER_PROCESSES: "${raw}" must be a whole number of at least 1`);
+  const consumers = (['dispatcher', 'projector'] as const).filter((r) => roles.has(r));
+  const groups: Omit<ChildProcessSpec, 'port'>[] = [
+    ...(consumers.length > 0 ? [{ name: consumers.join(','), roles: [...consumers], nice: CONSUMERS_NICE }] : []),
+    ...(roles.has('worker') ? Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, roles: ['worker' as const], nice: WORKERS_NICE })) : []),
+  ];
+  if (groups.length === 0) throw new Error('HERALD_PROCESSES=split: HERALD_ROLES has nothing besides api to run in other processes');
+  return { roles: new Set(['api']), children: groups.map((g, i) => ({ ...g, port: port + 1 + i })) };
+}
