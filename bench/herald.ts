@@ -33,7 +33,6 @@ export async function startFakes(): Promise<Fakes> {
   };
 }
 
-
 export interface RunningHerald {
   child: ChildProcess;
   url: string;

@@ -4,11 +4,11 @@ import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy
 import { CHANNELS } from '../domain/recipient/values.js';
 import { parseDuration, parseRate } from './duration.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
+import { ROLES, type Role } from './roles.js';
 
 export const HERALD_CONFIG = Symbol('HeraldConfig');
 
-export const ROLES = ['api', 'dispatcher', 'worker', 'projector'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles.js';
 
 export interface ChannelSettings {
   concurrency: number;

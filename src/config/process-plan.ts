@@ -1,4 +1,4 @@
-import type { Role } from './herald-config.js';
+import type { Role } from './roles.js';
 
 /** A process the API process starts and keeps running beside itself (HERALD_PROCESSES=split). */
 export interface ChildProcessSpec {

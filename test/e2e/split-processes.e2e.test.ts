@@ -44,6 +44,9 @@ describe('HERALD_PROCESSES=split: the API process runs the other roles as superv
     assert.equal(niceOf(consumers!) - niceOf(herald.child.pid!), 5);
     assert.equal(niceOf(worker!) - niceOf(herald.child.pid!), 10);
     await sendEmail('first');
+    const before = (await api.get('/metrics')).body as string;
+    assert.match(before, /herald_child_process_restarts_total\{process="dispatcher,projector"\} 0\b/);
+    assert.match(before, /herald_child_process_restarts_total\{process="worker-1"\} 0\b/);
 
     process.kill(worker!, 'SIGKILL');
     const restarted = await eventually(() => children().find((pid) => pid !== consumers && pid !== worker), 20_000, 'a new worker process');

@@ -32,11 +32,10 @@ export class ChildProcesses implements BeforeApplicationShutdown, OnApplicationS
 
   /** Called once this process listens, so no child races it to set up a new data directory. */
   start(): void {
-    for (const spec of this.config.children) this.spawn(spec, 0);
-  }
-
-  pids(): Record<string, number | undefined> {
-    return Object.fromEntries([...this.running].map(([name, child]) => [name, child.pid]));
+    for (const spec of this.config.children) {
+      this.metrics.childRestarts.inc({ process: spec.name }, 0); // shown at 0 from the start, not only after a first restart
+      this.spawn(spec, 0);
+    }
   }
 
   private spawn(spec: ChildProcessSpec, failures: number): void {
