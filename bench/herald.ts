@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childPids, freePortRange } from '../test/support/process.js';
+import { childPids, envOf, freePortRange } from '../test/support/process.js';
 
 export interface Fakes {
   env: Record<string, string>;
@@ -68,18 +68,15 @@ export async function startHerald(env: Record<string, string>, dataDir = mkdtemp
   };
 }
 
-/** The environment a process was started with, from /proc. */
-const envOf = (pid: number): Record<string, string> =>
-  Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
-
-/** The Herald process and, with HERALD_PROCESSES=split, its two children once they serve /health/ready; each with the roles it runs. */
+/** The Herald process and, with HERALD_PROCESSES=split, its children once they serve /health/ready; each with the roles it runs. */
 export async function heraldProcesses(herald: RunningHerald): Promise<{ pid: number; roles: string }[]> {
   const parent = herald.child.pid!;
   const env = envOf(parent);
   if (env.HERALD_PROCESSES !== 'split') return [{ pid: parent, roles: env.HERALD_ROLES ?? 'all' }];
   const port = Number(new URL(herald.url).port);
   for (let i = 0; i < 300; i++) {
-    const ready = await Promise.all([1, 2, 3].slice(0, Number(env.HERALD_WORKER_PROCESSES ?? 1) + 1).map((k) => fetch(`http://127.0.0.1:${port + k}/health/ready`).then((r) => r.ok, () => false)));
+    const childPorts = Array.from({ length: 1 + Number(env.HERALD_WORKER_PROCESSES ?? 1) }, (_, i) => port + 1 + i);
+    const ready = await Promise.all(childPorts.map((p) => fetch(`http://127.0.0.1:${p}/health/ready`).then((r) => r.ok, () => false)));
     if (ready.every(Boolean)) break;
     await new Promise((r) => setTimeout(r, 100));
   }

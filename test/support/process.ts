@@ -82,6 +82,12 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/** The environment a process was started with, from /proc. */
+export function envOf(pid: number): Record<string, string> {
+  const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
+}
+
 /** The niceness of a running process, from /proc. */
 export function niceOf(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);

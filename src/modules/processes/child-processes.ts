@@ -51,7 +51,10 @@ export class ChildProcesses implements BeforeApplicationShutdown, OnApplicationS
       this.logger.warn({ msg: 'could not lower the child process priority; it runs at this process priority', process: spec.name, error: String(error) });
     }
     this.logger.log({ msg: 'child process started', process: spec.name, pid: child.pid, roles: spec.roles, port: spec.port });
-    child.once('exit', (code, signal) => {
+    let ended = false;
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (ended) return;
+      ended = true;
       this.running.delete(spec.name);
       if (this.stopping) return;
       const streak = Date.now() - startedAt >= HEALTHY_RUN_MS ? 0 : failures + 1;
@@ -68,6 +71,12 @@ export class ChildProcesses implements BeforeApplicationShutdown, OnApplicationS
         if (!this.stopping) this.spawn(spec, streak);
       }, delayMs);
       this.restartTimers.add(timer);
+    };
+    child.once('exit', onEnd);
+    // A fork that could not start at all (no pid) emits only 'error': it is restarted like an exit.
+    child.on('error', (error) => {
+      this.logger.error({ msg: 'child process error', process: spec.name, error: String(error) });
+      if (child.pid === undefined) onEnd(null, null);
     });
   }
 
