@@ -74,8 +74,8 @@ export async function heraldProcesses(herald: RunningHerald): Promise<{ pid: num
   const env = envOf(parent);
   if (env.HERALD_PROCESSES !== 'split') return [{ pid: parent, roles: env.HERALD_ROLES ?? 'all' }];
   const port = Number(new URL(herald.url).port);
+  const childPorts = Array.from({ length: 1 + Number(env.HERALD_WORKER_PROCESSES ?? 1) }, (_, k) => port + 1 + k);
   for (let i = 0; i < 300; i++) {
-    const childPorts = Array.from({ length: 1 + Number(env.HERALD_WORKER_PROCESSES ?? 1) }, (_, i) => port + 1 + i);
     const ready = await Promise.all(childPorts.map((p) => fetch(`http://127.0.0.1:${p}/health/ready`).then((r) => r.ok, () => false)));
     if (ready.every(Boolean)) break;
     await new Promise((r) => setTimeout(r, 100));

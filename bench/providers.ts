@@ -4,14 +4,12 @@
  * What the SDK client and the fake cost per send is spent on every delivery the end-to-end run
  * makes, so it bounds that run on this machine however cheap Herald's own work becomes.
  */
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { loadConfig } from '../src/config/herald-config.js';
 import type { OutboundMessage } from '../src/modules/channels/provider.port.js';
 import { realProviders } from '../src/modules/channels/real-providers.js';
 import type { ChannelQueue } from '../src/modules/queues/queue.port.js';
-import { removeDir, startFakes } from './herald.js';
+import { startFakes } from './herald.js';
 import { cpuMsOf, round } from './stats.js';
 
 /** Deliveries per notification by queue in the end-to-end mix: 60% push to 1-3 devices (2 on average, APNs and FCM alike), 10% SMS, 30% email. */
@@ -44,8 +42,8 @@ export interface ProviderSdkLimit {
 
 export async function providerSdkLimits(sendsPerChannel: number, concurrency = 32) {
   const fakes = await startFakes();
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-providers-'));
-  const providers = realProviders(loadConfig({ ...fakes.env, DATA_DIR: dataDir }));
+  // The real adapters keep nothing on disk: the configuration's data directory is never touched.
+  const providers = realProviders(loadConfig(fakes.env));
   const perChannel = {} as Record<ChannelQueue, ProviderSdkLimit>;
   try {
     for (const queue of Object.keys(DELIVERIES_PER_NOTIFICATION) as ChannelQueue[]) {
@@ -74,11 +72,11 @@ export async function providerSdkLimits(sendsPerChannel: number, concurrency = 3
   } finally {
     for (const provider of Object.values(providers)) await provider.close();
     fakes.stop();
-    removeDir(dataDir);
   }
-  const mixed = (pick: (l: ProviderSdkLimit) => number) =>
-    (Object.entries(DELIVERIES_PER_NOTIFICATION) as [ChannelQueue, number][]).reduce((total, [queue, share]) => total + share * pick(perChannel[queue]), 0);
-  const cpuMsPerNotification = mixed((l) => l.clientCpuMs + l.fakeCpuMs);
+  const cpuMsPerNotification = (Object.entries(DELIVERIES_PER_NOTIFICATION) as [ChannelQueue, number][]).reduce(
+    (total, [queue, share]) => total + share * (perChannel[queue].clientCpuMs + perChannel[queue].fakeCpuMs),
+    0,
+  );
   return {
     perChannel,
     /** SDK client and fake CPU that one notification of the mix costs, before any work of Herald's. */

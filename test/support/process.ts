@@ -73,10 +73,15 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** The fields of /proc/<pid>/stat after the command name: [0] is the state, proc(5)'s field n is [n - 3]. */
+export function procStat(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
 /** Alive: a zombie (exited, not yet reaped by whoever adopted it) counts as gone. */
 export function isRunning(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] !== 'Z';
+    return procStat(pid)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -90,5 +95,5 @@ export function envOf(pid: number): Record<string, string> {
 
 /** The niceness of a running process, from /proc. */
 export function niceOf(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  return Number(procStat(pid)[16]);
 }
