@@ -27,7 +27,9 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
     routerOptions: { maxParamLength: 4096 },
   });
   const fastify = adapter.getInstance();
-  // The API speaks JSON only: anything else is 415, not a string handed to validation.
+  // The API speaks JSON only: anything else is 415, not a string handed to validation. Nest's own
+  // body parsers (JSON and url-encoded forms) are off, so Fastify's JSON parser, with the poisoning
+  // checks above, is the only one.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
@@ -37,7 +39,7 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
     void reply.header('x-correlation-id', id);
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

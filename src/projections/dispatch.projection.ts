@@ -1,6 +1,7 @@
+import type { DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
-import type { EnqueueBatch, QueueBackend } from '../modules/queues/queue.port.js';
+import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
 import type { CheckpointedSink } from './projection-runner.js';
 
 export interface DeliveryJob {
@@ -27,11 +28,12 @@ export const DISPATCH_CHECKPOINT = 'dispatch';
  * (job id = delivery id; delayed until sendAt), then checkpoints. The checkpoint is stored
  * by the queue backend itself, so if the queues are lost, so is the checkpoint, and the
  * dispatcher refills them from the log; the job ids and the workers' terminal-state check
- * make the overlap harmless.
+ * make the overlap harmless. A NotificationCanceled takes its deliveries' jobs back before
+ * they start, so scheduled jobs of a canceled notification leave the queues' depth.
  */
 export class DispatchProjection implements CheckpointedSink {
   readonly name = DISPATCH_CHECKPOINT;
-  readonly filter = { eventTypes: ['NotificationRequested'] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationCanceled'] };
 
   constructor(
     private readonly queues: QueueBackend,
@@ -46,7 +48,12 @@ export class DispatchProjection implements CheckpointedSink {
   async commit(events: RecordedEvent[], last: bigint): Promise<void> {
     const byQueue = new Map<string, EnqueueBatch & { channel: string }>();
     const now = this.clock();
+    const canceled: string[] = [];
     for (const event of events) {
+      if (event.type === 'NotificationCanceled') {
+        canceled.push(...(event as RecordedEvent<Extract<DeliveryEvent, { type: 'NotificationCanceled' }>['data']>).data.deliveryIds);
+        continue;
+      }
       const d = (event as RecordedEvent<Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']>).data;
       const delayMs = d.sendAt ? Math.max(0, Date.parse(d.sendAt) - now) : 0;
       for (const delivery of d.deliveries) {
@@ -71,7 +78,16 @@ export class DispatchProjection implements CheckpointedSink {
         byQueue.set(delivery.queue, batch);
       }
     }
-    await this.queues.enqueue([...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs })), { name: DISPATCH_CHECKPOINT, position: last });
+    const batches = [...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs }));
+    const checkpoint = { name: DISPATCH_CHECKPOINT, position: last };
+    if (canceled.length === 0) await this.queues.enqueue(batches, checkpoint);
+    else {
+      // In log order: a job requested and canceled within this batch is enqueued, then withdrawn.
+      // The event does not say which queue holds a delivery; there are only four to ask.
+      await this.queues.enqueue(batches);
+      for (const queue of CHANNEL_QUEUES) await this.queues.withdraw(queue, canceled);
+      await this.queues.enqueue([], checkpoint);
+    }
     for (const batch of byQueue.values()) this.onEnqueued(batch.queue, batch.channel, batch.jobs.length);
   }
 }

@@ -53,6 +53,39 @@ export function queueContract(adapter: string, factory: QueueFactory, options: {
       assert.ok(ranAt - start >= 690, `ran after ${ranAt - start} ms`);
     });
 
+    it('withdraws jobs not yet started: they leave the depth and never run; unknown ids are ignored', async (t) => {
+      const { backend } = await open(t);
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'later', data: {}, delayMs: 60_000 }, { jobId: 'kept', data: {}, delayMs: 60_000 }, { jobId: 'due', data: {} }] }]);
+      const before = await backend.stats('q');
+      assert.deepEqual([before.waiting, before.delayed], [1, 2]);
+      await backend.withdraw('q', ['later', 'due', 'never-enqueued']);
+      await backend.withdraw('other', ['kept']);
+      const stats = await backend.stats('q');
+      assert.equal(stats.waiting, 0);
+      assert.equal(stats.delayed, 1);
+      const seen: string[] = [];
+      backend.work('q', async (job) => void seen.push(job.id), { concurrency: 2 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'after', data: {} }] }]);
+      await eventually(() => (seen.includes('after') ? true : undefined));
+      assert.deepEqual(seen, ['after']);
+    });
+
+    it('leaves a running job alone when it is withdrawn', async (t) => {
+      const { backend } = await open(t);
+      let release!: () => void;
+      const running = new Promise<void>((r) => (release = r));
+      const finished: string[] = [];
+      backend.work('q', async (job) => {
+        await running;
+        finished.push(job.id);
+      }, { concurrency: 1 });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'busy', data: {} }] }]);
+      await eventually(async () => ((await backend.stats('q')).active === 1 ? true : undefined));
+      await backend.withdraw('q', ['busy']);
+      release();
+      await eventually(() => (finished.includes('busy') ? true : undefined));
+    });
+
     it('runs a job again when the handler asks, after the delay it asks for', async (t) => {
       const { backend } = await open(t);
       const runs: number[] = [];

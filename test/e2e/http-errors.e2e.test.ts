@@ -38,6 +38,52 @@ describe('bad input always gets a 4xx JSON answer', () => {
     for (const f of ['userId', 'category', 'channels', 'content.title', 'content.subject', 'priority', 'sendAt', 'extra']) assert.ok(fields.has(f), `names ${f}`);
   });
 
+  it('a body with the wrong content type gets 415 saying what to send', async (t) => {
+    const { api } = await startApp(t);
+    const res = await api.request('POST', '/v1/notifications', undefined, { raw: 'userId=u1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(res.status, 415);
+    assert.match(res.body.message, /application\/json/);
+    assert.deepEqual(res.body.errors.map((e: { field: string }) => e.field), ['body']);
+  });
+
+  it('every error body has the same shape, errors included, on every status', async (t) => {
+    const { api } = await startApp(t);
+    await createUser(api, 'u1');
+    const answers = [
+      await api.as(undefined).get('/v1/users/u1'),
+      await api.as({ appKey: api.credentials!.appKey, appSecret: 'wrong' }).get('/v1/users/u1'),
+      await api.get('/v1/users/nobody'),
+      await api.get('/v1/nothing-here'),
+      await api.post('/v1/notifications', { userId: 'u1' }),
+      await api.request('POST', '/v1/notifications', undefined, { raw: 'x', headers: { 'content-type': 'text/plain' } }),
+    ];
+    assert.deepEqual(answers.map((a) => a.status), [401, 401, 404, 404, 400, 415]);
+    for (const { status, body } of answers) {
+      assert.equal(body.statusCode, status);
+      assert.equal(typeof body.error, 'string');
+      assert.equal(typeof body.message, 'string');
+      assert.ok(Array.isArray(body.errors), `errors present on ${status}: ${JSON.stringify(body)}`);
+    }
+  });
+
+  it('a sendAt without a UTC offset is refused; one not in the future sends at once', async (t) => {
+    const { api } = await startApp(t);
+    await createUser(api, 'u1');
+    const send = (sendAt: string) => api.post('/v1/notifications', { userId: 'u1', category: 'a', channels: ['email'], content: { text: sendAt }, sendAt });
+    for (const local of ['2030-01-01T09:00:00', '2030-01-01T09:00', '2030-01-01']) {
+      const res = await send(local);
+      assert.equal(res.status, 400, local);
+      assert.deepEqual(res.body.errors.map((e: { field: string }) => e.field), ['sendAt'], local);
+    }
+    const tomorrowInParis = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + '+01:00';
+    assert.equal((await send(tomorrowInParis)).status, 202);
+    const past = await send(new Date(Date.now() - 60_000).toISOString());
+    assert.equal(past.status, 202);
+    const view = (await api.get(`/v1/notifications/${past.body.notificationId}`)).body;
+    assert.equal(view.sendAt, null, 'a past sendAt is recorded as no schedule');
+    assert.notEqual(view.deliveries[0].status, 'scheduled');
+  });
+
   it('unknown routes and methods answer 404 in JSON', async (t) => {
     const { api } = await startApp(t);
     const res = await api.get('/v1/nothing-here');

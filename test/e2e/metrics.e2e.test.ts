@@ -65,3 +65,39 @@ for (const profile of queueProfiles()) {
     });
   });
 }
+
+describe('herald_notification_decisions_total', () => {
+  it('counts accepted, suppressed and repeated decisions', async (t) => {
+    const { api } = await startApp(t, { CONTENT_DEDUP_WINDOW: '0s' });
+    await createUser(api, 'ada');
+    await api.put('/v1/users/ada/preferences', { channels: { sms: false } });
+    const send = (n: number, extra: Record<string, unknown> = {}) => api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['email'], content: { subject: `n${n}`, text: `n${n}` }, ...extra });
+    // Fewer than the default email rate limit, so every one of these is accepted.
+    for (let n = 0; n < 6; n++) assert.equal((await send(n)).body.status, 'accepted');
+    for (let n = 0; n < 4; n++) assert.equal((await send(100 + n, { channels: ['sms'] })).body.status, 'suppressed');
+    assert.equal((await send(0, { idempotencyKey: 'once' })).status, 202);
+    assert.equal((await send(0, { idempotencyKey: 'once' })).status, 200);
+    const text = await scrape(api);
+    assert.equal(sample(text, 'herald_notification_decisions_total', { outcome: 'accepted' }), 7);
+    assert.equal(sample(text, 'herald_notification_decisions_total', { outcome: 'suppressed' }), 4);
+    assert.equal(sample(text, 'herald_notification_decisions_total', { outcome: 'duplicate' }), 1);
+  });
+});
+
+for (const profile of queueProfiles()) {
+  describe(`queue depth after a cancel (${profile.name} profile)`, () => {
+    it('a canceled scheduled notification leaves the delayed depth', { timeout: 60_000 }, async (t) => {
+      const { api } = await startApp(t, profile.env());
+      await createUser(api, 'ada');
+      const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+      const ids: string[] = [];
+      for (let n = 0; n < 3; n++) ids.push((await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['email'], content: { subject: `s${n}`, text: `s${n}` }, sendAt })).body.notificationId);
+      await eventually(async () => (sample(await scrape(api), 'herald_queue_depth', { queue: 'email', state: 'delayed' }) === 3 ? true : undefined), 15_000, 'three delayed email jobs');
+      assert.equal((await api.request('DELETE', `/v1/notifications/${ids[0]}`)).status, 200);
+      assert.equal((await api.request('DELETE', `/v1/notifications/${ids[1]}`)).status, 200);
+      await eventually(async () => (sample(await scrape(api), 'herald_queue_depth', { queue: 'email', state: 'delayed' }) === 1 ? true : undefined), 15_000, 'the two canceled jobs to leave the delayed depth');
+      const kept = (await api.get(`/v1/notifications/${ids[2]}`)).body;
+      assert.equal(kept.deliveries[0].status, 'scheduled');
+    });
+  });
+}

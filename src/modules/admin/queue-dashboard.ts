@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasScope } from '../../domain/client/client.js';
 import { basicCredentials } from '../auth/api-auth.guard.js';
 import type { ClientDirectory } from '../auth/client-directory.js';
+import { errorBody } from '../http/error-response.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
@@ -28,9 +29,9 @@ export async function registerQueueDashboard(app: NestFastifyApplication, queues
         return reply
           .code(401)
           .header('WWW-Authenticate', 'Basic realm="herald-admin"')
-          .send({ statusCode: 401, error: 'Unauthorized', message: 'admin credentials required: HTTP Basic with appKey and appSecret' });
+          .send(errorBody(401, 'admin credentials required: HTTP Basic with appKey and appSecret'));
       }
-      if (!hasScope(client, ['admin'])) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'the queue dashboard needs the admin scope' });
+      if (!hasScope(client, ['admin'])) return reply.code(403).send(errorBody(403, 'the queue dashboard needs the admin scope'));
     });
     await scope.register(board.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
   });

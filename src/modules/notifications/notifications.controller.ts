@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsUUID, validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { DomainError } from '../../domain/shared/decider.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.port.js';
 import { Ctx } from '../auth/request-context.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
-import { VALIDATION_OPTIONS, fieldErrors, validationFailed, type FieldError } from '../http/validation.js';
+import { errorResponse, internalError, type ErrorBody } from '../http/error-response.js';
+import { VALIDATION_OPTIONS, fieldErrors, validationFailed } from '../http/validation.js';
 import type { RequestContext } from '../recipients/recipient-actors.js';
 import { CancelNotificationCommand } from './commands/cancel-notification.command.js';
 import { SendNotificationCommand, type NotificationReceipt } from './commands/send-notification.command.js';
@@ -22,14 +21,14 @@ class NotificationParams {
   id: string;
 }
 
-type BatchItemResult =
-  | ({ index: number; statusCode: 200 | 202 } & NotificationReceipt)
-  | { index: number; statusCode: number; error: string; message: string; errors?: FieldError[] };
+type BatchItemResult = ({ index: number; statusCode: 200 | 202 } & NotificationReceipt) | ({ index: number } & ErrorBody);
 
 @ApiTags('notifications')
 @ApiBasicAuth()
 @Controller('v1/notifications')
 export class NotificationsController {
+  private readonly logger = new Logger('NotificationsController');
+
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
@@ -55,16 +54,19 @@ export class NotificationsController {
     const results = await Promise.all(
       dto.notifications.map(async (item, index): Promise<BatchItemResult> => {
         const request = plainToInstance(SendNotificationDto, item);
-        const errors = [...fieldErrors(await validate(request, VALIDATION_OPTIONS)), ...crossFieldErrors(request, now)];
-        if (errors.length > 0) return { index, statusCode: 400, error: 'Bad Request', message: 'request validation failed', errors };
         try {
+          const errors = [...fieldErrors(await validate(request, VALIDATION_OPTIONS)), ...crossFieldErrors(request, now)];
+          if (errors.length > 0) throw validationFailed(errors);
           const receipt = await this.commands.execute(new SendNotificationCommand(request, { ...ctx, correlationId: `${ctx.correlationId}:${index}` }));
           return { index, statusCode: receipt.duplicate ? 200 : 202, ...receipt };
         } catch (error) {
-          if (error instanceof DomainError) return { index, statusCode: error.code === 'not_found' ? 404 : 409, error: error.code, message: error.message };
-          // Only this item failed to be stored: the caller retries exactly the items marked 503.
-          if (error instanceof EventStoreUnavailableError) return { index, statusCode: 503, error: 'Service Unavailable', message: 'storage is unavailable; this item was not accepted' };
-          throw error;
+          // Other items may already be accepted: whatever went wrong is this item's result, never
+          // the batch's, or a caller resending the batch would notify those users twice. A
+          // storage fault says 503 for exactly the items to resend.
+          const known = errorResponse(error);
+          if (!known) this.logger.error({ msg: 'unhandled error in a batch item', index, err: error instanceof Error ? error.stack : String(error) });
+          const { body } = known ?? internalError();
+          return { index, ...body };
         }
       }),
     );

@@ -78,6 +78,15 @@ export class BullmqQueue implements QueueBackend {
     return value === null ? null : BigInt(value);
   }
 
+  async withdraw(name: string, jobIds: string[]): Promise<void> {
+    const queue = this.queue(name);
+    for (const jobId of jobIds) {
+      const state = await queue.getJobState(jobId);
+      // A job that turns active in between is locked, and Queue.remove leaves locked jobs alone.
+      if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await queue.remove(jobId);
+    }
+  }
+
   work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker {
     // A worker blocks on its connection while waiting for jobs: it gets its own.
     const connection = new Redis(this.url, { maxRetriesPerRequest: null });

@@ -58,6 +58,13 @@ export interface QueueBackend {
    */
   enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void>;
   checkpoint(name: string): Promise<bigint | null>;
+  /**
+   * Takes back jobs that have not started (waiting or delayed), so a canceled delivery stops
+   * counting in the queue's depth; running and finished jobs are left alone. Ids not in the
+   * queue are ignored. A withdrawn job id still deduplicates like a completed one where the
+   * backend keeps completed ids.
+   */
+  withdraw(queue: string, jobIds: string[]): Promise<void>;
   work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker;
   stats(queue: string): Promise<QueueStats>;
   ping(): Promise<void>;

@@ -68,7 +68,7 @@ export class SqliteQueue implements QueueBackend {
   private readonly workers = new Set<QueueWorker>();
   /** Jobs this process holds: running, or run with an outcome not yet written. Only these have their leases renewed. */
   private readonly leased = new Map<string, { queue: string; jobId: string }>();
-  private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue', StatementSync>;
+  private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue' | 'withdraw', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
   constructor(
@@ -110,6 +110,8 @@ export class SqliteQueue implements QueueBackend {
       checkpointSet: p('INSERT INTO queue_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
       purge: p(`DELETE FROM jobs WHERE state = 'completed' AND done_at < ?`),
       nextDue: p(`SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'waiting'`),
+      // Kept as completed, not deleted, so the id still deduplicates a replayed enqueue.
+      withdraw: p(`UPDATE jobs SET state = 'completed', done_at = ? WHERE queue = ? AND job_id = ? AND state = 'waiting'`),
     };
     this.purgeTimer = setInterval(() => bestEffort(() => this.stmt.purge.run(Date.now() - KEEP_COMPLETED_MS)), 600_000);
     this.purgeTimer.unref();
@@ -129,6 +131,14 @@ export class SqliteQueue implements QueueBackend {
   async checkpoint(name: string): Promise<bigint | null> {
     const row = this.stmt.checkpointGet.get(name) as { position: string } | undefined;
     return row ? BigInt(row.position) : null;
+  }
+
+  async withdraw(queue: string, jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    const now = Date.now();
+    this.inTransaction(() => {
+      for (const jobId of jobIds) this.stmt.withdraw.run(now, queue, jobId);
+    });
   }
 
   work<T>(queue: string, handler: JobHandler<T>, options: WorkerOptions): QueueWorker {

@@ -6,6 +6,7 @@ import { findIdempotentReplay } from '../../../domain/recipient/decide.js';
 import type { NotificationContent } from '../../../domain/recipient/events.js';
 import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
 import { validationFailed } from '../../http/validation.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { TemplateStore } from '../../templates/template-store.js';
 import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../../recipients/recipient-actors.js';
 import { canonicalJson } from '../canonical-json.js';
@@ -18,6 +19,13 @@ function inlineContent(dto: SendNotificationDto): NotificationContent {
   return { kind: 'inline', ...Object.fromEntries(fields) } as NotificationContent;
 }
 
+/** A sendAt that is not in the future means now: the notification is sent at once, as if unscheduled. */
+function scheduledAt(sendAt: string | undefined | null, now: number): number | null {
+  if (typeof sendAt !== 'string') return null;
+  const at = Date.parse(sendAt);
+  return at > now ? at : null;
+}
+
 /** Hands the request to the user's actor; answers once the decision is durably in the log. */
 @CommandHandler(SendNotificationCommand)
 export class SendNotificationHandler implements ICommandHandler<SendNotificationCommand> {
@@ -25,6 +33,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
     @Inject(RECIPIENT_ACTORS) private readonly actors: RecipientActors,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly templates: TemplateStore,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** A template request is checked now, not at send time: it must exist and get every variable it reads. */
@@ -44,7 +53,13 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
     };
   }
 
-  async execute({ request, context }: SendNotificationCommand): Promise<NotificationReceipt> {
+  async execute(command: SendNotificationCommand): Promise<NotificationReceipt> {
+    const receipt = await this.decide(command);
+    this.metrics.decisions.inc({ outcome: receipt.duplicate ? 'duplicate' : receipt.status });
+    return receipt;
+  }
+
+  private async decide({ request, context }: SendNotificationCommand): Promise<NotificationReceipt> {
     const now = Date.now();
     const { content, channels } = request.template ? await this.templateContent(request) : { content: inlineContent(request), channels: request.channels ?? null };
     const idempotencyKey = request.idempotencyKey ?? null;
@@ -59,7 +74,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
         content,
         contentHash: createHash('sha256').update(canonicalJson({ category: request.category, content })).digest('base64url'),
         priority: request.priority ?? 'normal',
-        sendAt: typeof request.sendAt === 'string' ? Date.parse(request.sendAt) : null,
+        sendAt: scheduledAt(request.sendAt, now),
         idempotencyKey,
         now,
       },
