@@ -41,7 +41,8 @@ export interface HeraldConfig {
   roles: Set<Role>;
   /** Processes this one starts and supervises (HERALD_PROCESSES=split). */
   children: ChildProcessSpec[];
-  queue: { kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string };
+  /** leaseMs: how long a job stays with a worker that stopped renewing it (a killed worker's job then runs again). */
+  queue: ({ kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string }) & { leaseMs: number };
   channels: Record<'apns' | 'fcm' | 'sms' | 'email', ChannelSettings>;
   retry: { baseDelayMs: number; maxDelayMs: number };
   breaker: { failureRate: number; minimumCalls: number; windowMs: number; openMs: number };
@@ -223,11 +224,13 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
   if (queueKind !== 'sqlite' && queueKind !== 'bullmq') throw new Error(`QUEUE: "${queueKind}" must be sqlite or bullmq`);
   if (queueKind === 'bullmq' && !env.REDIS_URL) throw new Error('REDIS_URL is required when QUEUE=bullmq');
   const port = int(env, 'PORT', 3000);
+  const leaseMs = parseDuration(env.JOB_LEASE || '30s', 'JOB_LEASE');
+  if (leaseMs < 1000) throw new Error('JOB_LEASE must be at least 1s');
   const plan = processPlan(env, roles(env.HERALD_ROLES), port);
   return {
     roles: plan.roles,
     children: plan.children,
-    queue: queueKind === 'sqlite' ? { kind: 'sqlite', file: resolve(dataDir, 'queue.db') } : { kind: 'bullmq', redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX || 'herald' },
+    queue: queueKind === 'sqlite' ? { kind: 'sqlite', file: resolve(dataDir, 'queue.db'), leaseMs } : { kind: 'bullmq', redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX || 'herald', leaseMs },
     channels: {
       apns: channel(env, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
       fcm: channel(env, 'FCM', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),

@@ -10,7 +10,7 @@ import { queueContract } from './queue.contract.js';
 
 queueContract('sqlite', async (t) => {
   const file = join(tempDir(t), 'queue.db');
-  return async () => new SqliteQueue(file, 20);
+  return async () => new SqliteQueue(file, { pollIntervalMs: 20 });
 });
 
 /** Whether this machine lets us make a file immutable (root with CAP_LINUX_IMMUTABLE, on ext4/xfs/btrfs). */
@@ -34,7 +34,7 @@ it('sqlite queue: a job outcome the disk refuses to store does not end the proce
   }
   const file = join(dir, 'queue.db');
   const files = [file, `${file}-wal`];
-  const queue = new SqliteQueue(file, 20);
+  const queue = new SqliteQueue(file, { pollIntervalMs: 20 });
   let immutable = false;
   const setImmutable = (on: boolean) => {
     execFileSync('chattr', [on ? '+i' : '-i', ...files]);
@@ -77,7 +77,7 @@ it('sqlite queue: the heartbeat renews the leases of jobs this process is runnin
   const file = join(tempDir(t), 'queue.db');
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
-  const queue = new SqliteQueue(file, 20, 50);
+  const queue = new SqliteQueue(file, { pollIntervalMs: 20, heartbeatMs: 50 });
   // Released before the queue closes (after-hooks run in order): close waits for running jobs.
   t.after(async () => {
     release();

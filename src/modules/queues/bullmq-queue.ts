@@ -43,6 +43,11 @@ export class BullmqQueue implements QueueBackend {
   constructor(
     private readonly url: string,
     private readonly prefix = 'herald',
+    /**
+     * BullMQ's job lock: renewed while a job runs; the job of a killed worker is found stalled
+     * by the next check after the lock lapses, so it runs again within 1.5 leases.
+     */
+    private readonly leaseMs = 30_000,
   ) {
     // Producer commands fail after a few reconnect attempts instead of waiting forever, so a
     // dispatcher retries (and shuts down) while Redis is away; workers keep their own connections.
@@ -104,6 +109,12 @@ export class BullmqQueue implements QueueBackend {
         connection,
         prefix: this.prefix,
         concurrency: options.concurrency,
+        lockDuration: this.leaseMs,
+        stalledInterval: Math.max(1000, Math.floor(this.leaseMs / 2)),
+        // BullMQ fails a job that stalled more often than this without running the handler, so no
+        // outcome would ever be recorded for its delivery. A job taken over after a crash runs again
+        // with the same delivery id instead: at least once, never lost.
+        maxStalledCount: 1_000_000,
         ...(options.ratePerSecond ? { limiter: { max: options.ratePerSecond, duration: 1000 } } : {}),
         settings: { backoffStrategy: (attemptsMade: number) => faultBackoffMs(attemptsMade) },
       },

@@ -6,7 +6,7 @@ import { SqliteQueue } from './sqlite-queue.js';
 
 export function openQueueBackend(config: HeraldConfig): QueueBackend {
   const q = config.queue;
-  return q.kind === 'sqlite' ? new SqliteQueue(q.file) : new BullmqQueue(q.redisUrl, q.prefix);
+  return q.kind === 'sqlite' ? new SqliteQueue(q.file, { leaseMs: q.leaseMs }) : new BullmqQueue(q.redisUrl, q.prefix, q.leaseMs);
 }
 
 @Global()

@@ -14,8 +14,14 @@ import {
   type WorkerOptions,
 } from './queue.port.js';
 
-const LEASE_MS = 30_000;
-const HEARTBEAT_MS = 10_000;
+export interface SqliteQueueOptions {
+  /** How often an idle worker looks for due jobs. */
+  pollIntervalMs?: number;
+  /** How long a claimed job stays with its worker without a heartbeat: a killed worker's job runs again this long after its last renewal. */
+  leaseMs?: number;
+  /** How often running jobs' leases are renewed (default: a third of the lease). */
+  heartbeatMs?: number;
+}
 const KEEP_COMPLETED_MS = 24 * 3_600_000;
 const logger = new Logger('SqliteQueue');
 
@@ -71,12 +77,14 @@ export class SqliteQueue implements QueueBackend {
   private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue' | 'withdraw', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
-  constructor(
-    file: string,
-    private readonly pollIntervalMs = 100,
-    /** How often running jobs' leases are renewed (a third of the lease). */
-    private readonly heartbeatMs = HEARTBEAT_MS,
-  ) {
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+
+  constructor(file: string, options: SqliteQueueOptions = {}) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(10, Math.floor(this.leaseMs / 3));
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new DatabaseSync(file, { timeout: 10_000 });
     // The queue can be refilled from the log, and its checkpoint lives in the same file,
@@ -188,7 +196,7 @@ export class SqliteQueue implements QueueBackend {
               this.stmt.reclaim.run(queue, now);
               reclaimedAt = now;
             }
-            claimed = this.stmt.claim.all(now + LEASE_MS, this.owner, queue, now, capacity) as unknown as Row[];
+            claimed = this.stmt.claim.all(now + this.leaseMs, this.owner, queue, now, capacity) as unknown as Row[];
           } catch {
             claimed = []; // Busy database: try again after the pause below.
           }
@@ -288,7 +296,7 @@ export class SqliteQueue implements QueueBackend {
 
   private renewLeases(): void {
     if (this.leased.size === 0 || !this.db.isOpen) return;
-    const until = Date.now() + LEASE_MS;
+    const until = Date.now() + this.leaseMs;
     bestEffort(() =>
       this.inTransaction(() => {
         for (const { queue, jobId } of this.leased.values()) this.stmt.heartbeat.run(until, queue, jobId, this.owner);
