@@ -144,7 +144,7 @@ export class ProjectionRunner {
   /** Where this projection stands in the whole log: past the events its filter skips once it has applied all it was given. */
   get seenPosition(): bigint {
     const idle = this.buffer.length === 0 && this.processing === null;
-    const scanned = idle ? this.subscription?.scannedPosition?.() : undefined;
+    const scanned = idle ? this.subscription?.scannedPosition() : undefined;
     return scanned !== undefined && scanned > this.position ? scanned : this.position;
   }
 

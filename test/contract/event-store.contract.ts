@@ -7,6 +7,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '../../src/modules/event-store/event-store.port.js';
+import { eventually } from '../support/temp.js';
 
 export type StoreFactory = (t: TestContext) => Promise<EventStore>;
 /** Two handles (two connections, or two processes' worth of state) on one and the same log. */
@@ -130,6 +131,55 @@ export function eventStoreContract(adapter: string, open: StoreFactory, options:
       }
       await sub.close();
       assert.deepEqual(seen, [type, type]);
+    });
+
+    it('reports how far a filtered subscription has scanned, past the events its filter skips', async (t) => {
+      const store = await open(t);
+      const head = await store.headPosition();
+      const wanted = `Wanted${randomUUID().replaceAll('-', '')}`;
+      const sub = store.subscribeToAll({ after: head, filter: { eventTypes: [wanted] } });
+      assert.equal(sub.scannedPosition(), head, 'known before the first read: where the subscription starts');
+      const seen: RecordedEvent[] = [];
+      const reading = (async () => {
+        for await (const e of sub) seen.push(e);
+      })();
+      // One wanted event, then more that the filter skips than EventStoreDB reads between checkpoints (32).
+      await store.append(unique('contract'), [ev(wanted), ...Array.from({ length: 100 }, () => ev('Noise'))], 'no_stream');
+      const [delivered] = await eventually(() => (seen.length > 0 ? seen : undefined), 10_000, 'the wanted event');
+      const scanned = await eventually(() => (sub.scannedPosition() > delivered!.position ? sub.scannedPosition() : undefined), 10_000, 'the scan passing the skipped events');
+      assert.ok(scanned <= (await store.headPosition()), 'never past the end of the log');
+      await sub.close();
+      await reading;
+      assert.deepEqual(seen.map((e) => e.type), [wanted]);
+    });
+
+    it('forward reads of the log are the log, from any position and page size, while another handle appends', { skip: !options.openShared && 'no shared factory' }, async (t) => {
+      const [a, b] = await options.openShared!(t);
+      const head = await a.headPosition();
+      const prefix = unique('contract');
+      let n = 0;
+      const write = (store: EventStore, count: number) =>
+        Promise.all(Array.from({ length: count }, () => {
+          const k = n++;
+          return store.append(`${prefix}-${k}`, [ev('T', { k })], 'no_stream');
+        }));
+      await write(a, 40);
+      // A subscriber reads to the end: a store that keeps a parsed tail now holds these events.
+      await a.readAll({ after: head, maxCount: 1000 });
+      // The other handle appends: the first knows nothing of these until it reads them.
+      await write(b, 25);
+      await write(a, 10);
+      // The log as it is, oldest first, read backwards (a read no tail serves). Events past its
+      // end may come from other writers meanwhile; up to its end, every read must agree with it.
+      const log = (await b.readAll({ direction: 'backwards', maxCount: 10_000 })).reverse().filter((e) => e.position > head);
+      assert.equal(log.filter((e) => e.streamName.startsWith(prefix)).length, 75);
+      const end = log.at(-1)!.position;
+      const at = (i: number) => (i < 0 ? head : log[i]!.position);
+      for (const [from, limit] of [[-1, 10], [12, 50], [38, 3], [39, 100], [-1, 1000], [63, 5], [74, 10], [5, 1]] as const) {
+        const read = (await a.readAll({ after: at(from), maxCount: limit })).filter((e) => e.position <= end);
+        const expected = log.filter((e) => e.position > at(from)).slice(0, limit);
+        assert.deepEqual(read.map((e) => [e.position, e.id, e.data]), expected.map((e) => [e.position, e.id, e.data]), `after ${from < 0 ? 'the start' : `event ${from}`}, ${limit} at most`);
+      }
     });
 
     it('two handles on one log: concurrent appends conflict per stream, positions stay unique and increasing', { skip: !options.openShared && 'no shared factory' }, async (t) => {

@@ -59,30 +59,3 @@ it('two processes appending to one SQLite file never corrupt it or lose an event
   assert.equal(all.length, 4 * perProcess);
   assert.equal(new Set(all.map((e) => e.position)).size, all.length);
 });
-
-it('reads of the log served from the parsed tail equal the database, from any position, with another writer on the file', async (t) => {
-  const file = join(tempDir(t), 'events.db');
-  const store = new SqliteEventStore(file, { pollIntervalMs: 20 });
-  const other = new SqliteEventStore(file, { pollIntervalMs: 20 });
-  t.after(() => Promise.all([store.close(), other.close()]));
-  const db = new DatabaseSync(file, { readOnly: true });
-  t.after(() => db.close());
-  const positionsInDb = (after: number, limit: number) =>
-    (db.prepare('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, limit) as { position: number }[]).map((r) => BigInt(r.position));
-  let n = 0;
-  const write = (s: SqliteEventStore, count: number) =>
-    Promise.all(Array.from({ length: count }, () => s.append(`s-${n++ % 7}-${n}`, [{ id: `e-${n}`, type: 'T', data: { n } }], 'any')));
-  await write(store, 40);
-  // A subscriber reads to the head: the window now holds those events.
-  assert.equal((await store.readAll({ after: 0n, maxCount: 1000 })).length, 40);
-  // Another process appends; the window knows nothing of these.
-  await write(other, 25);
-  await write(store, 10);
-  for (const [after, limit] of [[0, 10], [13, 50], [39, 3], [40, 100], [0, 1000], [64, 5], [75, 10]] as const) {
-    const read = await store.readAll({ after: BigInt(after), maxCount: limit });
-    assert.deepEqual(read.map((e) => e.position), positionsInDb(after, limit), `after ${after}, limit ${limit}`);
-  }
-  // The same event read twice is the same data.
-  const [a] = await store.readAll({ after: 4n, maxCount: 1 });
-  assert.deepEqual(a!.data, { n: (JSON.parse((db.prepare('SELECT data FROM events WHERE position = 5').get() as { data: string }).data) as { n: number }).n });
-});

@@ -44,6 +44,7 @@ describe('upcasting', () => {
       assert.deepEqual(event.data, want);
       break;
     }
+    assert.equal(subscription.scannedPosition(), await raw.headPosition(), 'how far it has read passes through');
     await subscription.close();
     assert.deepEqual((await raw.readStream('user-1'))[0]!.data, { name: 'Ada Lovelace' }, 'the stored event is unchanged');
   });

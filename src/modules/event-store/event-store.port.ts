@@ -69,11 +69,11 @@ export interface SubscribeOptions {
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
   /**
-   * How far the subscription has read the log, counting events its filter skipped (undefined:
-   * not known yet). A filtered projection is caught up when it has applied all it was given
-   * and this is the head, however long ago its last matching event was.
+   * How far the subscription has read the log, counting events its filter skipped (its start
+   * position until it has read further). A filtered projection is caught up when it has
+   * applied all it was given and this is the head, however long ago its last matching event was.
    */
-  scannedPosition?(): bigint | undefined;
+  scannedPosition(): bigint;
 }
 
 export interface EventStore {

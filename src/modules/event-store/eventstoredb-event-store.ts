@@ -178,10 +178,12 @@ export class EventStoreDbEventStore implements EventStore {
     let current: ReturnType<EventStoreDBClient['subscribeToAll']> | null = null;
     let closed = false;
     let after = options.after;
+    /** The further of the server's last checkpoint and the last event received. */
+    const scannedSoFar = (): bigint | undefined => (scanned !== undefined && (after === undefined || scanned > after) ? scanned : after);
     async function* events(): AsyncGenerator<RecordedEvent> {
       let backoffMs = 100;
       while (!closed) {
-        const from = scanned !== undefined && (after === undefined || scanned > after) ? scanned : after;
+        const from = scannedSoFar();
         current = client.subscribeToAll({ fromPosition: from !== undefined ? unpackPosition(from) : START, filter });
         try {
           for await (const resolved of current) {
@@ -204,7 +206,7 @@ export class EventStoreDbEventStore implements EventStore {
     const iterator = events();
     return {
       [Symbol.asyncIterator]: () => iterator,
-      scannedPosition: () => scanned,
+      scannedPosition: () => scannedSoFar() ?? 0n,
       close: async () => {
         closed = true;
         await current?.unsubscribe();

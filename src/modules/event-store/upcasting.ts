@@ -24,6 +24,7 @@ export function withUpcasting(store: EventStore, upcasters: readonly Upcaster[])
       const inner = store.subscribeToAll(options);
       return {
         close: () => inner.close(),
+        scannedPosition: () => inner.scannedPosition(),
         async *[Symbol.asyncIterator]() {
           for await (const event of inner) yield upcast(event, upcasters);
         },
