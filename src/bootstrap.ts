@@ -11,8 +11,10 @@ import { ClientDirectory } from './modules/auth/client-directory.js';
 import { MetricsService } from './modules/metrics/metrics.service.js';
 import { BullmqQueue } from './modules/queues/bullmq-queue.js';
 import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from './modules/queues/queue.port.js';
+import { logRequest, routeOf } from './modules/http/access-log.js';
 import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
 import { createValidationPipe } from './modules/http/validation.js';
+import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -40,11 +42,11 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupNoiseAtDebug(app.get(Logger)));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpDuration.observe({ method: request.method, route: routeOf(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (config.accessLog) logRequest(request, reply);
   });
   const queues = app.get<QueueBackend>(QUEUE_BACKEND);
   if (queues instanceof BullmqQueue && config.roles.has('api')) await registerQueueDashboard(app, queues.bullQueues(ALL_QUEUES), app.get(ClientDirectory));

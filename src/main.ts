@@ -1,13 +1,21 @@
+import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/herald-config.js';
 import { createApp } from './bootstrap.js';
 import { ChildProcesses, SUPERVISED_ENV } from './modules/processes/child-processes.js';
 
 const config = loadConfig();
 const app = await createApp(config);
+const logger = new Logger('Herald');
 // On SIGTERM/SIGINT Nest closes the app: workers finish their in-flight provider calls and
 // record them, projections checkpoint. Past the grace period the process exits regardless.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownGraceMs).unref());
+  process.once(signal, () => {
+    logger.log({ msg: 'shutting down: in-flight work finishes and is recorded first', signal, graceMs: config.shutdownGraceMs });
+    setTimeout(() => {
+      logger.warn({ msg: 'shutdown grace period over: exiting before the shutdown finished', graceMs: config.shutdownGraceMs });
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
+  });
 }
 if (process.env[SUPERVISED_ENV] && process.channel) {
   // A child of HERALD_PROCESSES=split: its parent gone (even by SIGKILL), it shuts down as on SIGTERM.
@@ -15,4 +23,6 @@ if (process.env[SUPERVISED_ENV] && process.channel) {
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
 await app.listen(config.port, config.host);
+const url = await app.getUrl();
+logger.log({ msg: `listening on ${url} (API docs: ${url}/docs)`, url, docs: `${url}/docs`, roles: [...config.roles] });
 app.get(ChildProcesses).start();

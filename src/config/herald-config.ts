@@ -67,6 +67,8 @@ export interface HeraldConfig {
   /** How long a dead projector or dispatcher keeps its lease before a standby takes over. */
   projectionLeaseMs: number;
   logLevel: string;
+  /** One info line per answered request. */
+  accessLog: boolean;
 }
 
 export interface TrackingSettings {
@@ -298,5 +300,6 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
     projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
     logLevel: env.LOG_LEVEL || 'info',
+    accessLog: bool(env, 'ACCESS_LOG', true),
   };
 }
