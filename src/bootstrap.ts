@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import type { HeraldConfig } from './config/herald-config.js';
 import { registerQueueDashboard } from './modules/admin/queue-dashboard.js';
 import { ClientDirectory } from './modules/auth/client-directory.js';
+import { restrictDataDir } from './modules/data-dir/owner-only.js';
 import { MetricsService } from './modules/metrics/metrics.service.js';
 import { BullmqQueue } from './modules/queues/bullmq-queue.js';
 import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from './modules/queues/queue.port.js';
@@ -20,6 +21,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the Nest application on Fastify; `listen` is left to the caller. */
 export async function createApp(config: HeraldConfig): Promise<NestFastifyApplication> {
+  restrictDataDir(config.dataDir);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
 import type { ChannelQueue } from '../queues/queue.port.js';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
 
@@ -24,7 +23,7 @@ export class SandboxOutbox {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnlyDatabaseFile(file);
     this.db = new DatabaseSync(file, { timeout: 5000 });
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS outbox (

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
 import type { AppendResult, EventData, EventStore, ExpectedRevision, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from './event-store.port.js';
 import { GroupCommit } from './group-commit.js';
 import { PollingSubscriptions } from './polling-subscriptions.js';
@@ -46,7 +45,7 @@ export class SqliteEventStore implements EventStore {
   private closing: Promise<void> | null = null;
 
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnlyDatabaseFile(file);
     const synchronous = options.synchronous ?? 'FULL';
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.db = new DatabaseSync(file, { timeout: busyTimeoutMs });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Logger } from '@nestjs/common';
+import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
 import {
   faultBackoffMs,
   type EnqueueBatch,
@@ -85,7 +84,7 @@ export class SqliteQueue implements QueueBackend {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.heartbeatMs = options.heartbeatMs ?? Math.max(10, Math.floor(this.leaseMs / 3));
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnlyDatabaseFile(file);
     this.db = new DatabaseSync(file, { timeout: 10_000 });
     // The queue can be refilled from the log, and its checkpoint lives in the same file,
     // so both roll back together: NORMAL durability is enough.

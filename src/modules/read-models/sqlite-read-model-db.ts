@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
@@ -14,7 +13,7 @@ export class SqliteReadModelDb implements ReadModelDb {
   private readonly executor: SqlExecutor;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnlyDatabaseFile(file);
     this.db = new DatabaseSync(file, { timeout: 5000 });
     // Read models are rebuilt from the log, so they trade fsync-per-commit for speed.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
