@@ -6,7 +6,7 @@ bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 source scripts/test-services.sh
 start_redis
-rm -rf dist && tsc -p tsconfig.json
+bash scripts/build.sh
 export HERALD_TEST_TLS_DIR="$SERVICES_DIR/tls"
 mkdir -p "$HERALD_TEST_TLS_DIR"
 node -e "import('./dist/test/fakes/tls.js').then((m) => m.generateTestCertificate(process.env.HERALD_TEST_TLS_DIR))"

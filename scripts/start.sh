@@ -2,7 +2,15 @@
 # Runs Herald on the embedded profile: no services to install, state kept under ./data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# First of all: a taken port is reported at once, before the install and the build.
+node scripts/check-port.mjs
 bash scripts/ensure-deps.sh
 PATH="$PWD/node_modules/.bin:$PATH"
-rm -rf dist && tsc -p tsconfig.json
+# Compiles only when a source, tsconfig.json or package-lock.json changed since the last build.
+if [ "$(cat dist/.build-inputs 2>/dev/null)" = "$(node scripts/build-inputs.mjs)" ]; then
+  echo "the build is current: not compiling" >&2
+else
+  echo "compiling..." >&2
+  bash scripts/build.sh
+fi
 exec node dist/src/main.js "$@"

@@ -10,8 +10,7 @@ source scripts/test-services.sh
 start_redis
 start_postgres
 
-rm -rf dist
-tsc -p tsconfig.json
+bash scripts/build.sh
 
 # The fake providers' TLS certificate, trusted by every Node process of this run.
 export HERALD_TEST_TLS_DIR="$SERVICES_DIR/tls"
