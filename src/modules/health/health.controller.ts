@@ -1,8 +1,9 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/scopes.decorator.js';
 import { DependencyIndicators } from './dependency.indicators.js';
+import { HealthCheckDto, HealthReportDto } from './health-responses.js';
 
 /**
  * Terminus's answer (`status`, `info`, `error`, `details`), plus the `checks` map Herald has
@@ -16,6 +17,7 @@ function withChecks(result: HealthCheckResult) {
 }
 
 @ApiTags('health')
+@ApiExtraModels(HealthCheckDto)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -25,16 +27,19 @@ export class HealthController {
 
   @Get('live')
   @Public()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'The process is up (no dependency is checked: a restart would not fix them)' })
+  @ApiOkResponse({ type: HealthReportDto })
   async live() {
     return withChecks(await this.health.check([]));
   }
 
   @Get('ready')
   @Public()
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'The event store, the read-model database and the queue backend answer; 503 otherwise' })
+  @ApiOkResponse({ type: HealthReportDto, description: 'every dependency is up' })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'a dependency is down (or the process is shutting down): the same report, saying which' })
   async ready() {
     try {
       return withChecks(await this.health.check([() => this.dependencies.eventStore(), () => this.dependencies.readModels(), () => this.dependencies.queueBackend()]));

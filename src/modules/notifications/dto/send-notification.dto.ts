@@ -48,7 +48,7 @@ export class InlineContentDto {
 }
 
 export class TemplateRefDto {
-  @ApiProperty({ example: 'order-shipped' })
+  @ApiProperty({ example: 'order-shipped', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' })
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'template id must be 1-100 letters, digits, . _ -' })
   id: string;
 
@@ -58,11 +58,11 @@ export class TemplateRefDto {
 }
 
 export class SendNotificationDto {
-  @ApiProperty({ example: 'user-42' })
+  @ApiProperty({ example: 'user-42', pattern: USER_ID.source })
   @IsString() @Matches(USER_ID, { message: USER_ID_MESSAGE })
   userId: string;
 
-  @ApiProperty({ example: 'orders' })
+  @ApiProperty({ example: 'orders', pattern: CATEGORY.source })
   @IsString() @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
   category: string;
 
@@ -78,7 +78,7 @@ export class SendNotificationDto {
   @IsOptional() @ValidateNested() @Type(() => TemplateRefDto)
   template?: TemplateRefDto;
 
-  @ApiPropertyOptional({ description: 'repeat-safe key: the same key for the same user within the window returns the original' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'repeat-safe key: the same key for the same user within the window returns the original', example: 'order-1234-shipped' })
   @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
   idempotencyKey?: string;
 
