@@ -37,7 +37,7 @@ export class TemplatesController {
           defaultLocale: 'en',
           channels: {
             push: { en: { title: 'Shipped', body: 'Order {{ order }} is on its way' }, fr: { title: 'Expédiée', body: 'La commande {{ order }} est en route' } },
-            email: { en: { subject: 'Order {{ order }} shipped', text: 'Hi {{ name }}, order {{ order }} is on its way.', html: '<p>Hi {{ name }}, order {{ order }} is on its way.</p>' } },
+            email: { en: { subject: 'Order {{ order }} shipped', text: 'Hi {{ name }}, order {{ order }} is on its way.', html: '<p>Hi {{ name }}, order {{ order }} is <a href="https://shop.example.com/orders/{{ order }}">on its way</a>.</p>' } },
           },
         },
       },

@@ -11,5 +11,13 @@ export const SEND_EXAMPLES = {
 };
 
 export const SEND_BATCH_EXAMPLES = {
-  batch: { summary: 'two notifications, each answered on its own', value: { notifications: [SEND_EXAMPLES.content.value, { ...SEND_EXAMPLES.content.value, category: 'news' }] } },
+  batch: {
+    summary: 'two notifications, each answered on its own',
+    value: {
+      notifications: [
+        { userId: 'user-42', category: 'orders', content: { title: 'Delivered', body: 'Order 1234 was delivered', subject: 'Order 1234 delivered', text: 'Order 1234 was delivered.' } },
+        { userId: 'user-42', category: 'news', channels: ['email'], content: { subject: 'Spring sale', text: 'Our spring sale starts today.' } },
+      ],
+    },
+  },
 };
