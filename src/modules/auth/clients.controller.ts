@@ -12,12 +12,12 @@ import { Scopes } from './scopes.decorator.js';
 import type { RequestContext } from '../recipients/recipient-actors.js';
 
 export class CreateClientDto {
-  @ApiProperty({ example: 'billing-service' })
+  @ApiProperty({ example: 'billing-service', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' })
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, { message: 'name must be 1-100 letters, digits, space . _ -' })
   name: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true })
+  @ApiProperty({ enum: SCOPES, isArray: true, minItems: 1, uniqueItems: true })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
   scopes: Scope[];
 
@@ -27,13 +27,13 @@ export class CreateClientDto {
 }
 
 export class SetWebhookDto {
-  @ApiProperty({ example: 'https://billing.example.com/herald-webhooks' })
+  @ApiProperty({ format: 'uri', maxLength: 2048, example: 'https://billing.example.com/herald-webhooks', description: 'an absolute http or https URL' })
   @IsString() @MaxLength(2048)
   // require_tld off: a receiver inside the network (an IP address, a cluster host name) is common.
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an absolute http or https URL' })
   url: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, description: 'default: every event' })
+  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every event' })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
   events?: WebhookEvent[];
 }

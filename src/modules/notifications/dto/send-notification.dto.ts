@@ -66,7 +66,7 @@ export class SendNotificationDto {
   @IsString() @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
   category: string;
 
-  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'default: every channel the user can be reached on' })
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every channel the user can be reached on' })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @ArrayUnique() @IsIn(CHANNELS, { each: true })
   channels?: Channel[];
 
@@ -92,7 +92,7 @@ export class SendNotificationDto {
 }
 
 export class SendBatchDto {
-  @ApiProperty({ type: [SendNotificationDto], maxItems: 1000, description: 'each item is validated and decided on its own' })
+  @ApiProperty({ type: [SendNotificationDto], minItems: 1, maxItems: 1000, description: 'each item is validated and decided on its own' })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsObject({ each: true })
   notifications: object[];
 }
