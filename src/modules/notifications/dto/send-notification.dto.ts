@@ -82,7 +82,8 @@ export class SendNotificationDto {
   @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
   idempotencyKey?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2030-01-01T09:00:00Z', description: 'deliver at this time, not before: ISO 8601 with a UTC offset (`Z` or `+01:00`), at most 90 days ahead; a time not in the future sends at once' })
+  // No fixed example: any date would in time be past or more than 90 days ahead.
+  @ApiPropertyOptional({ format: 'date-time', description: 'deliver at this time, not before: ISO 8601 with a UTC offset (`Z` or `+01:00`, e.g. 2030-01-01T09:00:00+01:00), at most 90 days ahead; a time not in the future sends at once' })
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(WITH_UTC_OFFSET, { message: 'sendAt must include a UTC offset (Z or +hh:mm), or it would be read in the server\'s time zone' })
   sendAt?: string;
 
