@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module.js';
@@ -16,6 +15,7 @@ import { logRequest, routeOf } from './modules/http/access-log.js';
 import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
 import { createValidationPipe } from './modules/http/validation.js';
 import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js';
+import { setupOpenApi } from './modules/openapi/openapi-document.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -58,15 +58,6 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   // (node --heapsnapshot-signal=SIGUSR2) would have shut the service down.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Herald')
-      .setDescription('Event-sourced notifications: APNs, FCM, SMS and email, with opt-outs, rate limits and dedup.')
-      .setVersion('1')
-      .addBasicAuth({ type: 'http', scheme: 'basic', description: 'appKey as user name, appSecret as password' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  setupOpenApi(app);
   return app;
 }

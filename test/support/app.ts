@@ -29,14 +29,14 @@ export class Api {
     return new Api(this.baseUrl, credentials);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, init: { raw?: string; headers?: Record<string, string> } = {}): Promise<Response<T>> {
+  async request<T = any>(method: string, path: string, body?: unknown, init: { raw?: string; headers?: Record<string, string>; redirect?: 'follow' | 'manual' } = {}): Promise<Response<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.credentials) headers.authorization = `Basic ${Buffer.from(`${this.credentials.appKey}:${this.credentials.appSecret}`).toString('base64')}`;
     let payload: string | undefined;
     if (init.raw !== undefined) payload = init.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, redirect: init.redirect });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -63,11 +63,15 @@ export interface RunningApp {
   close: () => Promise<void>;
 }
 
-/** Starts Herald in this process on a free loopback port with its own data directory. */
-export async function startApp(t: TestContext, env: Record<string, string> = {}): Promise<RunningApp> {
+/**
+ * Starts Herald in this process on a free loopback port with its own data directory.
+ * `beforeListen` sees the app before its routes are registered (to add a Fastify hook).
+ */
+export async function startApp(t: TestContext, env: Record<string, string> = {}, beforeListen?: (app: NestFastifyApplication) => void): Promise<RunningApp> {
   const dataDir = env.DATA_DIR ?? tempDir(t); // a second app may share the first one's data
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', ...env });
   const app = await createApp(config);
+  beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= app.close());

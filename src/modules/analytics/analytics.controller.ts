@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
+import { AUTH_ERRORS, ApiErrorResponses } from '../openapi/api-responses.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { AnalyticsQueries, type StatsFilter } from './analytics-queries.js';
 import { FunnelQuery, SummaryQuery } from './dto/analytics-query.dto.js';
+import { FunnelDto, SummaryDto } from './dto/analytics-responses.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +15,7 @@ const DAY_MS = 86_400_000;
  * model: eventually consistent, behind the log by the projection's lag (herald_projection_lag).
  */
 @ApiTags('analytics')
-@ApiBasicAuth()
+@ApiErrorResponses(...AUTH_ERRORS, 400)
 @Controller('v1/analytics')
 export class AnalyticsController {
   private readonly queries: AnalyticsQueries;
@@ -25,6 +27,7 @@ export class AnalyticsController {
   @Get('summary')
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'Counts, rates and request-to-sent latency percentiles, grouped by any of day, channel, category, template, client' })
+  @ApiOkResponse({ type: SummaryDto })
   async summary(@Query() q: SummaryQuery) {
     const filter = this.filter(q);
     const groupBy = [...new Set(q.groupBy ?? [])];
@@ -34,7 +37,8 @@ export class AnalyticsController {
   @Get('funnel')
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'sent -> opened -> clicked -> converted for a template (or any filter), with rates; once per delivery' })
-  async funnel(@Query() q: FunnelQuery) {
+  @ApiOkResponse({ type: FunnelDto })
+  async funnel(@Query() q: FunnelQuery): Promise<FunnelDto> {
     const filter = this.filter(q);
     return { ...filter, template: q.template ?? null, ...(await this.queries.funnel(filter)) };
   }

@@ -1,52 +1,54 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
-import { ApiBasicAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SCOPES, WEBHOOK_EVENTS, hasScope, type ClientWebhook, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import type { AuthenticatedRequest } from './api-auth.guard.js';
+import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
 import { ClientDirectory } from './client-directory.js';
+import { APP_KEY_EXAMPLE, ClientViewDto, NewClientCredentialsDto, RotatedSecretDto, WebhookViewDto } from './client-responses.js';
 import { Ctx } from './request-context.decorator.js';
 import { Scopes } from './scopes.decorator.js';
 import type { RequestContext } from '../recipients/recipient-actors.js';
 
 export class CreateClientDto {
-  @ApiProperty({ example: 'billing-service' })
+  @ApiProperty({ example: 'billing-service', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' })
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, { message: 'name must be 1-100 letters, digits, space . _ -' })
   name: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true })
+  @ApiProperty({ enum: SCOPES, isArray: true, minItems: 1, uniqueItems: true })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SCOPES.length) @ArrayUnique() @IsIn(SCOPES, { each: true })
   scopes: Scope[];
 
-  @ApiPropertyOptional({ description: 'requests per second for this client (default: CLIENT_RATE_LIMIT)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'requests per second for this client (default: CLIENT_RATE_LIMIT)' })
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000)
   rateLimitPerSecond?: number;
 }
 
 export class SetWebhookDto {
-  @ApiProperty({ example: 'https://billing.example.com/herald-webhooks' })
+  @ApiProperty({ format: 'uri', maxLength: 2048, example: 'https://billing.example.com/herald-webhooks', description: 'an absolute http or https URL' })
   @IsString() @MaxLength(2048)
   // require_tld off: a receiver inside the network (an IP address, a cluster host name) is common.
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an absolute http or https URL' })
   url: string;
 
-  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, description: 'default: every event' })
+  @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every event' })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
   events?: WebhookEvent[];
 }
 
 export class AppKeyParams {
-  @ApiProperty({ example: 'hk_0123456789abcdef01234567' })
+  @ApiProperty({ example: APP_KEY_EXAMPLE, pattern: '^[A-Za-z0-9_-]{1,64}$' })
   @IsString() @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'appKey must be 1-64 letters, digits, _ or -' })
   appKey: string;
 }
 
 /** The secret is shown to the client it belongs to (and admins): receivers need it to verify signatures. */
-const webhookView = (appKey: string, w: ClientWebhook) => ({ appKey, url: w.url, events: w.events, signingSecret: w.signingSecret, updatedAt: w.updatedAt });
+const webhookView = (appKey: string, w: ClientWebhook): WebhookViewDto => ({ appKey, url: w.url, events: w.events, signingSecret: w.signingSecret, updatedAt: w.updatedAt });
 
 @ApiTags('clients')
-@ApiBasicAuth()
+@ApiErrorResponses(...AUTH_ERRORS)
 @Controller('v1/clients')
 export class ClientsController {
   constructor(
@@ -58,6 +60,12 @@ export class ClientsController {
   @HttpCode(201)
   @Scopes('admin')
   @ApiOperation({ summary: 'Create an API client; the secret is shown once, in this answer only' })
+  @ApiBody({
+    type: CreateClientDto,
+    examples: { client: { summary: 'a service that sends and reads notifications', value: { name: 'billing-service', scopes: ['notifications:send', 'notifications:read'], rateLimitPerSecond: 100 } } },
+  })
+  @ApiCreatedResponse({ type: NewClientCredentialsDto })
+  @ApiErrorResponses(...BODY_ERRORS)
   create(@Body() dto: CreateClientDto, @Ctx() ctx: RequestContext) {
     return this.clients.create({ name: dto.name, scopes: dto.scopes, rateLimitPerSecond: dto.rateLimitPerSecond ?? null }, { appKey: ctx.appKey, correlationId: ctx.correlationId });
   }
@@ -65,7 +73,8 @@ export class ClientsController {
   @Get('me')
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'The calling client: its appKey, name and scopes' })
-  me(@Req() request: AuthenticatedRequest) {
+  @ApiOkResponse({ type: ClientViewDto })
+  me(@Req() request: AuthenticatedRequest): ClientViewDto {
     const { appKey, name, scopes, rateLimitPerSecond, createdAt } = request.client!;
     return { appKey, name, scopes, rateLimitPerSecond, createdAt };
   }
@@ -74,6 +83,8 @@ export class ClientsController {
   @HttpCode(201)
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'Issue a new appSecret (shown once, in this answer); the current one keeps working for CLIENT_SECRET_GRACE' })
+  @ApiCreatedResponse({ type: RotatedSecretDto })
+  @ApiErrorResponses(400, 404)
   rotateSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey, 'its own secret');
     return this.clients.rotateSecret(appKey, this.config.http.clientSecretGraceMs, { appKey: ctx.appKey, correlationId: ctx.correlationId });
@@ -83,6 +94,8 @@ export class ClientsController {
   @HttpCode(204)
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'End the previous appSecret\'s grace period at once (it leaked)' })
+  @ApiNoContentResponse({ description: 'the previous secret no longer works' })
+  @ApiErrorResponses(400, { status: 404, description: 'no such client, or no previous secret in its grace period' })
   async revokePreviousSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
     this.mayManage(request, appKey, 'its own secret');
     await this.clients.revokePreviousSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
@@ -91,6 +104,12 @@ export class ClientsController {
   @Put(':appKey/webhook')
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'Set where Herald POSTs this client\'s notification outcomes (the client itself or an admin); keeps the signing secret' })
+  @ApiBody({
+    type: SetWebhookDto,
+    examples: { webhook: { summary: 'sent and failed outcomes only', value: { url: 'https://billing.example.com/herald-webhooks', events: ['notification.sent', 'notification.failed'] } } },
+  })
+  @ApiOkResponse({ type: WebhookViewDto })
+  @ApiErrorResponses(...BODY_ERRORS, 404)
   async setWebhook(@Param() { appKey }: AppKeyParams, @Body() dto: SetWebhookDto, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey);
     const webhook = await this.clients.setWebhook(appKey, { url: dto.url, events: dto.events ?? [...WEBHOOK_EVENTS] }, { appKey: ctx.appKey, correlationId: ctx.correlationId });
@@ -100,6 +119,8 @@ export class ClientsController {
   @Get(':appKey/webhook')
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'The client\'s webhook and its signing secret' })
+  @ApiOkResponse({ type: WebhookViewDto })
+  @ApiErrorResponses(400, { status: 404, description: 'no such client, or it has no webhook', message: 'this client has no webhook' })
   async getWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest) {
     this.mayManage(request, appKey);
     await this.clients.refresh();
@@ -112,6 +133,8 @@ export class ClientsController {
   @HttpCode(200)
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'Replace the webhook signing secret; payloads are signed with the new one from now on' })
+  @ApiOkResponse({ type: WebhookViewDto })
+  @ApiErrorResponses(400, { status: 404, description: 'no such client, or it has no webhook', message: 'this client has no webhook' })
   async rotateWebhookSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey);
     return webhookView(appKey, await this.clients.rotateWebhookSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId }));
@@ -121,6 +144,8 @@ export class ClientsController {
   @HttpCode(204)
   @Scopes(...SCOPES)
   @ApiOperation({ summary: 'Stop sending webhooks to this client' })
+  @ApiNoContentResponse({ description: 'no more webhooks' })
+  @ApiErrorResponses(400, { status: 404, description: 'no such client, or it has no webhook', message: 'this client has no webhook' })
   async removeWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
     this.mayManage(request, appKey);
     await this.clients.removeWebhook(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
 import type { Scope } from '../../domain/client/client.js';
 
 export const SCOPES_KEY = 'herald:scopes';
@@ -7,5 +8,5 @@ export const PUBLIC_KEY = 'herald:public';
 /** The caller needs any one of these scopes (admin holds all). */
 export const Scopes = (...scopes: Scope[]) => SetMetadata(SCOPES_KEY, scopes);
 
-/** No credentials needed (docs, health, tracking pixels). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** No credentials needed (docs, health, tracking pixels); documented as such (an empty security requirement). */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiSecurity({}));

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBasicAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsUUID, validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -8,15 +8,18 @@ import { Ctx } from '../auth/request-context.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { errorResponse, internalError, type ErrorBody } from '../http/error-response.js';
 import { VALIDATION_OPTIONS, fieldErrors, validationFailed } from '../http/validation.js';
+import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
 import type { RequestContext } from '../recipients/recipient-actors.js';
 import { CancelNotificationCommand } from './commands/cancel-notification.command.js';
 import { SendNotificationCommand, type NotificationReceipt } from './commands/send-notification.command.js';
 import { crossFieldErrors } from './dto/check-send.js';
+import { BatchItemAcceptedDto, BatchItemFailedDto, BatchResultDto, CanceledNotificationDto, NOTIFICATION_ID_EXAMPLE, NotificationReceiptDto, NotificationViewDto } from './dto/notification-responses.js';
 import { SendBatchDto, SendNotificationDto } from './dto/send-notification.dto.js';
+import { SEND_BATCH_EXAMPLES, SEND_EXAMPLES } from './dto/send-notification.examples.js';
 import { GetNotificationQuery } from './queries/get-notification.query.js';
 
 class NotificationParams {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE })
   @IsUUID('all', { message: 'id must be a notification id (UUID)' })
   id: string;
 }
@@ -24,7 +27,7 @@ class NotificationParams {
 type BatchItemResult = ({ index: number; statusCode: 200 | 202 } & NotificationReceipt) | ({ index: number } & ErrorBody);
 
 @ApiTags('notifications')
-@ApiBasicAuth()
+@ApiErrorResponses(...AUTH_ERRORS)
 @Controller('v1/notifications')
 export class NotificationsController {
   private readonly logger = new Logger('NotificationsController');
@@ -37,6 +40,10 @@ export class NotificationsController {
   @Post()
   @Scopes('notifications:send')
   @ApiOperation({ summary: 'Ask Herald to notify a user. 202 once the decision is durable; 200 with the original for a repeated idempotency key' })
+  @ApiBody({ type: SendNotificationDto, examples: SEND_EXAMPLES })
+  @ApiAcceptedResponse({ type: NotificationReceiptDto, description: 'decided and durable: accepted for delivery, or suppressed (see suppressed)' })
+  @ApiOkResponse({ type: NotificationReceiptDto, description: 'the idempotency key was used before: the original answer (duplicate: true)' })
+  @ApiErrorResponses(...BODY_ERRORS, { status: 404, description: 'unknown user: create the user first', message: 'unknown user: register the user first' })
   async send(@Body() dto: SendNotificationDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationReceipt> {
     const errors = crossFieldErrors(dto, Date.now());
     if (errors.length > 0) throw validationFailed(errors);
@@ -49,6 +56,10 @@ export class NotificationsController {
   @HttpCode(200)
   @Scopes('notifications:send')
   @ApiOperation({ summary: 'Up to 1,000 notifications; each item is validated and decided on its own' })
+  @ApiBody({ type: SendBatchDto, examples: SEND_BATCH_EXAMPLES })
+  @ApiExtraModels(BatchItemAcceptedDto, BatchItemFailedDto)
+  @ApiOkResponse({ type: BatchResultDto, description: 'each item’s own result, in order; the batch itself is answered 200' })
+  @ApiErrorResponses(...BODY_ERRORS)
   async batch(@Body() dto: SendBatchDto, @Ctx() ctx: RequestContext): Promise<{ results: BatchItemResult[] }> {
     const now = Date.now();
     const results = await Promise.all(
@@ -76,6 +87,8 @@ export class NotificationsController {
   @Delete(':id')
   @Scopes('notifications:send')
   @ApiOperation({ summary: 'Cancel the deliveries not yet sent (scheduled, queued or retrying); 409 if none is left' })
+  @ApiOkResponse({ type: CanceledNotificationDto })
+  @ApiErrorResponses(400, 404, { status: 409, description: 'nothing left to cancel: every delivery already ended, or the notification was suppressed' })
   cancel(@Param() { id }: NotificationParams, @Ctx() ctx: RequestContext) {
     return this.commands.execute(new CancelNotificationCommand(id, ctx));
   }
@@ -83,6 +96,8 @@ export class NotificationsController {
   @Get(':id')
   @Scopes('notifications:read', 'notifications:send', 'audit:read')
   @ApiOperation({ summary: 'A notification’s decision and each delivery’s status' })
+  @ApiOkResponse({ type: NotificationViewDto })
+  @ApiErrorResponses(400, 404)
   get(@Param() { id }: NotificationParams) {
     return this.queries.execute(new GetNotificationQuery(id));
   }

@@ -1,19 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Preferences } from '../../domain/recipient/events.js';
 import { Ctx } from '../auth/request-context.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
+import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
 import { RegisterDeviceCommand } from './commands/register-device.command.js';
 import { RemoveDeviceCommand } from './commands/remove-device.command.js';
 import { UpdatePreferencesCommand } from './commands/update-preferences.command.js';
 import { UpdateProfileCommand } from './commands/update-profile.command.js';
 import { PreferencesDto } from './dto/preferences.dto.js';
-import { RegisterDeviceDto, defaultProvider } from './dto/register-device.dto.js';
+import { APNS_TOKEN_EXAMPLE, RegisterDeviceDto, defaultProvider } from './dto/register-device.dto.js';
 import { UpsertUserDto } from './dto/upsert-user.dto.js';
 import { DeviceParams, UserParams } from './dto/user-params.dto.js';
+import { PreferencesViewDto, RegisteredDeviceDto, UserViewDto } from './dto/user-responses.js';
 import { GetUserQuery } from './queries/get-user.query.js';
 import type { RequestContext } from './recipient-actors.js';
 
@@ -35,7 +37,7 @@ function toPreferences(dto: PreferencesDto): Preferences {
 }
 
 @ApiTags('users')
-@ApiBasicAuth()
+@ApiErrorResponses(...AUTH_ERRORS)
 @Controller('v1/users')
 export class UsersController {
   constructor(
@@ -46,6 +48,13 @@ export class UsersController {
   @Put(':userId')
   @Scopes('users:write')
   @ApiOperation({ summary: 'Create or replace a user’s contact info' })
+  @ApiBody({
+    type: UpsertUserDto,
+    examples: { user: { summary: 'reachable by email and SMS', value: { email: 'ada@example.com', phone: '+447700900123', locale: 'en-GB', timezone: 'Europe/London' } } },
+  })
+  @ApiCreatedResponse({ type: UserViewDto, description: 'a new user' })
+  @ApiOkResponse({ type: UserViewDto, description: 'the user existed: the profile is replaced' })
+  @ApiErrorResponses(...BODY_ERRORS)
   async upsert(@Param() { userId }: UserParams, @Body() dto: UpsertUserDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const { created } = await this.commands.execute(
       new UpdateProfileCommand(userId, { email: dto.email ?? null, phone: dto.phone ?? null, locale: dto.locale ?? null, timezone: dto.timezone ?? null }, ctx),
@@ -57,6 +66,8 @@ export class UsersController {
   @Get(':userId')
   @Scopes('users:read', 'users:write')
   @ApiOperation({ summary: 'A user’s profile, devices and preferences' })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiErrorResponses(400, { status: 404, description: 'no such user', message: 'no user user-42' })
   get(@Param() { userId }: UserParams) {
     return this.queries.execute(new GetUserQuery(userId));
   }
@@ -64,6 +75,16 @@ export class UsersController {
   @Post(':userId/devices')
   @Scopes('devices:register', 'users:write')
   @ApiOperation({ summary: 'Register a push device; re-registering a token returns the same deviceId' })
+  @ApiBody({
+    type: RegisterDeviceDto,
+    examples: {
+      apns: { summary: 'an iPhone (APNs token: 64 hex digits)', value: { platform: 'ios', token: APNS_TOKEN_EXAMPLE } },
+      fcm: { summary: 'an Android phone (FCM registration token)', value: { platform: 'android', token: 'fcm-registration-token:APA91bHun4MxP5egoKMwt2KZFBaFUH' } },
+    },
+  })
+  @ApiCreatedResponse({ type: RegisteredDeviceDto, description: 'a new device' })
+  @ApiOkResponse({ type: RegisteredDeviceDto, description: 'the token was registered already: its deviceId' })
+  @ApiErrorResponses(...BODY_ERRORS, { status: 409, description: 'the provider reported this token invalid (code token_invalidated), or the user has 50 devices (too_many_devices)' })
   async registerDevice(@Param() { userId }: UserParams, @Body() dto: RegisterDeviceDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const provider = dto.provider ?? defaultProvider(dto.platform);
     if (provider === 'apns' && !APNS_TOKEN.test(dto.token)) {
@@ -78,6 +99,8 @@ export class UsersController {
   @HttpCode(204)
   @Scopes('devices:register', 'users:write')
   @ApiOperation({ summary: 'Remove a device' })
+  @ApiNoContentResponse({ description: 'removed' })
+  @ApiErrorResponses(400, { status: 404, description: 'no such device for this user', message: 'no such device for this user' })
   async removeDevice(@Param() { userId, deviceId }: DeviceParams, @Ctx() ctx: RequestContext): Promise<void> {
     await this.commands.execute(new RemoveDeviceCommand(userId, deviceId, ctx));
   }
@@ -85,6 +108,17 @@ export class UsersController {
   @Put(':userId/preferences')
   @Scopes('users:write', 'devices:register')
   @ApiOperation({ summary: 'Replace a user’s notification preferences (opt-outs per channel, per category, global mute)' })
+  @ApiBody({
+    type: PreferencesDto,
+    examples: {
+      preferences: {
+        summary: 'no SMS, no marketing email',
+        value: { muted: false, channels: { sms: false }, categories: [{ category: 'marketing', channels: { email: false } }] },
+      },
+    },
+  })
+  @ApiOkResponse({ type: PreferencesViewDto, description: 'the preferences now in force, every switch explicit' })
+  @ApiErrorResponses(...BODY_ERRORS)
   async preferences(@Param() { userId }: UserParams, @Body() dto: PreferencesDto, @Ctx() ctx: RequestContext) {
     return this.commands.execute(new UpdatePreferencesCommand(userId, toPreferences(dto), ctx));
   }

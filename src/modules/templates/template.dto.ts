@@ -2,23 +2,24 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import type { TemplateChannels } from '../../domain/template/template.js';
 import type { FieldError } from '../http/validation.js';
+import { TemplateChannelsDto } from './template-responses.js';
 
 export const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const LOCALE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/;
 
 export class PublishTemplateDto {
-  @ApiProperty({ example: 'order-shipped' })
+  @ApiProperty({ example: 'order-shipped', pattern: TEMPLATE_ID.source })
   @Matches(TEMPLATE_ID, { message: 'id must be 1-100 letters, digits, . _ -' })
   id: string;
 
-  @ApiProperty({ example: 'en' })
+  @ApiProperty({ example: 'en', pattern: LOCALE.source })
   @IsString()
   @Matches(LOCALE, { message: 'defaultLocale must be a language tag like en or en-GB' })
   defaultLocale: string;
 
   @ApiProperty({
-    description: 'per channel, per locale: push {title, body}, sms {text}, email {subject, text, html}; Liquid syntax',
-    example: { push: { en: { title: 'Shipped', body: 'Order {{ order }} is on its way' } }, email: { en: { subject: 'Order {{ order }} shipped', html: '<p>Hi {{ name }}</p>' } } },
+    type: TemplateChannelsDto,
+    description: 'per channel, per locale: push {title, body}, sms {text}, email {subject, text, html}; Liquid syntax. The default locale is required in each channel.',
   })
   @IsObject()
   channels: TemplateChannels;
@@ -30,7 +31,7 @@ export class PreviewTemplateDto {
   @IsObject()
   params?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'fr-CA' })
+  @ApiPropertyOptional({ example: 'fr-CA', pattern: LOCALE.source })
   @IsOptional()
   @Matches(LOCALE, { message: 'locale must be a language tag like en or en-GB' })
   locale?: string;

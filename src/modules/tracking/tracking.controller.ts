@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Logger, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { EngagementKind } from '../../domain/notification/delivery-lifecycle.js';
 import type { AuthenticatedRequest } from '../auth/api-auth.guard.js';
 import { Public } from '../auth/scopes.decorator.js';
+import { ApiErrorResponses } from '../openapi/api-responses.js';
 import { RecordEngagementCommand } from './commands/record-engagement.command.js';
 import { TRACKING_TOKENS } from './tracking-keys.js';
 import type { TrackingClaim, TrackingTokens } from './tracking-token.js';
@@ -19,7 +20,9 @@ const RECORD_WAIT_MS = 1500;
  * that does not verify gets 404 and records nothing; a click only ever redirects to the URL
  * inside a verified token, and only to http(s), so this is never an open redirect.
  */
-@ApiExcludeController()
+@ApiTags('tracking')
+@ApiParam({ name: 'token', description: 'the signed token in a link or pixel of a sent email', schema: { type: 'string', maxLength: 4096 } })
+@ApiErrorResponses({ status: 404, description: 'the token does not verify (or is of the other kind): nothing is recorded', message: 'unknown tracking link' })
 @Controller('t')
 export class TrackingController {
   private readonly logger = new Logger('Tracking');
@@ -31,6 +34,11 @@ export class TrackingController {
 
   @Get('c/:token')
   @Public()
+  @ApiOperation({ summary: 'A link in a sent email: records the click (and the open it implies), then redirects to the link’s URL' })
+  @ApiFoundResponse({
+    description: 'to the URL inside the verified token (http or https only)',
+    headers: { Location: { description: 'the link’s target', schema: { type: 'string', format: 'uri' } } },
+  })
   async click(@Param('token') token: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const claim = this.claim(token, 'click');
     await this.record(claim, 'clicked', request);
@@ -39,6 +47,8 @@ export class TrackingController {
 
   @Get('o/:token')
   @Public()
+  @ApiOperation({ summary: 'The pixel of a sent email: records the open' })
+  @ApiOkResponse({ description: 'a transparent 1x1 GIF', content: { 'image/gif': { schema: { type: 'string', format: 'binary' } } } })
   async open(@Param('token') token: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const claim = this.claim(token, 'open');
     await this.record(claim, 'opened', request);

@@ -6,12 +6,12 @@ import { DIMENSIONS, type Dimension } from '../analytics-queries.js';
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 class StatsFilterQuery {
-  @ApiPropertyOptional({ description: 'first request day, YYYY-MM-DD (UTC); default: 30 days before `to`' })
+  @ApiPropertyOptional({ format: 'date', description: 'first request day, YYYY-MM-DD (UTC); default: 30 days before `to`' })
   @IsOptional()
   @Matches(DAY, { message: 'from must be a day: YYYY-MM-DD' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'last request day, YYYY-MM-DD (UTC), inclusive; default: today' })
+  @ApiPropertyOptional({ format: 'date', description: 'last request day, YYYY-MM-DD (UTC), inclusive; default: today' })
   @IsOptional()
   @Matches(DAY, { message: 'to must be a day: YYYY-MM-DD' })
   to?: string;
@@ -21,19 +21,19 @@ class StatsFilterQuery {
   @IsIn(['push', 'sms', 'email'], { message: 'channel must be one of push, sms, email' })
   channel?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) category?: string;
+  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) category?: string;
 
-  @ApiPropertyOptional({ description: 'a template id; empty: notifications with inline content' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'a template id; empty: notifications with inline content' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   template?: string;
 
-  @ApiPropertyOptional({ description: 'the requesting client’s appKey' }) @IsOptional() @IsString() @MaxLength(100) client?: string;
+  @ApiPropertyOptional({ maxLength: 100, description: 'the requesting client’s appKey' }) @IsOptional() @IsString() @MaxLength(100) client?: string;
 }
 
 export class SummaryQuery extends StatsFilterQuery {
-  @ApiPropertyOptional({ description: 'comma-separated: day, channel, category, template, client', example: 'channel,day' })
+  @ApiPropertyOptional({ type: String, description: 'comma-separated: day, channel, category, template, client', example: 'channel,day' })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value))
   @IsIn(Object.keys(DIMENSIONS), { each: true, message: 'groupBy must list dimensions from day, channel, category, template, client' })

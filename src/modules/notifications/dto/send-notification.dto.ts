@@ -48,7 +48,7 @@ export class InlineContentDto {
 }
 
 export class TemplateRefDto {
-  @ApiProperty({ example: 'order-shipped' })
+  @ApiProperty({ example: 'order-shipped', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' })
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'template id must be 1-100 letters, digits, . _ -' })
   id: string;
 
@@ -58,15 +58,15 @@ export class TemplateRefDto {
 }
 
 export class SendNotificationDto {
-  @ApiProperty({ example: 'user-42' })
+  @ApiProperty({ example: 'user-42', pattern: USER_ID.source })
   @IsString() @Matches(USER_ID, { message: USER_ID_MESSAGE })
   userId: string;
 
-  @ApiProperty({ example: 'orders' })
+  @ApiProperty({ example: 'orders', pattern: CATEGORY.source })
   @IsString() @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
   category: string;
 
-  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'default: every channel the user can be reached on' })
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every channel the user can be reached on' })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @ArrayUnique() @IsIn(CHANNELS, { each: true })
   channels?: Channel[];
 
@@ -78,11 +78,12 @@ export class SendNotificationDto {
   @IsOptional() @ValidateNested() @Type(() => TemplateRefDto)
   template?: TemplateRefDto;
 
-  @ApiPropertyOptional({ description: 'repeat-safe key: the same key for the same user within the window returns the original' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'repeat-safe key: the same key for the same user within the window returns the original', example: 'order-1234-shipped' })
   @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
   idempotencyKey?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2030-01-01T09:00:00Z', description: 'deliver at this time, not before: ISO 8601 with a UTC offset (`Z` or `+01:00`), at most 90 days ahead; a time not in the future sends at once' })
+  // No fixed example: any date would in time be past or more than 90 days ahead.
+  @ApiPropertyOptional({ format: 'date-time', description: 'deliver at this time, not before: ISO 8601 with a UTC offset (`Z` or `+01:00`, e.g. 2030-01-01T09:00:00+01:00), at most 90 days ahead; a time not in the future sends at once' })
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(WITH_UTC_OFFSET, { message: 'sendAt must include a UTC offset (Z or +hh:mm), or it would be read in the server\'s time zone' })
   sendAt?: string;
 
@@ -92,7 +93,7 @@ export class SendNotificationDto {
 }
 
 export class SendBatchDto {
-  @ApiProperty({ type: [SendNotificationDto], maxItems: 1000, description: 'each item is validated and decided on its own' })
+  @ApiProperty({ type: [SendNotificationDto], minItems: 1, maxItems: 1000, description: 'each item is validated and decided on its own' })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsObject({ each: true })
   notifications: object[];
 }

@@ -13,7 +13,7 @@ export class ChannelSwitchesDto {
 }
 
 export class CategoryPreferenceDto {
-  @ApiProperty({ example: 'marketing' })
+  @ApiProperty({ example: 'marketing', pattern: CATEGORY.source })
   @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
   category: string;
 
@@ -42,7 +42,7 @@ export class PreferencesDto {
   @Type(() => ChannelSwitchesDto)
   channels?: ChannelSwitchesDto;
 
-  @ApiPropertyOptional({ type: [CategoryPreferenceDto] })
+  @ApiPropertyOptional({ type: [CategoryPreferenceDto], maxItems: 200, description: 'each category at most once' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)

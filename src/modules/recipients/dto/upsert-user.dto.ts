@@ -4,7 +4,7 @@ import { E164, EMAIL } from '../../../domain/recipient/values.js';
 
 /** Contact info. A field left out or null is cleared: PUT replaces the whole profile. */
 export class UpsertUserDto {
-  @ApiPropertyOptional({ example: 'ada@example.com', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', maxLength: 254, example: 'ada@example.com', nullable: true })
   @IsOptional()
   @ValidateIf((o: UpsertUserDto) => o.email !== null)
   @IsString()
@@ -12,21 +12,21 @@ export class UpsertUserDto {
   @Matches(EMAIL, { message: 'email must be a valid email address' })
   email?: string | null;
 
-  @ApiPropertyOptional({ example: '+447700900123', description: 'E.164', nullable: true })
+  @ApiPropertyOptional({ type: String, pattern: E164.source, example: '+447700900123', description: 'E.164: +, country code, number', nullable: true })
   @IsOptional()
   @ValidateIf((o: UpsertUserDto) => o.phone !== null)
   @IsString()
   @Matches(E164, { message: 'phone must be in E.164 format, like +447700900123' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: 'en-GB', description: 'BCP 47 language tag', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'en-GB', description: 'BCP 47 language tag', nullable: true })
   @IsOptional()
   @ValidateIf((o: UpsertUserDto) => o.locale !== null)
   @IsString()
   @Matches(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a language tag like en or en-GB' })
   locale?: string | null;
 
-  @ApiPropertyOptional({ example: 'Europe/London', description: 'IANA time zone', nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 64, example: 'Europe/London', description: 'IANA time zone', nullable: true })
   @IsOptional()
   @ValidateIf((o: UpsertUserDto) => o.timezone !== null)
   @IsString()

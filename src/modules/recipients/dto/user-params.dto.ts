@@ -12,7 +12,7 @@ export class UserParams {
 }
 
 export class DeviceParams extends UserParams {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '5d0f8a52-7c1e-4b6a-9e3d-1f2a3b4c5d6e', description: 'a deviceId returned at registration' })
   @Matches(/^[0-9a-f-]{36}$/, { message: 'deviceId must be a device id returned at registration' })
   deviceId: string;
 }

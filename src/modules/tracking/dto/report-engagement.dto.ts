@@ -3,11 +3,11 @@ import { IsIn, IsOptional, IsUUID, IsUrl, Matches, MaxLength, ValidateIf } from 
 import type { EngagementKind } from '../../../domain/notification/delivery-lifecycle.js';
 
 export class ReportEngagementDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e' })
   @IsUUID('all', { message: 'notificationId must be a notification id (UUID)' })
   notificationId: string;
 
-  @ApiPropertyOptional({ description: 'the delivery the app received (FCM data.deliveryId); default: the notification’s sent push delivery', example: '3f0c…-….1' })
+  @ApiPropertyOptional({ description: 'the delivery the app received (FCM data.deliveryId); default: the notification’s sent push delivery', pattern: '^[0-9a-fA-F-]{36}\\.\\d{1,4}$', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' })
   @IsOptional()
   @Matches(/^[0-9a-fA-F-]{36}\.\d{1,4}$/, { message: 'deliveryId must be a delivery id: <notificationId>.<n>' })
   deliveryId?: string;
@@ -16,7 +16,7 @@ export class ReportEngagementDto {
   @IsIn(['opened', 'clicked', 'converted'], { message: 'type must be one of opened, clicked, converted' })
   type: EngagementKind;
 
-  @ApiPropertyOptional({ description: 'required for clicked: the http(s) URL followed' })
+  @ApiPropertyOptional({ format: 'uri', maxLength: 2048, description: 'required for clicked: the http(s) URL followed' })
   @ValidateIf((o: ReportEngagementDto) => o.type === 'clicked' || o.url !== undefined)
   @MaxLength(2048, { message: 'url must be at most 2048 characters' })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http or https URL (required for clicked)' })

@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { CHANNELS, SUPPRESSION_REASONS } from '../../domain/recipient/values.js';
+import { SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
+
+export class EventViewDto {
+  @ApiProperty({ example: 'recipient-user-42' }) streamName: string;
+  @ApiProperty({ example: 'RecipientProfileUpdated' }) type: string;
+  @ApiProperty({ type: 'integer', description: 'position in its stream, from 0' }) revision: number;
+  @ApiProperty({ description: 'position in the whole log: a 64-bit integer, as a string', pattern: '^\\d+$', example: '1042' }) position: string;
+  @ApiProperty() eventId: string;
+  @ApiProperty({ format: 'date-time' }) time: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey, correlationId, causationId' }) metadata: Record<string, unknown>;
+}
+
+export class StreamPageDto {
+  @ApiProperty({ example: 'recipient-user-42' }) streamName: string;
+  @ApiProperty({ enum: ['forwards', 'backwards'] }) direction: string;
+  @ApiProperty({ type: [EventViewDto] }) events: EventViewDto[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the revision to pass as ?from= for the next page; null at the end' }) next: number | null;
+}
+
+export class UserTimelineDto {
+  @ApiProperty({ example: 'user-42' }) userId: string;
+  @ApiProperty({ type: [EventViewDto], description: 'the user’s events and the outcomes of their notifications, in log order' }) events: EventViewDto[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the revision of the user’s stream to pass as ?from= for the next page; null at the end' }) next: number | null;
+}
+
+export class NotificationTimelineDto {
+  @ApiProperty({ format: 'uuid' }) notificationId: string;
+  @ApiProperty({ type: [EventViewDto], description: 'the decision, then each outcome and engagement' }) events: EventViewDto[];
+}
+
+export class EngagementAtDto {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ enum: ['app', 'link', 'pixel'], description: 'reported by an app, a followed email link, or an opened email’s pixel' }) source: string;
+}
+
+export class ClickedAtDto extends EngagementAtDto {
+  @ApiPropertyOptional({ description: 'the URL followed' }) url?: string;
+}
+
+export class EngagementDto {
+  @ApiProperty({ type: EngagementAtDto, nullable: true, description: 'the first open' }) opened: EngagementAtDto | null;
+  @ApiProperty({ type: ClickedAtDto, nullable: true, description: 'the first click' }) clicked: ClickedAtDto | null;
+  @ApiProperty({ type: EngagementAtDto, nullable: true }) converted: EngagementAtDto | null;
+}
+
+export class DeliveryExplanationDto {
+  @ApiProperty({ example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' }) deliveryId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'push: deviceId, provider and the token’s last 6 characters; sms: phone; email: email' }) target: Record<string, unknown>;
+  @ApiProperty({ enum: ['pending', 'NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'], description: 'the latest outcome recorded' }) outcome: string;
+  @ApiProperty({ type: 'integer', description: 'provider calls recorded' }) attempts: number;
+  @ApiProperty({ type: [String], description: 'each failed attempt’s error' }) errors: string[];
+  @ApiPropertyOptional({ description: 'failed: permanent, exhausted, opted_out, token_invalidated, device_removed or render_failed' }) failureReason?: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) providerMessageId?: string | null;
+  @ApiProperty({ type: EngagementDto }) engagement: EngagementDto;
+}
+
+export class AcceptedChannelDto {
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: ['accepted'] }) decision: 'accepted';
+  @ApiProperty({ description: 'a delivery on this channel was sent' }) delivered: boolean;
+  @ApiProperty({ type: [DeliveryExplanationDto] }) deliveries: DeliveryExplanationDto[];
+}
+
+export class SuppressedChannelDto {
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: ['suppressed'] }) decision: 'suppressed';
+  @ApiProperty({ enum: [false] }) delivered: false;
+  @ApiProperty({ enum: SUPPRESSION_REASONS }) reason: string;
+  @ApiProperty({ description: 'why, in words', example: 'the user opted out of sms' }) explanation: string;
+  @ApiProperty({ type: SuppressionDetailDto }) detail: SuppressionDetailDto;
+}
+
+export class NotificationExplanationDto {
+  @ApiProperty({ format: 'uuid' }) notificationId: string;
+  @ApiProperty({ example: 'user-42' }) userId: string;
+  @ApiProperty({ example: 'orders' }) category: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
+  @ApiProperty({ type: 'array', items: { oneOf: [{ $ref: getSchemaPath(AcceptedChannelDto) }, { $ref: getSchemaPath(SuppressedChannelDto) }] }, description: 'each channel asked for' })
+  channels: (AcceptedChannelDto | SuppressedChannelDto)[];
+}

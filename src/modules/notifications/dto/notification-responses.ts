@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import type { ChannelSuppression } from '../../../domain/recipient/events.js';
+import { CHANNELS, SUPPRESSION_REASONS, type Channel, type SuppressionReason } from '../../../domain/recipient/values.js';
+import { ErrorSchema } from '../../openapi/error-body.schema.js';
+import type { NotificationReceipt } from '../commands/send-notification.command.js';
+import type { DeliveryView, NotificationView } from '../queries/get-notification.query.js';
+
+export const NOTIFICATION_ID_EXAMPLE = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
+const DELIVERY_ID = { description: 'the notification id, a dot and the delivery’s number', pattern: '^[0-9a-f-]{36}\\.\\d{1,4}$', example: `${NOTIFICATION_ID_EXAMPLE}.1` };
+const QUEUES = ['apns', 'fcm', 'sms', 'email'] as const;
+
+export class SuppressionDetailDto {
+  @ApiPropertyOptional({ enum: ['global', 'channel', 'category', 'category_channel'], description: 'opted_out: which opt-out' }) level?: 'global' | 'channel' | 'category' | 'category_channel';
+  @ApiPropertyOptional({ description: 'the category of the opt-out or rate limit' }) category?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'rate_limited: notifications allowed in the window' }) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'rate_limited and duplicate: the window, in seconds' }) windowSeconds?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'rate_limited: notifications already sent in the window' }) count?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'duplicate: the notification this one repeats' }) duplicateOf?: string;
+}
+
+export class ChannelSuppressionDto implements ChannelSuppression {
+  @ApiProperty({ enum: CHANNELS }) channel: Channel;
+  @ApiProperty({ enum: SUPPRESSION_REASONS }) reason: SuppressionReason;
+  @ApiProperty({ type: SuppressionDetailDto }) detail: SuppressionDetailDto;
+}
+
+export class AcceptedDeliveryDto {
+  @ApiProperty(DELIVERY_ID) deliveryId: string;
+  @ApiProperty({ enum: CHANNELS }) channel: Channel;
+  @ApiProperty({ enum: QUEUES, description: 'the provider queue it goes to' }) queue: (typeof QUEUES)[number];
+}
+
+export class NotificationReceiptDto implements NotificationReceipt {
+  @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
+  @ApiProperty({ enum: ['accepted', 'suppressed'], description: 'suppressed: no channel is to be delivered (see suppressed)' }) status: 'accepted' | 'suppressed';
+  @ApiProperty({ description: 'true when the idempotency key matched an earlier request: this is that request’s answer' }) duplicate: boolean;
+  @ApiProperty({ type: [AcceptedDeliveryDto] }) deliveries: AcceptedDeliveryDto[];
+  @ApiProperty({ type: [ChannelSuppressionDto], description: 'the channels not delivered, and why' }) suppressed: ChannelSuppressionDto[];
+}
+
+export class BatchItemAcceptedDto extends NotificationReceiptDto {
+  @ApiProperty({ type: 'integer', description: 'the item’s position in the request', example: 0 }) index: number;
+  @ApiProperty({ type: 'integer', enum: [200, 202], description: '202 accepted; 200 a repeated idempotency key' }) statusCode: 200 | 202;
+}
+
+export class BatchItemFailedDto extends ErrorSchema {
+  @ApiProperty({ type: 'integer', description: 'the item’s position in the request', example: 1 }) index: number;
+}
+
+export class BatchResultDto {
+  @ApiProperty({
+    type: 'array',
+    description: 'one result per item, in request order: a receipt (200, 202) or an error (400, 404, 409, 503: resend exactly the 503 items)',
+    items: { oneOf: [{ $ref: getSchemaPath(BatchItemAcceptedDto) }, { $ref: getSchemaPath(BatchItemFailedDto) }] },
+  })
+  results: (BatchItemAcceptedDto | BatchItemFailedDto)[];
+}
+
+export class DeliveryViewDto implements DeliveryView {
+  @ApiProperty(DELIVERY_ID) deliveryId: string;
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: QUEUES }) queue: string;
+  @ApiProperty({ enum: ['scheduled', 'queued', 'retrying', 'sent', 'failed', 'canceled'] }) status: string;
+  @ApiProperty({ type: 'integer', description: 'provider calls made (a provider SDK’s own retries are not counted)' }) attempts: number;
+  @ApiProperty({ type: String, nullable: true, description: 'the provider that sent it, or tried to' }) provider: string | null;
+  @ApiProperty({ type: String, nullable: true }) providerMessageId: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'why a failed delivery failed: permanent, exhausted, opted_out, token_invalidated, device_removed or render_failed' }) failureReason: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextAttemptAt: string | null;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;
+}
+
+export class NotificationViewDto implements NotificationView {
+  @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
+  @ApiProperty({ example: 'user-42' }) userId: string;
+  @ApiProperty({ example: 'orders' }) category: string;
+  @ApiProperty({ enum: ['accepted', 'suppressed', 'sent', 'partially_sent', 'failed', 'canceled'], description: 'accepted or suppressed; once every delivery has ended, how they ended' }) status: string;
+  @ApiProperty({ type: String, nullable: true }) templateId: string | null;
+  @ApiProperty({ enum: ['high', 'normal', 'low'] }) priority: string;
+  @ApiProperty({ type: String, nullable: true }) idempotencyKey: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sendAt: string | null;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
+  @ApiProperty({ type: [ChannelSuppressionDto] }) suppressed: ChannelSuppressionDto[];
+  @ApiProperty({ type: [DeliveryViewDto] }) deliveries: DeliveryViewDto[];
+}
+
+export class CanceledNotificationDto {
+  @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
+  @ApiProperty({ type: 'string', isArray: true, description: 'the deliveries canceled by this request', example: [`${NOTIFICATION_ID_EXAMPLE}.1`] }) canceled: string[];
+}
