@@ -11,7 +11,7 @@ import { openEventStore } from './modules/event-store/event-store.module.js';
 import { matchesFilter } from './modules/event-store/event-store.port.js';
 import { PostgresReadModelDb } from './modules/read-models/postgres-read-model-db.js';
 import { SqliteReadModelDb } from './modules/read-models/sqlite-read-model-db.js';
-import { sqlSink } from './projections/projection-runner.js';
+import { sqlSink } from './projections/sql-sink.js';
 import { SQL_PROJECTIONS, SQL_PROJECTION_NAMES, type SqlProjectionName } from './projections/sql-projections.js';
 
 async function rebuildProjection(name: SqlProjectionName, config: ReturnType<typeof loadConfig>, store: ReturnType<typeof openEventStore>) {

@@ -2,26 +2,8 @@ import type { DeliveryEvent } from '../domain/notification/delivery-lifecycle.js
 import type { RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
+import type { DeliveryJob } from './delivery-job.js';
 import type { CheckpointedSink } from './projection-runner.js';
-
-export interface DeliveryJob {
-  notificationId: string;
-  deliveryId: string;
-  userId: string;
-  category: string;
-  priority: 'high' | 'normal' | 'low';
-  critical: boolean;
-  channel: 'push' | 'sms' | 'email';
-  queue: string;
-  target: Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']['deliveries'][number]['target'];
-  content: Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']['content'];
-  sendAt: string | null;
-  requestedAt: string;
-  correlationId: string | null;
-  appKey: string | null;
-}
-
-export const DISPATCH_CHECKPOINT = 'dispatch';
 
 /**
  * Turns each NotificationRequested into one job per delivery on its provider's queue
@@ -32,7 +14,7 @@ export const DISPATCH_CHECKPOINT = 'dispatch';
  * they start, so scheduled jobs of a canceled notification leave the queues' depth.
  */
 export class DispatchProjection implements CheckpointedSink {
-  readonly name = DISPATCH_CHECKPOINT;
+  readonly name = 'dispatch';
   readonly filter = { eventTypes: ['NotificationRequested', 'NotificationCanceled'] };
 
   constructor(
@@ -42,7 +24,7 @@ export class DispatchProjection implements CheckpointedSink {
   ) {}
 
   async checkpoint(): Promise<bigint> {
-    return (await this.queues.checkpoint(DISPATCH_CHECKPOINT)) ?? 0n;
+    return (await this.queues.projectionCheckpoint(this.name)) ?? 0n;
   }
 
   async commit(events: RecordedEvent[], last: bigint): Promise<void> {
@@ -79,7 +61,7 @@ export class DispatchProjection implements CheckpointedSink {
       }
     }
     const batches = [...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs }));
-    const checkpoint = { name: DISPATCH_CHECKPOINT, position: last };
+    const checkpoint = { projection: this.name, position: last };
     if (canceled.length === 0) await this.queues.enqueue(batches, checkpoint);
     else {
       // In log order: a job requested and canceled within this batch is enqueued, then withdrawn.

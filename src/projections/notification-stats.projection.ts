@@ -3,7 +3,7 @@ import type { NotificationDecision, RecipientEvent } from '../domain/recipient/e
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
 import { latencyBucket } from './latency-histogram.js';
-import type { Projection } from './projection-runner.js';
+import type { Projection } from './sql-sink.js';
 
 type Decision = Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
 type Counter =

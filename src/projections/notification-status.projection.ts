@@ -2,7 +2,7 @@ import { DELIVERY_EVENT_TYPES, type DeliveryEvent } from '../domain/notification
 import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
-import type { Projection } from './projection-runner.js';
+import type { Projection } from './sql-sink.js';
 
 type Decision = Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
 

@@ -1,6 +1,6 @@
 import { NotificationStatsProjection } from './notification-stats.projection.js';
 import { NotificationStatusProjection } from './notification-status.projection.js';
-import type { Projection } from './projection-runner.js';
+import type { Projection } from './sql-sink.js';
 
 /**
  * The SQL read models, by name: how to build each projection and which tables it owns (emptied,

@@ -28,7 +28,6 @@ export interface WebhookJob {
   attempt: number;
 }
 
-export const WEBHOOK_CHECKPOINT = 'webhooks';
 const APP_KEY_CACHE = 100_000;
 /**
  * Most outcomes become no webhook: their batches move the checkpoint at most this often, rather
@@ -49,7 +48,7 @@ export const webhookIdOf = (sourceEventId: string): string => `whd_${sourceEvent
  * a rotated secret applies to retries too.
  */
 export class WebhookProjection implements CheckpointedSink {
-  readonly name = WEBHOOK_CHECKPOINT;
+  readonly name = 'webhooks';
   readonly filter = { eventTypes: [...CLIENT_EVENT_TYPES, ...Object.keys(WEBHOOK_SOURCES)] };
   private clients: ClientsState = clientsDecider.initialState();
   /** notificationId -> the appKey that requested it, for outcomes that do not carry it. */
@@ -66,7 +65,7 @@ export class WebhookProjection implements CheckpointedSink {
 
   /** Also rebuilds the clients' webhook settings as they were at the checkpoint. */
   async checkpoint(): Promise<bigint> {
-    const position = (await this.queues.checkpoint(WEBHOOK_CHECKPOINT)) ?? 0n;
+    const position = (await this.queues.projectionCheckpoint(this.name)) ?? 0n;
     this.clients = clientsDecider.initialState();
     for (const e of await this.store.readStream(CLIENTS_STREAM)) {
       if (e.position > position) break;
@@ -87,7 +86,7 @@ export class WebhookProjection implements CheckpointedSink {
     }
     const now = this.clock();
     if (jobs.length === 0 && now - this.checkpointedAt < IDLE_CHECKPOINT_MS) return;
-    await this.queues.enqueue(jobs.length > 0 ? [{ queue: WEBHOOK_QUEUE, jobs }] : [], { name: WEBHOOK_CHECKPOINT, position: last });
+    await this.queues.enqueue(jobs.length > 0 ? [{ queue: WEBHOOK_QUEUE, jobs }] : [], { projection: this.name, position: last });
     this.checkpointedAt = now;
     if (jobs.length > 0) this.onEnqueued(jobs.length);
   }

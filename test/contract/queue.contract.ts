@@ -152,14 +152,14 @@ export function queueContract(adapter: string, factory: QueueFactory, options: {
       assert.ok(starts[14]! - begin >= 400, `15 jobs at 10/s took only ${starts[14]! - begin} ms`);
     });
 
-    it('keeps jobs across a restart, and the dispatcher checkpoint with them', async (t) => {
+    it('keeps jobs across a restart, and the projection checkpoint committed with them', async (t) => {
       const { backend, reopen } = await open(t);
-      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'survivor', data: { v: 1 } }] }], { name: 'dispatch', position: 42n });
+      await backend.enqueue([{ queue: 'q', jobs: [{ jobId: 'survivor', data: { v: 1 } }] }], { projection: 'dispatch', position: 42n });
       await backend.close();
       const again = await reopen();
       t.after(() => again.close());
-      assert.equal(await again.checkpoint('dispatch'), 42n);
-      assert.equal(await again.checkpoint('other'), null);
+      assert.equal(await again.projectionCheckpoint('dispatch'), 42n);
+      assert.equal(await again.projectionCheckpoint('other'), null);
       const seen: unknown[] = [];
       again.work('q', async (job) => void seen.push(job.data), { concurrency: 1 });
       await eventually(() => (seen.length === 1 ? true : undefined));

@@ -10,7 +10,7 @@ import { AnalyticsQueries } from '../../src/modules/analytics/analytics-queries.
 import { bucketUpperBoundMs, latencyBucket, percentiles } from '../../src/projections/latency-histogram.js';
 import { NotificationStatsProjection } from '../../src/projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../src/projections/notification-status.projection.js';
-import { sqlSink } from '../../src/projections/projection-runner.js';
+import { sqlSink } from '../../src/projections/sql-sink.js';
 import { tempDir } from '../support/temp.js';
 
 let position = 0n;

@@ -10,7 +10,7 @@ import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
 import { LeaseLostError, ProjectionLease } from '../../src/projections/projection-lease.js';
-import { sqlSink } from '../../src/projections/projection-runner.js';
+import { sqlSink } from '../../src/projections/sql-sink.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 

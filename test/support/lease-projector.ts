@@ -7,8 +7,7 @@ import { SqliteEventStore } from '../../src/modules/event-store/sqlite-event-sto
 import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
-import { ActiveStandby, ProjectionLease, leaseHolderId } from '../../src/projections/projection-lease.js';
-import { ProjectionRunner, sqlSink } from '../../src/projections/projection-runner.js';
+import { LeasedProjection } from '../../src/projections/leased-projection.js';
 
 Logger.overrideLogger(process.env.DEBUG_LEASE ? ['error', 'warn', 'log'] : ['error']);
 const [eventsFile, readModels, name, ttl] = process.argv.slice(2) as [string, string, string, string];
@@ -16,7 +15,6 @@ const store = new SqliteEventStore(eventsFile, { pollIntervalMs: 20, busyTimeout
 const db: ReadModelDb = readModels.startsWith('postgres') ? new PostgresReadModelDb(readModels.split('#')[0]!, readModels.split('#')[1]) : new SqliteReadModelDb(readModels);
 await db.migrate();
 await db.execute('CREATE TABLE IF NOT EXISTS projected (position TEXT PRIMARY KEY, writer TEXT NOT NULL)').catch(() => undefined);
-const lease = new ProjectionLease(db, 'lease_test', leaseHolderId(), Number(ttl));
 const projection = {
   name: 'lease_test',
   handle: async (events: { position: bigint }[], tx: { execute: (sql: string, params: string[]) => Promise<unknown> }) => {
@@ -24,18 +22,8 @@ const projection = {
     for (const e of events) await tx.execute('INSERT INTO projected (position, writer) VALUES ($1, $2)', [e.position.toString().padStart(12, '0'), name]);
   },
 };
-const runner = new ProjectionRunner(store, sqlSink(db, projection, lease));
-const active = new ActiveStandby(lease, {
-  activate: async () => {
-    await runner.start();
-    console.log('active');
-  },
-  deactivate: async () => {
-    await runner.stop();
-    console.log('standby');
-  },
-});
-active.start();
+const leased = LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: Number(ttl), onActiveChange: (active) => console.log(active ? 'active' : 'standby') });
+leased.start();
 setInterval(() => undefined, 60_000); // the lease timer is unref'd: keep this process alive while it stands by
 console.log('started');
-process.on('SIGTERM', () => void active.stop().then(() => process.exit(0)));
+process.on('SIGTERM', () => void leased.stop().then(() => process.exit(0)));

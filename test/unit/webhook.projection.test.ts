@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLIENTS_STREAM, type ClientEvent } from '../../src/domain/client/client.js';
 import type { EventStore, RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
-import type { EnqueueBatch, QueueBackend } from '../../src/modules/queues/queue.port.js';
+import type { EnqueueBatch, ProjectionCheckpoint, QueueBackend } from '../../src/modules/queues/queue.port.js';
 import { WebhookProjection, type WebhookJob } from '../../src/projections/webhook.projection.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
@@ -14,10 +14,10 @@ function world(log: RecordedEvent[]) {
   let checkpoint: bigint | null = null;
   const store = { readStream: async (name: string) => log.filter((e) => e.streamName === name) } as unknown as EventStore;
   const queues = {
-    checkpoint: async () => checkpoint,
-    enqueue: async (batches: EnqueueBatch[], cp?: { position: bigint }) => {
+    projectionCheckpoint: async () => checkpoint,
+    enqueue: async (batches: EnqueueBatch[], commitCheckpoint?: ProjectionCheckpoint) => {
       for (const b of batches) for (const j of b.jobs) if (!jobs.has(j.jobId)) jobs.set(j.jobId, j.data as WebhookJob);
-      if (cp) checkpoint = cp.position;
+      if (commitCheckpoint) checkpoint = commitCheckpoint.position;
     },
   } as unknown as QueueBackend;
   const projection = () => new WebhookProjection(store, queues, DAY, () => undefined, () => NOW);

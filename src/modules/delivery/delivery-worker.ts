@@ -3,7 +3,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js'
 import { TERMINAL, deliveryOf, type DeliveryCommand } from '../../domain/notification/delivery-lifecycle.js';
 import { exhausted, nextRetryDelay } from '../../domain/notification/retry-policy.js';
 import { sendTimeBlock } from '../../domain/recipient/send-time.js';
-import type { DeliveryJob } from '../../projections/dispatch.projection.js';
+import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
 import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';

@@ -1,5 +1,5 @@
 import type { TemplateVersion } from '../../domain/template/template.js';
-import type { DeliveryJob } from '../../projections/dispatch.projection.js';
+import type { DeliveryJob } from '../../projections/delivery-job.js';
 import type { OutboundMessage, RenderedMessage } from '../channels/provider.port.js';
 import type { TemplateRenderer } from '../templates/template-renderer.js';
 

@@ -4,6 +4,7 @@ import {
   faultBackoffMs,
   type EnqueueBatch,
   type JobHandler,
+  type ProjectionCheckpoint,
   type QueueBackend,
   type QueueStats,
   type QueueWorker,
@@ -32,7 +33,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   return settled;
 }
 
-/** The production queue: BullMQ on Redis. The dispatcher checkpoint lives in Redis too, so a flushed Redis is refilled from the log. */
+/** The production queue: BullMQ on Redis. The enqueuing projections' checkpoints live in Redis too, so a flushed Redis is refilled from the log. */
 export class BullmqQueue implements QueueBackend {
   readonly kind = 'bullmq' as const;
   private readonly redis: Redis;
@@ -70,16 +71,17 @@ export class BullmqQueue implements QueueBackend {
     return names.map((name) => this.queue(name));
   }
 
-  async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
+  async enqueue(batches: EnqueueBatch[], commitCheckpoint?: ProjectionCheckpoint): Promise<void> {
     for (const { queue, jobs } of batches) {
       if (jobs.length === 0) continue;
       await this.queue(queue).addBulk(jobs.map((j) => ({ name: queue, data: j.data, opts: { jobId: j.jobId, ...(j.delayMs ? { delay: j.delayMs } : {}) } })));
     }
-    if (checkpoint) await this.redis.set(`${this.prefix}:checkpoint:${checkpoint.name}`, checkpoint.position.toString());
+    // Redis has no transaction spanning BullMQ's scripts: jobs first, so a crash between the two replays, never skips.
+    if (commitCheckpoint) await this.redis.set(`${this.prefix}:checkpoint:${commitCheckpoint.projection}`, commitCheckpoint.position.toString());
   }
 
-  async checkpoint(name: string): Promise<bigint | null> {
-    const value = await this.redis.get(`${this.prefix}:checkpoint:${name}`);
+  async projectionCheckpoint(projection: string): Promise<bigint | null> {
+    const value = await this.redis.get(`${this.prefix}:checkpoint:${projection}`);
     return value === null ? null : BigInt(value);
   }
 

@@ -50,14 +50,23 @@ export interface EnqueueBatch {
   jobs: JobSpec<unknown>[];
 }
 
+/** How far in the event log a projection that enqueues jobs has got. */
+export interface ProjectionCheckpoint {
+  projection: string;
+  position: bigint;
+}
+
 export interface QueueBackend {
   readonly kind: 'sqlite' | 'bullmq';
   /**
-   * Adds jobs to their queues and then records the checkpoint, so a dispatcher that restarts
-   * from the checkpoint never skips a job (and job ids make the overlap harmless).
+   * Adds jobs to their queues and then commits the projection's checkpoint (in the same
+   * transaction where the backend has one, else after the jobs), so a projection that restarts
+   * from its checkpoint never skips a job; job ids make the overlap harmless. The checkpoint
+   * lives with the jobs, so a backend that loses its jobs loses it too and the projection refills.
    */
-  enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void>;
-  checkpoint(name: string): Promise<bigint | null>;
+  enqueue(batches: EnqueueBatch[], commitCheckpoint?: ProjectionCheckpoint): Promise<void>;
+  /** The checkpoint last committed for the projection; null when none (never, or the backend lost its state). */
+  projectionCheckpoint(projection: string): Promise<bigint | null>;
   /**
    * Takes back jobs that have not started (waiting or delayed), so a canceled delivery stops
    * counting in the queue's depth; running and finished jobs are left alone. Ids not in the

@@ -7,6 +7,7 @@ import {
   type EnqueueBatch,
   type Job,
   type JobHandler,
+  type ProjectionCheckpoint,
   type QueueBackend,
   type QueueStats,
   type QueueWorker,
@@ -124,19 +125,19 @@ export class SqliteQueue implements QueueBackend {
     this.purgeTimer.unref();
   }
 
-  async enqueue(batches: EnqueueBatch[], checkpoint?: { name: string; position: bigint }): Promise<void> {
+  async enqueue(batches: EnqueueBatch[], commitCheckpoint?: ProjectionCheckpoint): Promise<void> {
     const now = Date.now();
     this.inTransaction(() => {
       for (const { queue, jobs } of batches) {
         for (const job of jobs) this.stmt.insert.run(queue, job.jobId, JSON.stringify(job.data), Math.ceil(now + (job.delayMs ?? 0)), now);
       }
-      if (checkpoint) this.stmt.checkpointSet.run(checkpoint.name, checkpoint.position.toString());
+      if (commitCheckpoint) this.stmt.checkpointSet.run(commitCheckpoint.projection, commitCheckpoint.position.toString());
     });
     for (const { queue } of batches) this.wakeWorkers(queue);
   }
 
-  async checkpoint(name: string): Promise<bigint | null> {
-    const row = this.stmt.checkpointGet.get(name) as { position: string } | undefined;
+  async projectionCheckpoint(projection: string): Promise<bigint | null> {
+    const row = this.stmt.checkpointGet.get(projection) as { position: string } | undefined;
     return row ? BigInt(row.position) : null;
   }
 

@@ -2,8 +2,8 @@ import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplication
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
-import { ActiveStandby, ProjectionLease, leaseHolderId } from '../../projections/projection-lease.js';
-import { ProjectionRunner, sqlSink, type Projection } from '../../projections/projection-runner.js';
+import { LeasedProjection } from '../../projections/leased-projection.js';
+import type { Projection } from '../../projections/sql-sink.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { READ_MODEL_DB, type ReadModelDb } from './read-model-db.port.js';
@@ -12,22 +12,13 @@ import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
 export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
+// Read models are for people and dashboards: 100 ms batches cost them nothing and save the database a transaction per event.
 const READ_MODEL_COMMIT_INTERVAL_MS = 100;
 const STATUS_PROJECTION = Symbol('NotificationStatusProjection');
 const STATS_PROJECTION = Symbol('NotificationStatsProjection');
 
-/** A SQL read model that only the holder of its lease writes. */
-interface LeasedRunner {
-  runner: ProjectionRunner;
-  standby: ActiveStandby;
-}
-
-function leased(store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedRunner {
-  const lease = new ProjectionLease(db, projection.name, leaseHolderId(), config.projectionLeaseMs);
-  // Read models are for people and dashboards: 100 ms batches cost them nothing and save the database a transaction per event.
-  const runner = new ProjectionRunner(store, sqlSink(db, projection, lease), READ_MODEL_COMMIT_INTERVAL_MS);
-  return { runner, standby: new ActiveStandby(lease, { activate: () => runner.start(), deactivate: () => runner.stop() }) };
-}
+const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedProjection =>
+  LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: READ_MODEL_COMMIT_INTERVAL_MS });
 
 @Global()
 @Module({
@@ -51,17 +42,17 @@ function leased(store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
       inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
       useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatsProjection()),
     },
-    { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedRunner) => p.runner },
-    { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedRunner) => p.runner },
+    { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
+    { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
   ],
   exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly projections: LeasedRunner[];
+  private readonly projections: LeasedProjection[];
 
   constructor(
-    @Inject(STATUS_PROJECTION) status: LeasedRunner,
-    @Inject(STATS_PROJECTION) stats: LeasedRunner,
+    @Inject(STATUS_PROJECTION) status: LeasedProjection,
+    @Inject(STATS_PROJECTION) stats: LeasedProjection,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
@@ -72,12 +63,11 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
 
   /** Projector processes stand by until they hold a projection's lease: one writer per read model. */
   onApplicationBootstrap(): void {
-    if (this.config.roles.has('projector')) for (const { standby } of this.projections) standby.start();
+    if (this.config.roles.has('projector')) for (const projection of this.projections) projection.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const { standby } of this.projections) await standby.stop();
-    for (const { runner } of this.projections) await runner.stop();
+    for (const projection of this.projections) await projection.stop();
     await this.db.close();
   }
 }

@@ -1,0 +1,25 @@
+import type { RecipientEvent } from '../domain/recipient/events.js';
+
+type Requested = Extract<RecipientEvent, { type: 'NotificationRequested' }>['data'];
+
+/**
+ * One delivery to send, as the dispatch projection enqueues it (job id = delivery id) and a
+ * delivery worker runs it: everything the worker needs from the request, so it reads only the
+ * delivery's lifecycle and the recipient as they are now.
+ */
+export interface DeliveryJob {
+  notificationId: string;
+  deliveryId: string;
+  userId: string;
+  category: string;
+  priority: 'high' | 'normal' | 'low';
+  critical: boolean;
+  channel: 'push' | 'sms' | 'email';
+  queue: string;
+  target: Requested['deliveries'][number]['target'];
+  content: Requested['content'];
+  sendAt: string | null;
+  requestedAt: string;
+  correlationId: string | null;
+  appKey: string | null;
+}
