@@ -1,3 +1,4 @@
+import type { ProviderErrorKind } from '../../domain/notification/delivery-outcome.js';
 import type { DeliveryTarget, NotificationContent } from '../../domain/recipient/events.js';
 import type { ChannelQueue } from '../queues/queue.port.js';
 
@@ -28,13 +29,8 @@ export interface SendResult {
   providerMessageId: string | null;
 }
 
-export type ProviderErrorKind =
-  /** Try again later: timeouts, 429, 5xx. */
-  | 'retryable'
-  /** Never succeeds as sent: bad number, rejected recipient, bad payload. */
-  | 'permanent'
-  /** The push token is dead (APNs Unregistered/BadDeviceToken/410, FCM UNREGISTERED/INVALID_ARGUMENT on the token). */
-  | 'invalid_token';
+/** The outcome rule (src/domain) is written in these kinds, so the domain defines them. */
+export type { ProviderErrorKind };
 
 export class ProviderError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { TERMINAL, deliveryOf, type DeliveryCommand } from '../../domain/notification/delivery-lifecycle.js';
-import { exhausted, nextRetryDelay } from '../../domain/notification/retry-policy.js';
+import { decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
 import { sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
@@ -12,6 +12,7 @@ import { TemplateStore } from '../templates/template-store.js';
 import { EmailTracking } from '../tracking/email-tracking.js';
 import { AlertService } from './alerts.service.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { CLOCK, RANDOM, type Clock, type Random } from './clock.js';
 import { outbound, renderFor } from './message-builder.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NOTIFICATION_ACTORS, type NotificationActors } from './notification-actors.js';
@@ -42,6 +43,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly alerts: AlertService,
     private readonly metrics: MetricsService,
     private readonly tracking: EmailTracking,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RANDOM) private readonly random: Random,
   ) {
     for (const queue of CHANNEL_QUEUES) {
       const provider = providers[queue];
@@ -85,7 +88,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (TERMINAL.has(current.status)) return;
     const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
     const record = (command: Unstamped) =>
-      this.notifications.execute(d.notificationId, { ...command, now: Date.now() } as DeliveryCommand, {
+      this.notifications.execute(d.notificationId, { ...command, now: this.clock() } as DeliveryCommand, {
         correlationId: d.correlationId ?? undefined,
         causationId: d.deliveryId,
         // The requesting client, so its webhook (and an auditor) finds it on the outcome too.
@@ -110,71 +113,65 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     }
 
     const breaker = this.breakers.get(queue)!;
-    const wait = breaker.waitMs(Date.now());
-    // Held jobs come back spread over one open period, as a failed probe does: the next probe is
-    // any waiting delivery's (not whichever was queued first, every time), and a recovered
-    // provider is not hit by the whole backlog in the same millisecond.
-    if (wait > 0) return { retryInMs: wait + Math.random() * this.config.breaker.openMs };
+    const attempt = current.attempts + 1;
+    const policy = { ...this.config.retry, maxAttempts: this.config.channels[queue].maxAttempts };
+    const attemptNow = (): AttemptInfo => ({ channel: d.channel, attempt, policy, circuitOpenMs: this.config.breaker.openMs, now: this.clock(), random: this.random() });
+    const wait = breaker.waitMs(this.clock());
+    if (wait > 0) return { retryInMs: decideOutcome({ kind: 'circuit_open', waitMs: wait }, attemptNow()).retryInMs };
 
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
     // One line per provider call, carrying the API request's correlation id: grep a request's id to follow it here.
-    const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt: current.attempts + 1 };
+    const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt };
     try {
       ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs, provider.name));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
       const seconds = stopTimer({ result: error.kind });
-      this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: `${error.code}: ${error.message}`.slice(0, 500), durationMs: Math.round(seconds * 1000) });
-      breaker.record(error.kind !== 'retryable', Date.now());
-      const outcome = await this.failed(error, current.attempts + 1, d, base, record, breaker.blockedMs(Date.now()));
-      this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome ? 'retried' : 'failed' });
-      return outcome;
+      const description = `${error.code}: ${error.message}`.slice(0, 500);
+      this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: description, durationMs: Math.round(seconds * 1000) });
+      breaker.record(error.kind !== 'retryable', this.clock());
+      const outcome = decideOutcome({ kind: 'failed', error: error.kind, retryAfterMs: error.retryAfterMs, circuitBlockedMs: breaker.blockedMs(this.clock()) }, attemptNow());
+      this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome.type === 'retry' ? 'retried' : 'failed' });
+      return this.apply(outcome, { error: description, code: error.code, attempt }, d, base, record);
     }
     const seconds = stopTimer({ result: 'sent' });
     this.logger.log({ msg: 'provider call sent', ...callLine, result: 'sent', providerMessageId, durationMs: Math.round(seconds * 1000) });
-    breaker.record(true, Date.now());
+    breaker.record(true, this.clock());
     await record({ type: 'RecordSent', ...base, providerMessageId });
     this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: 'sent' });
   }
 
-  private async failed(
-    error: ProviderError,
-    attempt: number,
+  /** Records a failed call's outcome (and its side effects: a dropped token, an alert) and tells the queue what to do with the job. */
+  private async apply(
+    outcome: FailedCallOutcome,
+    { error, code, attempt }: { error: string; code: string; attempt: number },
     d: DeliveryJob,
     base: { notificationId: string; deliveryId: string; channel: string; provider: string },
     record: (c: Unstamped) => Promise<unknown>,
-    circuitBlockedMs: number,
   ): Promise<Outcome> {
-    const description = `${error.code}: ${error.message}`.slice(0, 500);
-    if (error.kind === 'invalid_token' && d.target.channel === 'push') {
-      await this.recipients.execute(d.userId, { type: 'InvalidateDeviceToken', userId: d.userId, token: d.target.token, reason: error.code, now: Date.now() }, { causationId: d.deliveryId });
-      await record({ type: 'RecordFailure', ...base, reason: 'token_invalidated', error: description });
-      return;
+    switch (outcome.type) {
+      case 'invalidate_token':
+        if (d.target.channel === 'push') {
+          await this.recipients.execute(d.userId, { type: 'InvalidateDeviceToken', userId: d.userId, token: d.target.token, reason: code, now: this.clock() }, { causationId: d.deliveryId });
+        }
+        await record({ type: 'RecordFailure', ...base, reason: 'token_invalidated', error });
+        return;
+      case 'fail':
+        await record({ type: 'RecordFailure', ...base, reason: outcome.reason, error });
+        if (outcome.reason === 'exhausted') {
+          const alert = {
+            kind: 'delivery_exhausted',
+            summary: `${base.provider}: a delivery failed after ${attempt} attempts`,
+            details: { provider: base.provider, deliveryId: d.deliveryId, notificationId: d.notificationId, lastError: error },
+          } as const;
+          this.alerts.raise(`exhausted:${base.provider}`, alert, this.clock());
+        }
+        return;
+      case 'retry':
+        await record({ type: 'RecordRetry', ...base, error, retryAt: outcome.retryAt });
+        this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: outcome.retryInMs, error });
+        return { retryInMs: outcome.retryInMs };
     }
-    if (error.kind !== 'retryable') {
-      await record({ type: 'RecordFailure', ...base, reason: 'permanent', error: description });
-      return;
-    }
-    const policy = { ...this.config.retry, maxAttempts: this.config.channels[d.queue as keyof HeraldConfig['channels']].maxAttempts };
-    if (exhausted(policy, attempt)) {
-      await record({ type: 'RecordFailure', ...base, reason: 'exhausted', error: description });
-      this.alerts.raise(`exhausted:${base.provider}`, {
-        kind: 'delivery_exhausted',
-        summary: `${base.provider}: a delivery failed after ${attempt} attempts`,
-        details: { provider: base.provider, deliveryId: d.deliveryId, notificationId: d.notificationId, lastError: description },
-      });
-      return;
-    }
-    // A call that failed into an open circuit (the probe, usually) retries after the jobs already
-    // waiting for the circuit: they come back within one open period of the circuit's reopening,
-    // so this one waits one more period past that. The next probe is then another delivery's, and
-    // one unlucky delivery is not spent probing an outage attempt after attempt until exhausted
-    // (had it come back among them, it would have won a later probe often enough to fail a test in ten).
-    const behindTheCircuit = circuitBlockedMs > 0 ? circuitBlockedMs + this.config.breaker.openMs * (1 + Math.random()) : 0;
-    const delay = Math.max(nextRetryDelay(policy, attempt, Math.random(), error.retryAfterMs), behindTheCircuit);
-    await record({ type: 'RecordRetry', ...base, error: description, retryAt: Date.now() + delay });
-    this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: delay, error: description });
-    return { retryInMs: delay };
   }
 }

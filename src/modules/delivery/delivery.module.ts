@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { RecipientsModule } from '../recipients/recipients.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { AlertService } from './alerts.service.js';
+import { clockProviders } from './clock.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
 import { QueueMonitor } from './queue-monitor.js';
@@ -10,7 +11,7 @@ import { NOTIFICATION_ACTORS, notificationActorsProvider } from './notification-
 @Global()
 @Module({
   imports: [RecipientsModule, TemplatesModule],
-  providers: [notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker, QueueMonitor],
+  providers: [...clockProviders, notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker, QueueMonitor],
   exports: [NOTIFICATION_ACTORS, AlertService, Dispatcher, DeliveryWorker],
 })
 export class DeliveryModule {}
