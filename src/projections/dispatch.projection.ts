@@ -1,4 +1,4 @@
-import type { DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
+import type { DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
@@ -33,7 +33,7 @@ export class DispatchProjection implements CheckpointedSink {
     const canceled: string[] = [];
     for (const event of events) {
       if (event.type === 'NotificationCanceled') {
-        canceled.push(...(event as RecordedEvent<Extract<DeliveryEvent, { type: 'NotificationCanceled' }>['data']>).data.deliveryIds);
+        canceled.push(...(event as RecordedEvent<Extract<DeliveryLifecycleEvent, { type: 'NotificationCanceled' }>['data']>).data.deliveryIds);
         continue;
       }
       const d = (event as RecordedEvent<Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']>).data;

@@ -1,4 +1,4 @@
-import { DELIVERY_EVENT_TYPES, ENGAGEMENT_EVENT_TYPES, type DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
+import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
@@ -44,13 +44,13 @@ const ENGAGED = { NotificationOpened: 'opened', NotificationClicked: 'clicked', 
  */
 export class NotificationStatsProjection implements Projection {
   readonly name = 'notification_stats';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...DELIVERY_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     const tally = new Tally();
     for (const event of events) {
       if (event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed') await this.decision({ type: event.type, data: event.data } as Decision, event, tx, tally);
-      else await this.outcome({ type: event.type, data: event.data } as DeliveryEvent, tx, tally);
+      else await this.outcome({ type: event.type, data: event.data } as DeliveryLifecycleEvent, tx, tally);
     }
     await tally.write(tx);
   }
@@ -80,7 +80,7 @@ export class NotificationStatsProjection implements Projection {
     }
   }
 
-  private async outcome(event: DeliveryEvent, tx: SqlExecutor, tally: Tally): Promise<void> {
+  private async outcome(event: DeliveryLifecycleEvent, tx: SqlExecutor, tally: Tally): Promise<void> {
     switch (event.type) {
       case 'NotificationSent': {
         const [row] = await this.mark(`outcome = 'sent'`, 'outcome IS NULL', event.data.deliveryId, tx, ', due_at');

@@ -1,4 +1,4 @@
-import { DELIVERY_EVENT_TYPES, type DeliveryEvent } from '../domain/notification/delivery-lifecycle.js';
+import { OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
@@ -11,12 +11,12 @@ const OPEN = `status NOT IN ('sent', 'failed', 'canceled')`;
 /** One row per notification and one per delivery; inserts are keyed, so a replay adds nothing. */
 export class NotificationStatusProjection implements Projection {
   readonly name = 'notification_status';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...DELIVERY_EVENT_TYPES] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...OUTCOME_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     for (const event of events) {
-      if ((DELIVERY_EVENT_TYPES as readonly string[]).includes(event.type)) {
-        await this.applyOutcome({ type: event.type, data: event.data } as DeliveryEvent, tx);
+      if ((OUTCOME_EVENT_TYPES as readonly string[]).includes(event.type)) {
+        await this.applyOutcome({ type: event.type, data: event.data } as DeliveryLifecycleEvent, tx);
         continue;
       }
       const decision = { type: event.type, data: event.data } as Decision;
@@ -37,7 +37,7 @@ export class NotificationStatusProjection implements Projection {
    * Outcomes move a delivery forward only: a terminal status is never overwritten and attempts
    * never go back, so replaying any suffix of the log leaves the rows as they were.
    */
-  private async applyOutcome(event: DeliveryEvent, tx: SqlExecutor): Promise<void> {
+  private async applyOutcome(event: DeliveryLifecycleEvent, tx: SqlExecutor): Promise<void> {
     switch (event.type) {
       case 'NotificationSent': {
         const d = event.data;

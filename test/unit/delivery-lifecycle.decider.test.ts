@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deliveryDecider, type DeliveryEvent } from '../../src/domain/notification/delivery-lifecycle.js';
+import { deliveryLifecycleDecider, type DeliveryLifecycleEvent } from '../../src/domain/notification/delivery-lifecycle.js';
 import { exhausted, nextRetryDelay } from '../../src/domain/notification/retry-policy.js';
 import { DomainError } from '../../src/domain/shared/decider.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
-const spec = deciderSpec(deliveryDecider);
+const spec = deciderSpec(deliveryLifecycleDecider);
 const T = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const base = { notificationId: 'n1', deliveryId: 'n1.1', channel: 'sms', provider: 'vonage' };
-const retried = (attempt: number): DeliveryEvent => ({ type: 'NotificationRetried', data: { ...base, attempt, error: 'HTTP 500', nextAttemptAt: iso(T + 1000), retriedAt: iso(T) } });
-const sent = (attempt: number): DeliveryEvent => ({ type: 'NotificationSent', data: { ...base, providerMessageId: 'm1', attempt, sentAt: iso(T) } });
+const retried = (attempt: number): DeliveryLifecycleEvent => ({ type: 'NotificationRetried', data: { ...base, attempt, error: 'HTTP 500', nextAttemptAt: iso(T + 1000), retriedAt: iso(T) } });
+const sent = (attempt: number): DeliveryLifecycleEvent => ({ type: 'NotificationSent', data: { ...base, providerMessageId: 'm1', attempt, sentAt: iso(T) } });
 
 describe('delivery lifecycle decider', () => {
   it('a first success is attempt 1', () =>
@@ -47,8 +47,8 @@ describe('delivery lifecycle decider', () => {
 describe('delivery lifecycle decider: engagement', () => {
   const ids = { notificationId: 'n1', deliveryId: 'n1.1' };
   const engagement = { ...ids, channel: 'sms', at: iso(T + 5000) };
-  const opened = (source: 'pixel' | 'link' | 'app'): DeliveryEvent => ({ type: 'NotificationOpened', data: { ...engagement, source } });
-  const clicked = (url: string): DeliveryEvent => ({ type: 'NotificationClicked', data: { ...engagement, source: 'link', url } });
+  const opened = (source: 'pixel' | 'link' | 'app'): DeliveryLifecycleEvent => ({ type: 'NotificationOpened', data: { ...engagement, source } });
+  const clicked = (url: string): DeliveryLifecycleEvent => ({ type: 'NotificationClicked', data: { ...engagement, source: 'link', url } });
   const record = (kind: 'opened' | 'clicked' | 'converted', source: 'pixel' | 'link' | 'app', url?: string) =>
     ({ type: 'RecordEngagement', kind, ...ids, source, ...(url ? { url } : {}), now: T + 5000 }) as const;
 

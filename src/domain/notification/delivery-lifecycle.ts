@@ -1,11 +1,11 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 
 /**
- * What happened to each delivery of one notification after the decision: sent, retried,
- * failed, canceled, and then what the recipient did with it: opened, clicked, converted.
- * One stream per notification (`notification-{id}`), written through one actor per
- * notification, so a delivery reaches exactly one terminal outcome and each engagement is
- * recorded at most once.
+ * The delivery lifecycle: what happened to each delivery of one notification after the
+ * decision (sent, retried, failed, canceled), then what the recipient did with it (opened,
+ * clicked, converted). One per notification, on its `notification-{id}` stream, written through
+ * one actor per notification, so a delivery reaches exactly one terminal outcome and each
+ * engagement is recorded at most once.
  */
 export type DeliveryStatus = 'pending' | 'retrying' | 'sent' | 'failed' | 'canceled';
 
@@ -13,7 +13,7 @@ export const TERMINAL: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 
 
 export type FailureReason = 'permanent' | 'exhausted' | 'opted_out' | 'token_invalidated' | 'device_removed' | 'render_failed';
 
-export type DeliveryEvent =
+export type DeliveryLifecycleEvent =
   | {
       type: 'NotificationSent';
       data: { notificationId: string; deliveryId: string; channel: string; provider: string; providerMessageId: string | null; attempt: number; sentAt: string };
@@ -43,7 +43,7 @@ export interface EngagementData {
   at: string;
 }
 
-export type DeliveryCommand =
+export type DeliveryLifecycleCommand =
   | { type: 'RecordSent'; notificationId: string; deliveryId: string; channel: string; provider: string; providerMessageId: string | null; now: number }
   | { type: 'RecordRetry'; notificationId: string; deliveryId: string; channel: string; provider: string; error: string; retryAt: number; now: number }
   | { type: 'RecordFailure'; notificationId: string; deliveryId: string; channel: string; provider: string; reason: FailureReason; error: string; now: number }
@@ -59,23 +59,23 @@ export interface DeliveryProgress {
   engaged?: Partial<Record<EngagementKind, true>>;
 }
 
-export interface DeliveryState {
+export interface DeliveryLifecycleState {
   deliveries: Record<string, DeliveryProgress>;
 }
 
-/** Outcomes of the provider call. */
-export const DELIVERY_EVENT_TYPES = ['NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'] as const;
+/** Outcomes: how a delivery ended, or that it will be tried again. */
+export const OUTCOME_EVENT_TYPES = ['NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'] as const;
 /** What the recipient did with a sent delivery. */
 export const ENGAGEMENT_EVENT_TYPES = ['NotificationOpened', 'NotificationClicked', 'NotificationConverted'] as const;
-/** Everything on a notification's stream. */
-export const NOTIFICATION_STREAM_EVENT_TYPES = [...DELIVERY_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] as const;
+/** Everything in a delivery lifecycle (its `notification-{id}` stream). */
+export const DELIVERY_LIFECYCLE_EVENT_TYPES = [...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] as const;
 
 
 export const notificationStream = (notificationId: string): string => `notification-${notificationId}`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function deliveryOf(state: DeliveryState, deliveryId: string): DeliveryProgress {
+export function deliveryOf(state: DeliveryLifecycleState, deliveryId: string): DeliveryProgress {
   return state.deliveries[deliveryId] ?? { status: 'pending', attempts: 0 };
 }
 
@@ -85,12 +85,12 @@ export function deliveryOf(state: DeliveryState, deliveryId: string): DeliveryPr
  * bounded and every counter downstream counts deliveries, not hits. A click on a delivery not
  * yet opened records the open too (images blocked in the mail client), so opened >= clicked.
  */
-function decideEngagement(command: Extract<DeliveryCommand, { type: 'RecordEngagement' }>, state: DeliveryState): DeliveryEvent[] {
+function decideEngagement(command: Extract<DeliveryLifecycleCommand, { type: 'RecordEngagement' }>, state: DeliveryLifecycleState): DeliveryLifecycleEvent[] {
   const delivery = deliveryOf(state, command.deliveryId);
   if (delivery.status !== 'sent') throw new DomainError('conflict', `delivery ${command.deliveryId} was not sent: nothing to engage with`, 'deliveryId');
   if (command.kind === 'clicked' && !command.url) throw new DomainError('invalid_argument', 'a click names the url clicked', 'url');
   const base: EngagementData = { notificationId: command.notificationId, deliveryId: command.deliveryId, channel: delivery.channel ?? 'unknown', source: command.source, at: iso(command.now) };
-  const events: DeliveryEvent[] = [];
+  const events: DeliveryLifecycleEvent[] = [];
   if (command.kind === 'clicked' && !delivery.engaged?.opened) events.push({ type: 'NotificationOpened', data: base });
   if (delivery.engaged?.[command.kind]) return events;
   switch (command.kind) {
@@ -107,12 +107,12 @@ function decideEngagement(command: Extract<DeliveryCommand, { type: 'RecordEngag
   return events;
 }
 
-const engage = (state: DeliveryState, data: EngagementData, kind: EngagementKind): DeliveryState => {
+const engage = (state: DeliveryLifecycleState, data: EngagementData, kind: EngagementKind): DeliveryLifecycleState => {
   const current = deliveryOf(state, data.deliveryId);
   return { deliveries: { ...state.deliveries, [data.deliveryId]: { ...current, engaged: { ...current.engaged, [kind]: true } } } };
 };
 
-export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEvent> = {
+export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, DeliveryLifecycleState, DeliveryLifecycleEvent> = {
   initialState: () => ({ deliveries: {} }),
 
   decide(command, state) {
@@ -147,7 +147,7 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
   },
 
   evolve(state, event) {
-    const set = (id: string, status: DeliveryStatus, attempts: number, channel?: string): DeliveryState => ({
+    const set = (id: string, status: DeliveryStatus, attempts: number, channel?: string): DeliveryLifecycleState => ({
       deliveries: { ...state.deliveries, [id]: { status, attempts, ...(channel ? { channel } : {}) } },
     });
     switch (event.type) {
@@ -158,7 +158,7 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryState, DeliveryEv
       case 'NotificationFailed':
         return set(event.data.deliveryId, 'failed', event.data.attempt);
       case 'NotificationCanceled':
-        return event.data.deliveryIds.reduce<DeliveryState>(
+        return event.data.deliveryIds.reduce<DeliveryLifecycleState>(
           (s, id) => ({ deliveries: { ...s.deliveries, [id]: { status: 'canceled', attempts: deliveryOf(s, id).attempts } } }),
           state,
         );

@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { DELIVERY_EVENT_TYPES, notificationStream, type DeliveryEvent } from '../../domain/notification/delivery-lifecycle.js';
+import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent } from '../../domain/notification/delivery-lifecycle.js';
 import { recipientStream, type ChannelSuppression, type RecipientEvent } from '../../domain/recipient/events.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
@@ -8,9 +8,9 @@ import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.po
 import { eventView } from './event-view.js';
 
 const DECISIONS = new Set(['NotificationRequested', 'NotificationSuppressed']);
-const OUTCOMES: ReadonlySet<string> = new Set(DELIVERY_EVENT_TYPES);
-type Outcome = Extract<DeliveryEvent, { type: (typeof DELIVERY_EVENT_TYPES)[number] }>;
-type Engagement = Exclude<DeliveryEvent, Outcome>;
+const OUTCOMES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES);
+type Outcome = Extract<DeliveryLifecycleEvent, { type: (typeof OUTCOME_EVENT_TYPES)[number] }>;
+type Engagement = Exclude<DeliveryLifecycleEvent, Outcome>;
 
 /** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
 @Injectable()
@@ -28,29 +28,29 @@ export class AuditService {
     return { streamName, direction, events: page.map(eventView), next };
   }
 
-  /** The user's own stream merged, in log order, with the outcome streams of the notifications in it. */
+  /** The user's own stream merged, in log order, with the delivery lifecycles (`notification-{id}` streams) of the notifications in it. */
   async userTimeline(userId: string, from: number, limit: number) {
     const own = await this.store.readStream(recipientStream(userId), { fromRevision: from, maxCount: limit + 1 });
     if (own.length === 0 && from === 0) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no user ${userId}` });
     const page = own.slice(0, limit);
-    const outcomes = await Promise.all(
+    const lifecycles = await Promise.all(
       page.filter((e) => e.type === 'NotificationRequested').map((e) => this.store.readStream(notificationStream((e.data as { notificationId: string }).notificationId))),
     );
-    const merged = [...page, ...outcomes.flat()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    const merged = [...page, ...lifecycles.flat()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
     return { userId, events: merged.map(eventView), next: own.length > limit ? own[limit]!.revision : null };
   }
 
   async notificationTimeline(notificationId: string): Promise<{ notificationId: string; events: ReturnType<typeof eventView>[] }> {
     const decision = await this.decision(notificationId);
-    const outcomes = await this.store.readStream(notificationStream(notificationId));
-    return { notificationId, events: [decision, ...outcomes].map(eventView) };
+    const lifecycle = await this.store.readStream(notificationStream(notificationId));
+    return { notificationId, events: [decision, ...lifecycle].map(eventView) };
   }
 
   /** For each channel asked for: delivered or not, and exactly why. */
   async explain(notificationId: string) {
     const decisionEvent = await this.decision(notificationId);
     const decision = { type: decisionEvent.type, data: decisionEvent.data } as Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
-    const stream = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryEvent);
+    const stream = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryLifecycleEvent);
     const outcomes = stream.filter((e): e is Outcome => OUTCOMES.has(e.type));
     const engagements = stream.filter((e): e is Engagement => !OUTCOMES.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
-import { TERMINAL, deliveryOf, type DeliveryCommand } from '../../domain/notification/delivery-lifecycle.js';
+import { TERMINAL, deliveryOf, type DeliveryLifecycleCommand } from '../../domain/notification/delivery-lifecycle.js';
 import { decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
 import { sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
@@ -15,17 +15,17 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { CLOCK, RANDOM, type Clock, type Random } from './clock.js';
 import { outbound, renderFor } from './message-builder.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { NOTIFICATION_ACTORS, type NotificationActors } from './notification-actors.js';
+import { DELIVERY_LIFECYCLE_ACTORS, type DeliveryLifecycleActors } from './delivery-lifecycle-actors.js';
 
 type Outcome = void | { retryInMs: number };
 /** A delivery command before the worker stamps the time on it. */
-type Unstamped = DeliveryCommand extends infer C ? (C extends unknown ? Omit<C, 'now'> : never) : never;
+type Unstamped = DeliveryLifecycleCommand extends infer C ? (C extends unknown ? Omit<C, 'now'> : never) : never;
 
 /**
  * One worker per channel queue. For each job: skip it if the delivery is already terminal,
  * re-check the user's preferences and devices as they are now, render, and call the provider
- * through its circuit breaker; then record the outcome as an event on the notification's
- * stream and tell the queue whether to run the job again.
+ * through its circuit breaker; then record the outcome in the notification's delivery lifecycle
+ * (its `notification-{id}` stream) and tell the queue whether to run the job again.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,7 +37,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
     @Inject(CHANNEL_PROVIDERS) private readonly providers: ChannelProviders,
-    @Inject(NOTIFICATION_ACTORS) private readonly notifications: NotificationActors,
+    @Inject(DELIVERY_LIFECYCLE_ACTORS) private readonly lifecycles: DeliveryLifecycleActors,
     @Inject(RECIPIENT_ACTORS) private readonly recipients: RecipientActors,
     private readonly templates: TemplateStore,
     private readonly alerts: AlertService,
@@ -83,12 +83,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const d = job.data;
     const queue = d.queue as keyof ChannelProviders;
     const provider = this.providers[queue];
-    const lifecycle = await this.notifications.read(d.notificationId, { fresh: true });
+    const lifecycle = await this.lifecycles.read(d.notificationId, { fresh: true });
     const current = deliveryOf(lifecycle.state, d.deliveryId);
     if (TERMINAL.has(current.status)) return;
     const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
     const record = (command: Unstamped) =>
-      this.notifications.execute(d.notificationId, { ...command, now: this.clock() } as DeliveryCommand, {
+      this.lifecycles.execute(d.notificationId, { ...command, now: this.clock() } as DeliveryLifecycleCommand, {
         correlationId: d.correlationId ?? undefined,
         causationId: d.deliveryId,
         // The requesting client, so its webhook (and an auditor) finds it on the outcome too.

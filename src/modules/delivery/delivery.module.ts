@@ -6,12 +6,12 @@ import { clockProviders } from './clock.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
 import { QueueMonitor } from './queue-monitor.js';
-import { NOTIFICATION_ACTORS, notificationActorsProvider } from './notification-actors.js';
+import { DELIVERY_LIFECYCLE_ACTORS, deliveryLifecycleActorsProvider } from './delivery-lifecycle-actors.js';
 
 @Global()
 @Module({
   imports: [RecipientsModule, TemplatesModule],
-  providers: [...clockProviders, notificationActorsProvider, AlertService, Dispatcher, DeliveryWorker, QueueMonitor],
-  exports: [NOTIFICATION_ACTORS, AlertService, Dispatcher, DeliveryWorker],
+  providers: [...clockProviders, deliveryLifecycleActorsProvider, AlertService, Dispatcher, DeliveryWorker, QueueMonitor],
+  exports: [DELIVERY_LIFECYCLE_ACTORS, AlertService, Dispatcher, DeliveryWorker],
 })
 export class DeliveryModule {}

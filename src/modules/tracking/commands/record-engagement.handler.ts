@@ -1,16 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { DeliveryCommand, DeliveryEvent } from '../../../domain/notification/delivery-lifecycle.js';
+import type { DeliveryLifecycleCommand, DeliveryLifecycleEvent } from '../../../domain/notification/delivery-lifecycle.js';
 import { DomainError } from '../../../domain/shared/decider.js';
-import { NOTIFICATION_ACTORS, type NotificationActors } from '../../delivery/notification-actors.js';
+import { DELIVERY_LIFECYCLE_ACTORS, type DeliveryLifecycleActors } from '../../delivery/delivery-lifecycle-actors.js';
 import { RecordEngagementCommand } from './record-engagement.command.js';
 
 @CommandHandler(RecordEngagementCommand)
 export class RecordEngagementHandler implements ICommandHandler<RecordEngagementCommand> {
-  constructor(@Inject(NOTIFICATION_ACTORS) private readonly notifications: NotificationActors) {}
+  constructor(@Inject(DELIVERY_LIFECYCLE_ACTORS) private readonly lifecycles: DeliveryLifecycleActors) {}
 
-  async execute(c: RecordEngagementCommand): Promise<DeliveryEvent[]> {
-    const command = (): DeliveryCommand => ({
+  async execute(c: RecordEngagementCommand): Promise<DeliveryLifecycleEvent[]> {
+    const command = (): DeliveryLifecycleCommand => ({
       type: 'RecordEngagement',
       kind: c.kind,
       notificationId: c.notificationId,
@@ -21,13 +21,13 @@ export class RecordEngagementHandler implements ICommandHandler<RecordEngagement
     });
     const metadata = { causationId: c.deliveryId, ...c.metadata };
     try {
-      return (await this.notifications.execute(c.notificationId, command(), metadata)).events;
+      return (await this.lifecycles.execute(c.notificationId, command(), metadata)).events;
     } catch (error) {
       // The worker that recorded the send may be another process: this actor's cache can be
       // behind. Catch up once before believing "not sent".
       if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
-      await this.notifications.read(c.notificationId, { fresh: true });
-      return (await this.notifications.execute(c.notificationId, command(), metadata)).events;
+      await this.lifecycles.read(c.notificationId, { fresh: true });
+      return (await this.lifecycles.execute(c.notificationId, command(), metadata)).events;
     }
   }
 }
