@@ -23,6 +23,8 @@ export interface ProviderSettings {
   vonage: { apiKey: string; apiSecret: string; from: string; restUrl: string } | null;
   mailgun: { apiKey: string; domain: string; from: string; url: string } | null;
   timeoutMs: number;
+  /** Whether a call that got no answer (it may have been delivered) goes to the next provider of the chain at once. */
+  failoverAfterTimeout: boolean;
 }
 
 export interface WebhookSettings {
@@ -178,6 +180,7 @@ function providers(env: Env): ProviderSettings {
       url: env.MAILGUN_URL || 'https://api.mailgun.net',
     })),
     timeoutMs: parseDuration(env.PROVIDER_TIMEOUT || '10s', 'PROVIDER_TIMEOUT'),
+    failoverAfterTimeout: bool(env, 'FAILOVER_AFTER_TIMEOUT', false),
   };
 }
 

@@ -22,6 +22,18 @@ describe('delivery lifecycle decider', () => {
   it('records a retry with the next attempt time', () =>
     spec.given([]).when({ type: 'RecordRetry', ...base, error: 'HTTP 500', retryAt: T + 1000, now: T }).then([retried(1)]));
 
+  it('a failover names the provider the next attempt goes to, and the state remembers it until the next outcome', () => {
+    const handedOver: DeliveryLifecycleEvent = { type: 'NotificationRetried', data: { ...base, attempt: 1, error: 'HTTP 500', nextAttemptAt: iso(T), retriedAt: iso(T), failoverTo: 'twilio' } };
+    spec.given([]).when({ type: 'RecordRetry', ...base, error: 'HTTP 500', retryAt: T, failoverTo: 'twilio', now: T }).then([handedOver]);
+    const fold = (events: DeliveryLifecycleEvent[]) => events.reduce(deliveryLifecycleDecider.evolve, deliveryLifecycleDecider.initialState()).deliveries['n1.1'];
+    assert.equal(fold([handedOver])?.nextProvider, 'twilio');
+    assert.equal(fold([handedOver, retried(2)])?.nextProvider, undefined, 'a plain retry goes back to the chain’s order');
+    // The attempt after a failover is recorded with the provider that made it.
+    spec.given([handedOver]).when({ type: 'RecordSent', ...base, provider: 'twilio', providerMessageId: 'SM1', now: T }).then([
+      { type: 'NotificationSent', data: { ...base, provider: 'twilio', providerMessageId: 'SM1', attempt: 2, sentAt: iso(T) } },
+    ]);
+  });
+
   it('ignores any outcome after a terminal one', () => {
     spec.given([sent(1)]).when({ type: 'RecordSent', ...base, providerMessageId: 'm2', now: T }).then([]);
     spec.given([sent(1)]).when({ type: 'RecordFailure', ...base, reason: 'permanent', error: 'x', now: T }).then([]);

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideOutcome, type AttemptInfo, type DeliveryOutcome, type ProviderResult } from '../../src/domain/notification/delivery-outcome.js';
+import { chooseProvider, decideOutcome, type AttemptInfo, type DeliveryOutcome, type ProviderResult } from '../../src/domain/notification/delivery-outcome.js';
 
 const T = Date.parse('2026-01-01T00:00:00.000Z');
 const OPEN_MS = 30_000;
-/** Attempt 1 of 5 of a push delivery; backoff 1 s doubling up to a minute; jitter in the middle. */
-const first: AttemptInfo = { channel: 'push', attempt: 1, policy: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 }, circuitOpenMs: OPEN_MS, now: T, random: 0.5 };
+/** Attempt 1 of 5 of a push delivery through its only provider; backoff 1 s doubling up to a minute; jitter in the middle. */
+const first: AttemptInfo = {
+  channel: 'push',
+  attempt: 1,
+  policy: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+  circuitOpenMs: OPEN_MS,
+  now: T,
+  random: 0.5,
+  provider: 'apns',
+  chain: ['apns'],
+  failoverAfterTimeout: false,
+};
+/** The same attempt, of an SMS whose channel has Vonage first and Twilio as its backup. */
+const sms: Partial<AttemptInfo> = { channel: 'sms', provider: 'vonage', chain: ['vonage', 'twilio'] };
 
 /** Given the attempt / When the provider's result / Then the outcome. */
 const given = (attempt: Partial<AttemptInfo> = {}) => ({
@@ -13,12 +25,14 @@ const given = (attempt: Partial<AttemptInfo> = {}) => ({
     then: (expected: DeliveryOutcome) => assert.deepEqual(decideOutcome(result, { ...first, ...attempt }), expected),
   }),
 });
-const failed = (error: 'retryable' | 'permanent' | 'invalid_token', more: { retryAfterMs?: number; circuitBlockedMs?: number } = {}): ProviderResult => ({
+const failed = (error: 'retryable' | 'permanent' | 'invalid_token', more: { retryAfterMs?: number; circuitBlockedMs?: number; answered?: boolean } = {}): ProviderResult => ({
   kind: 'failed',
   error,
+  answered: true,
   circuitBlockedMs: 0,
   ...more,
 });
+const unanswered = (more: { circuitBlockedMs?: number } = {}) => failed('retryable', { answered: false, ...more });
 const retry = (retryInMs: number, now = T): DeliveryOutcome => ({ type: 'retry', retryInMs, retryAt: now + retryInMs });
 
 describe('delivery outcome: after a failed provider call', () => {
@@ -88,4 +102,57 @@ describe('delivery outcome: the provider’s circuit is open (not called)', () =
 
   it('no attempt is spent: on the last attempt it waits too, rather than being exhausted', () =>
     given({ attempt: 5, random: 0 }).when({ kind: 'circuit_open', waitMs: 500 }).then({ type: 'wait_for_circuit', retryInMs: 500 }));
+});
+
+describe('delivery outcome: a channel with a chain of providers', () => {
+  const failover = (provider: string): DeliveryOutcome => ({ type: 'failover', provider, retryInMs: 0, retryAt: T });
+
+  it('an error answer (5xx, 429) from the primary hands the delivery to the next provider at once: nothing was sent', () =>
+    given(sms).when(failed('retryable', { retryAfterMs: 60_000 })).then(failover('twilio')));
+
+  it('a refusal from the primary goes to the next provider too: it may be the provider’s, not the recipient’s', () =>
+    given(sms).when(failed('permanent')).then(failover('twilio')));
+
+  it('no answer (a timeout) may have been delivered: by default it backs off, and is not handed over at once', () =>
+    given({ ...sms, random: 0 }).when(unanswered()).then(retry(500)));
+
+  it('no answer is handed over at once where duplicates are preferred to delay (FAILOVER_AFTER_TIMEOUT)', () =>
+    given({ ...sms, failoverAfterTimeout: true }).when(unanswered()).then(failover('twilio')));
+
+  it('past the end of the chain the usual rules apply: backoff, permanent, exhausted', () => {
+    const backup = { ...sms, provider: 'twilio', random: 0 };
+    given(backup).when(failed('retryable')).then(retry(500));
+    given(backup).when(failed('permanent')).then({ type: 'fail', reason: 'permanent' });
+    given({ ...backup, attempt: 5 }).when(failed('retryable')).then({ type: 'fail', reason: 'exhausted' });
+  });
+
+  it('attempts on every provider count towards the maximum: the last attempt is not handed over', () => {
+    given({ ...sms, attempt: 5 }).when(failed('retryable')).then({ type: 'fail', reason: 'exhausted' });
+    given({ ...sms, attempt: 5 }).when(failed('permanent')).then({ type: 'fail', reason: 'permanent' });
+  });
+
+  it('a dead push token is never handed over: it is dead for every provider', () =>
+    given({ chain: ['apns', 'backup'] }).when(failed('invalid_token')).then({ type: 'invalidate_token' }));
+});
+
+describe('choosing the provider for an attempt', () => {
+  const circuits = (open: Record<string, number>) => (provider: string) => open[provider] ?? 0;
+
+  it('the chain’s first provider, while its circuit is closed', () =>
+    assert.deepEqual(chooseProvider(['vonage', 'twilio'], undefined, circuits({})), { provider: 'vonage' }));
+
+  it('the next provider whose circuit is closed, while the primary’s is open', () =>
+    assert.deepEqual(chooseProvider(['vonage', 'twilio'], undefined, circuits({ vonage: 5000 })), { provider: 'twilio' }));
+
+  it('the provider a failover named, then the rest of the chain in order', () => {
+    assert.deepEqual(chooseProvider(['a', 'b', 'c'], 'b', circuits({})), { provider: 'b' });
+    assert.deepEqual(chooseProvider(['a', 'b', 'c'], 'b', circuits({ b: 10 })), { provider: 'c' });
+    assert.deepEqual(chooseProvider(['a', 'b', 'c'], 'b', circuits({ b: 10, c: 10 })), { provider: 'a' });
+  });
+
+  it('a provider no longer in the chain (the setting changed) counts as none named', () =>
+    assert.deepEqual(chooseProvider(['twilio'], 'vonage', circuits({})), { provider: 'twilio' }));
+
+  it('when every circuit is open, no provider: the wait until the first lets a call through', () =>
+    assert.deepEqual(chooseProvider(['vonage', 'twilio'], undefined, circuits({ vonage: 9000, twilio: 4000 })), { waitMs: 4000 }));
 });

@@ -20,7 +20,8 @@ export type DeliveryLifecycleEvent =
     }
   | {
       type: 'NotificationRetried';
-      data: { notificationId: string; deliveryId: string; channel: string; provider: string; attempt: number; error: string; nextAttemptAt: string; retriedAt: string };
+      /** failoverTo: the provider the next attempt goes to, when this one handed the delivery over. */
+      data: { notificationId: string; deliveryId: string; channel: string; provider: string; attempt: number; error: string; nextAttemptAt: string; retriedAt: string; failoverTo?: string };
     }
   | {
       type: 'NotificationFailed';
@@ -45,7 +46,7 @@ export interface EngagementData {
 
 export type DeliveryLifecycleCommand =
   | { type: 'RecordSent'; notificationId: string; deliveryId: string; channel: string; provider: string; providerMessageId: string | null; now: number }
-  | { type: 'RecordRetry'; notificationId: string; deliveryId: string; channel: string; provider: string; error: string; retryAt: number; now: number }
+  | { type: 'RecordRetry'; notificationId: string; deliveryId: string; channel: string; provider: string; error: string; retryAt: number; failoverTo?: string; now: number }
   | { type: 'RecordFailure'; notificationId: string; deliveryId: string; channel: string; provider: string; reason: FailureReason; error: string; now: number }
   | { type: 'Cancel'; notificationId: string; deliveryIds: string[]; now: number }
   | { type: 'RecordEngagement'; kind: EngagementKind; notificationId: string; deliveryId: string; source: EngagementSource; url?: string; now: number };
@@ -57,6 +58,8 @@ export interface DeliveryProgress {
   channel?: string;
   /** Engagements already recorded: each counts once per delivery. */
   engaged?: Partial<Record<EngagementKind, true>>;
+  /** The provider the next attempt goes to, named by the last attempt's failover. */
+  nextProvider?: string;
 }
 
 export interface DeliveryLifecycleState {
@@ -134,7 +137,17 @@ export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, Deliver
         return [
           {
             type: 'NotificationRetried',
-            data: { notificationId, deliveryId, channel, provider, attempt, error: command.error, nextAttemptAt: iso(command.retryAt), retriedAt: iso(command.now) },
+            data: {
+              notificationId,
+              deliveryId,
+              channel,
+              provider,
+              attempt,
+              error: command.error,
+              nextAttemptAt: iso(command.retryAt),
+              retriedAt: iso(command.now),
+              ...(command.failoverTo ? { failoverTo: command.failoverTo } : {}),
+            },
           },
         ];
       case 'RecordFailure':
@@ -153,8 +166,11 @@ export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, Deliver
     switch (event.type) {
       case 'NotificationSent':
         return set(event.data.deliveryId, 'sent', event.data.attempt, event.data.channel);
-      case 'NotificationRetried':
-        return set(event.data.deliveryId, 'retrying', event.data.attempt);
+      case 'NotificationRetried': {
+        const retried = set(event.data.deliveryId, 'retrying', event.data.attempt);
+        if (!event.data.failoverTo) return retried;
+        return { deliveries: { ...retried.deliveries, [event.data.deliveryId]: { ...retried.deliveries[event.data.deliveryId]!, nextProvider: event.data.failoverTo } } };
+      }
       case 'NotificationFailed':
         return set(event.data.deliveryId, 'failed', event.data.attempt);
       case 'NotificationCanceled':

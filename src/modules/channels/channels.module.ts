@@ -20,9 +20,9 @@ import { realProviders } from './real-providers.js';
       useFactory: (config: HeraldConfig, outbox: SandboxOutbox): ChannelProviders => {
         const real = realProviders(config);
         const chosen = Object.fromEntries(
-          CHANNEL_QUEUES.map((queue): [string, ChannelProvider] => [queue, real[queue] ?? new SandboxProvider(queue, outbox)]),
-        ) as ChannelProviders;
-        new Logger('Channels').log({ msg: 'providers', ...Object.fromEntries(CHANNEL_QUEUES.map((q) => [q, chosen[q].name])) });
+          CHANNEL_QUEUES.map((queue): [string, ChannelProvider[]] => [queue, [real[queue] ?? new SandboxProvider(queue, outbox)]]),
+        ) as unknown as ChannelProviders;
+        new Logger('Channels').log({ msg: 'providers', ...Object.fromEntries(CHANNEL_QUEUES.map((q) => [q, chosen[q].map((p) => p.name).join(',')])) });
         return chosen;
       },
     },
@@ -36,7 +36,7 @@ export class ChannelsModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(Object.values(this.providers).map((p) => p.close()));
+    await Promise.all(Object.values(this.providers).flatMap((chain) => chain.map((p) => p.close())));
     this.outbox.close();
   }
 }

@@ -32,7 +32,17 @@ export interface SendResult {
 /** The outcome rule (src/domain) is written in these kinds, so the domain defines them. */
 export type { ProviderErrorKind };
 
+/** Connection errors that mean no request reached the provider: nothing can have been sent. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export class ProviderError extends Error {
+  /**
+   * Whether the provider answered (an error status, a refusal), or the request never left:
+   * either way nothing was sent. False for a timeout or a connection lost mid-call, after which
+   * the message may have been delivered.
+   */
+  readonly answered: boolean;
+
   constructor(
     readonly kind: ProviderErrorKind,
     /** The provider's own code or reason, e.g. "Unregistered", "messaging/registration-token-not-registered", "status 3". */
@@ -40,9 +50,11 @@ export class ProviderError extends Error {
     message: string,
     readonly retryAfterMs?: number,
     readonly httpStatus?: number,
+    answered?: boolean,
   ) {
     super(message);
     this.name = 'ProviderError';
+    this.answered = answered ?? (httpStatus !== undefined || kind !== 'retryable' || NEVER_CONNECTED.has(code));
   }
 }
 
@@ -57,7 +69,8 @@ export interface ChannelProvider {
 }
 
 export const CHANNEL_PROVIDERS = Symbol('ChannelProviders');
-export type ChannelProviders = Record<ChannelQueue, ChannelProvider>;
+/** Each channel queue's providers in order of preference (never empty): the first healthy one gets a delivery, the next takes over after a failure. */
+export type ChannelProviders = Record<ChannelQueue, readonly [ChannelProvider, ...ChannelProvider[]]>;
 
 /** A stable UUID derived from a delivery id, for providers that want a UUID (APNs apns-id). */
 export function uuidFromDeliveryId(deliveryId: string, digest: (s: string) => string): string {

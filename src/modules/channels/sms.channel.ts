@@ -93,7 +93,8 @@ async function classify(error: unknown): Promise<ProviderError> {
     const status = failed?.status ?? 'unknown';
     const documented = PERMANENT_STATUS.has(status) || RETRYABLE_STATUS.has(status);
     const reason = `Vonage: ${failed?.errorText ?? 'rejected'}${documented ? '' : ' (undocumented status)'}`;
-    return new ProviderError(PERMANENT_STATUS.has(status) ? 'permanent' : 'retryable', `status ${status}`, reason);
+    // Vonage answered with a status: it did not take the message.
+    return new ProviderError(PERMANENT_STATUS.has(status) ? 'permanent' : 'retryable', `status ${status}`, reason, undefined, undefined, true);
   }
   const response = (error as HttpFailure)?.response;
   if (response && typeof response.status === 'number') {

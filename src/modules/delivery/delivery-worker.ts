@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { TERMINAL, deliveryOf, type DeliveryLifecycleCommand } from '../../domain/notification/delivery-lifecycle.js';
-import { decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
+import { chooseProvider, decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
 import { sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
@@ -27,6 +27,9 @@ type Unstamped = DeliveryLifecycleCommand extends infer C ? (C extends unknown ?
  * through its circuit breaker; then record the outcome in the notification's delivery lifecycle
  * (its `notification-{id}` stream) and tell the queue whether to run the job again.
  */
+/** Circuits are per provider and queue: the sandbox stands in for several channels, each with its own health. */
+const breakerKey = (queue: string, provider: string) => `${queue}:${provider}`;
+
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DeliveryWorker');
@@ -47,21 +50,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(RANDOM) private readonly random: Random,
   ) {
     for (const queue of CHANNEL_QUEUES) {
-      const provider = providers[queue];
-      // Closed until told otherwise, so every provider's circuit shows on /metrics from the start.
-      this.metrics.circuitState.set({ provider: provider.name }, 0);
-      this.breakers.set(
-        queue,
-        new CircuitBreaker(provider.name, config.breaker, (state, rate) => {
-          this.metrics.circuitState.set({ provider: provider.name }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
-          const healthy = state === 'closed';
-          this.alerts.raise(`provider:${provider.name}:${healthy ? 'recovered' : 'unhealthy'}`, {
-            kind: healthy ? 'provider_recovered' : 'provider_unhealthy',
-            summary: `${provider.name} circuit ${state} (failure rate ${Math.round(rate * 100)}%)`,
-            details: { provider: provider.name, queue, state, failureRate: rate },
-          });
-        }),
-      );
+      for (const provider of providers[queue]) {
+        // Closed until told otherwise, so every provider's circuit shows on /metrics from the start.
+        this.metrics.circuitState.set({ provider: provider.name }, 0);
+        this.breakers.set(
+          breakerKey(queue, provider.name),
+          new CircuitBreaker(provider.name, config.breaker, (state, rate) => {
+            this.metrics.circuitState.set({ provider: provider.name }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
+            const healthy = state === 'closed';
+            this.alerts.raise(`provider:${provider.name}:${healthy ? 'recovered' : 'unhealthy'}`, {
+              kind: healthy ? 'provider_recovered' : 'provider_unhealthy',
+              summary: `${provider.name} circuit ${state} (failure rate ${Math.round(rate * 100)}%)`,
+              details: { provider: provider.name, queue, state, failureRate: rate },
+            });
+          }),
+        );
+      }
     }
   }
 
@@ -82,10 +86,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   async handle(job: Job<DeliveryJob>): Promise<Outcome> {
     const d = job.data;
     const queue = d.queue as keyof ChannelProviders;
-    const provider = this.providers[queue];
+    const chain = this.providers[queue];
     const lifecycle = await this.lifecycles.read(d.notificationId, { fresh: true });
     const current = deliveryOf(lifecycle.state, d.deliveryId);
     if (TERMINAL.has(current.status)) return;
+    const breakerOf = (name: string) => this.breakers.get(breakerKey(queue, name))!;
+    const names = chain.map((p) => p.name);
+    const choice = chooseProvider(names, current.nextProvider, (name) => breakerOf(name).waitMs(this.clock()));
+    const provider = chain.find((p) => 'provider' in choice && p.name === choice.provider) ?? chain[0]!;
     const base = { notificationId: d.notificationId, deliveryId: d.deliveryId, channel: d.channel, provider: provider.name };
     const record = (command: Unstamped) =>
       this.lifecycles.execute(d.notificationId, { ...command, now: this.clock() } as DeliveryLifecycleCommand, {
@@ -112,12 +120,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
 
-    const breaker = this.breakers.get(queue)!;
+    const breaker = breakerOf(provider.name);
     const attempt = current.attempts + 1;
     const policy = { ...this.config.retry, maxAttempts: this.config.channels[queue].maxAttempts };
-    const attemptNow = (): AttemptInfo => ({ channel: d.channel, attempt, policy, circuitOpenMs: this.config.breaker.openMs, now: this.clock(), random: this.random() });
-    const wait = breaker.waitMs(this.clock());
-    if (wait > 0) return { retryInMs: decideOutcome({ kind: 'circuit_open', waitMs: wait }, attemptNow()).retryInMs };
+    const attemptNow = (): AttemptInfo => ({
+      channel: d.channel,
+      attempt,
+      policy,
+      circuitOpenMs: this.config.breaker.openMs,
+      now: this.clock(),
+      random: this.random(),
+      provider: provider.name,
+      chain: names,
+      failoverAfterTimeout: this.config.providers.failoverAfterTimeout,
+    });
+    if ('waitMs' in choice) return { retryInMs: decideOutcome({ kind: 'circuit_open', waitMs: choice.waitMs }, attemptNow()).retryInMs };
 
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
@@ -131,8 +148,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       const description = `${error.code}: ${error.message}`.slice(0, 500);
       this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: description, durationMs: Math.round(seconds * 1000) });
       breaker.record(error.kind !== 'retryable', this.clock());
-      const outcome = decideOutcome({ kind: 'failed', error: error.kind, retryAfterMs: error.retryAfterMs, circuitBlockedMs: breaker.blockedMs(this.clock()) }, attemptNow());
-      this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome.type === 'retry' ? 'retried' : 'failed' });
+      const outcome = decideOutcome({ kind: 'failed', error: error.kind, answered: error.answered, retryAfterMs: error.retryAfterMs, circuitBlockedMs: breaker.blockedMs(this.clock()) }, attemptNow());
+      this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome.type === 'retry' || outcome.type === 'failover' ? 'retried' : 'failed' });
       return this.apply(outcome, { error: description, code: error.code, attempt }, d, base, record);
     }
     const seconds = stopTimer({ result: 'sent' });
@@ -168,6 +185,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
           this.alerts.raise(`exhausted:${base.provider}`, alert, this.clock());
         }
         return;
+      case 'failover':
+        await record({ type: 'RecordRetry', ...base, error, retryAt: outcome.retryAt, failoverTo: outcome.provider });
+        this.metrics.failovers.inc({ channel: d.channel, from: base.provider, to: outcome.provider });
+        this.logger.log({ msg: 'failover', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, from: base.provider, to: outcome.provider, error });
+        return { retryInMs: 0 };
       case 'retry':
         await record({ type: 'RecordRetry', ...base, error, retryAt: outcome.retryAt });
         this.logger.debug({ msg: 'retry scheduled', notificationId: d.notificationId, deliveryId: d.deliveryId, correlationId: d.correlationId, attempt, delayMs: outcome.retryInMs, error });
