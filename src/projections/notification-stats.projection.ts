@@ -15,6 +15,7 @@ type Counter =
   | 'sent'
   | 'failed'
   | 'retried'
+  | 'failed_over'
   | 'canceled'
   | 'opened'
   | 'clicked'
@@ -99,7 +100,10 @@ export class NotificationStatsProjection implements Projection {
         return;
       case 'NotificationRetried': {
         // Attempt numbers only grow: a retry is counted when its attempt is new.
-        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) tally.bump(row, 'retried');
+        for (const row of await this.mark('retries = $2', 'outcome IS NULL AND retries < $2', event.data.deliveryId, tx, '', [event.data.attempt])) {
+          tally.bump(row, 'retried');
+          if (event.data.failoverTo) tally.bump(row, 'failed_over');
+        }
         return;
       }
       case 'NotificationOpened':

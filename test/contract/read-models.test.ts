@@ -92,7 +92,7 @@ function statsStory(): RecordedEvent[] {
     recorded('NotificationSuppressed', { ...base, notificationId: 's3', category: 'promo', content: welcome, requestedAt: day1, suppressed: [{ channel: 'email', reason: 'rate_limited', detail: {} }, { channel: 'sms', reason: 'no_target', detail: {} }] }),
     { ...recorded('NotificationRequested', { ...base, notificationId: 's4', category: 'orders', content: { kind: 'inline', text: 'x' }, requestedAt: '2026-01-02T00:00:00.000Z', suppressed: [], deliveries: [{ deliveryId: 's4.1', channel: 'sms', queue: 'sms', target: sms }] }), metadata: { appKey: 'hk_other' } },
     outcome('NotificationRetried', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', attempt: 1, error: 'http 500', nextAttemptAt: at(1000), retriedAt: at(500) }),
-    outcome('NotificationRetried', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', attempt: 2, error: 'http 500', nextAttemptAt: at(2000), retriedAt: at(1500) }),
+    outcome('NotificationRetried', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', attempt: 2, error: 'http 500', nextAttemptAt: at(1500), retriedAt: at(1500), failoverTo: 'smtp' }),
     outcome('NotificationSent', { notificationId: 's1', deliveryId: 's1.1', channel: 'email', provider: 'mailgun', providerMessageId: 'm1', attempt: 3, sentAt: at(2000) }),
     outcome('NotificationFailed', { notificationId: 's1', deliveryId: 's1.2', channel: 'sms', provider: 'vonage', attempt: 1, reason: 'permanent', error: 'bad number', failedAt: at(100) }),
     outcome('NotificationSent', { notificationId: 's2', deliveryId: 's2.1', channel: 'email', provider: 'mailgun', providerMessageId: 'm2', attempt: 1, sentAt: at(100) }),
@@ -124,13 +124,13 @@ function statsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>
       const last = events[events.length - 1]!.position;
       await sink.commit(events, last);
       const first = await statsRows(db);
-      const counters = first.stats.map((r) => [r.day, r.channel, r.category, r.template_id, r.app_key, ...['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_no_target', 'sent', 'failed', 'retried', 'canceled', 'opened', 'clicked'].map((c) => Number(r[c]))]);
+      const counters = first.stats.map((r) => [r.day, r.channel, r.category, r.template_id, r.app_key, ...['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_no_target', 'sent', 'failed', 'retried', 'failed_over', 'canceled', 'opened', 'clicked'].map((c) => Number(r[c]))]);
       assert.deepEqual(counters, [
-        //                                                          req opt rate none sent fail retr canc open click
-        ['2026-01-01', 'email', 'promo', 'welcome', 'hk_test', 2, 0, 1, 0, 2, 0, 2, 0, 2, 1],
-        ['2026-01-01', 'push', 'promo', 'welcome', 'hk_test', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        ['2026-01-01', 'sms', 'promo', 'welcome', 'hk_test', 1, 0, 0, 1, 0, 1, 0, 0, 0, 0],
-        ['2026-01-02', 'sms', 'orders', '', 'hk_other', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        //                                                          req opt rate none sent fail retr over canc open click
+        ['2026-01-01', 'email', 'promo', 'welcome', 'hk_test', 2, 0, 1, 0, 2, 0, 2, 1, 0, 2, 1],
+        ['2026-01-01', 'push', 'promo', 'welcome', 'hk_test', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ['2026-01-01', 'sms', 'promo', 'welcome', 'hk_test', 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0],
+        ['2026-01-02', 'sms', 'orders', '', 'hk_other', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
       ]);
       assert.deepEqual(first.latency.map((r) => [r.channel, Number(r.bucket), Number(r.count)]), [
         ['email', latencyBucket(100), 1],
@@ -152,7 +152,7 @@ function statsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>
       const queries = new AnalyticsQueries(db);
       const [all] = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, []);
       assert.deepEqual({ ...all, rates: undefined, latencyMs: undefined }, {
-        requested: 4, suppressed: { opted_out: 1, rate_limited: 1, duplicate: 0, no_target: 1 }, sent: 3, failed: 1, retried: 2, canceled: 0, opened: 2, clicked: 1, converted: 0, rates: undefined, latencyMs: undefined,
+        requested: 4, suppressed: { opted_out: 1, rate_limited: 1, duplicate: 0, no_target: 1 }, sent: 3, failed: 1, retried: 2, failedOver: 1, canceled: 0, opened: 2, clicked: 1, converted: 0, rates: undefined, latencyMs: undefined,
       });
       assert.deepEqual(all!.latencyMs, { samples: 3, p50: bucketUpperBoundMs(latencyBucket(100)), p95: bucketUpperBoundMs(latencyBucket(2000)), p99: bucketUpperBoundMs(latencyBucket(2000)) });
       const byClient = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, ['client', 'template']);

@@ -109,6 +109,7 @@ for (const readModels of readModelProfiles()) {
           sent: 50,
           failed: 5,
           retried: 0,
+          failedOver: 0,
           canceled: 0,
           opened: 10,
           clicked: 3,

@@ -16,7 +16,7 @@ export interface StatsFilter {
   client?: string;
 }
 
-const COUNTERS = ['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_duplicate', 'suppressed_no_target', 'sent', 'failed', 'retried', 'canceled', 'opened', 'clicked', 'converted'] as const;
+const COUNTERS = ['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_duplicate', 'suppressed_no_target', 'sent', 'failed', 'retried', 'failed_over', 'canceled', 'opened', 'clicked', 'converted'] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 
 const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
@@ -60,6 +60,7 @@ export class AnalyticsQueries {
         sent: n.sent,
         failed: n.failed,
         retried: n.retried,
+        failedOver: n.failed_over,
         canceled: n.canceled,
         opened: n.opened,
         clicked: n.clicked,

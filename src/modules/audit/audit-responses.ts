@@ -46,6 +46,13 @@ export class EngagementDto {
   @ApiProperty({ type: EngagementAtDto, nullable: true }) converted: EngagementAtDto | null;
 }
 
+export class FailoverDto {
+  @ApiProperty({ example: 'vonage', description: 'the provider whose call failed' }) from: string;
+  @ApiProperty({ example: 'twilio', description: 'the provider the next attempt went to' }) to: string;
+  @ApiProperty({ example: 'http 503: Vonage answered HTTP 503' }) error: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
 export class DeliveryExplanationDto {
   @ApiProperty({ example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' }) deliveryId: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'push: deviceId, provider and the token’s last 6 characters; sms: phone; email: email' }) target: Record<string, unknown>;
@@ -54,6 +61,8 @@ export class DeliveryExplanationDto {
   @ApiProperty({ type: [String], description: 'each failed attempt’s error' }) errors: string[];
   @ApiPropertyOptional({ description: 'failed: permanent, exhausted, opted_out, token_invalidated, device_removed or render_failed' }) failureReason?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) providerMessageId?: string | null;
+  @ApiPropertyOptional({ example: 'twilio', description: 'sent: the provider that sent it' }) sentBy?: string;
+  @ApiProperty({ type: [FailoverDto], description: 'each hand-over to the next provider of the channel’s chain' }) failovers: FailoverDto[];
   @ApiProperty({ type: EngagementDto }) engagement: EngagementDto;
 }
 

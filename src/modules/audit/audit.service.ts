@@ -81,7 +81,10 @@ export class AuditService {
                 attempts: own.filter((o) => o.type !== 'NotificationCanceled').length,
                 errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
                 ...(last?.type === 'NotificationFailed' ? { failureReason: last.data.reason } : {}),
-                ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId } : {}),
+                ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId, sentBy: last.data.provider } : {}),
+                failovers: own.flatMap((o) =>
+                  o.type === 'NotificationRetried' && o.data.failoverTo ? [{ from: o.data.provider, to: o.data.failoverTo, error: o.data.error, at: o.data.retriedAt }] : [],
+                ),
                 engagement: engagementOf(engagements.filter((e) => e.data.deliveryId === d.deliveryId)),
               };
             }),

@@ -129,4 +129,9 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
        )`,
     ],
   },
+  {
+    id: 6,
+    name: 'failovers in the stats',
+    sql: [`ALTER TABLE notification_stats ADD COLUMN failed_over INTEGER NOT NULL DEFAULT 0`],
+  },
 ];

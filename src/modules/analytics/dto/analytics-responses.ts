@@ -46,6 +46,7 @@ export class SummaryGroupDto {
   @ApiProperty(COUNT) sent: number;
   @ApiProperty(COUNT) failed: number;
   @ApiProperty(COUNT) retried: number;
+  @ApiProperty({ ...COUNT, description: 'retries that handed the delivery to the next provider of its channel' }) failedOver: number;
   @ApiProperty(COUNT) canceled: number;
   @ApiProperty(COUNT) opened: number;
   @ApiProperty(COUNT) clicked: number;
