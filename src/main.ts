@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/herald-config.js';
+import { loadConfigOrExit } from './config/herald-config.js';
 import { createApp } from './bootstrap.js';
 import { ChildProcesses, SUPERVISED_ENV } from './modules/processes/child-processes.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const app = await createApp(config);
 const logger = new Logger('Herald');
 // On SIGTERM/SIGINT Nest closes the app: workers finish their in-flight provider calls and

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
 import { CHANNELS } from '../domain/recipient/values.js';
-import { parseDuration, parseRate } from './duration.js';
+import { parseRate } from './duration.js';
+import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
 import { ROLES, type Role } from './roles.js';
 
 export const HERALD_CONFIG = Symbol('HeraldConfig');
 
 export { ROLES, type Role } from './roles.js';
+export { ConfigError, type ConfigIssue } from './env-reader.js';
 
 export interface ChannelSettings {
   concurrency: number;
@@ -84,225 +85,252 @@ export interface TrackingSettings {
   publicBaseUrl: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" is not a non-negative integer`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-  throw new Error(`${name}: "${raw}" is not true or false`);
-}
+const HTTP = ['http', 'https'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const CATEGORY_SETTINGS = ['critical', ...CHANNELS];
 
 /**
  * CATEGORY_POLICIES is JSON: {"security": {"critical": true}, "marketing": {"push": "2/1d"}}.
+ * A misspelt setting would otherwise be ignored without a word, so every key is checked.
  */
-function categoryPolicies(raw: string | undefined): Record<string, CategoryPolicy> {
-  if (!raw) return {};
+function categoryPolicies(read: EnvReader): Record<string, CategoryPolicy> {
+  const raw = read.string('CATEGORY_POLICIES');
+  const out: Record<string, CategoryPolicy> = Object.create(null);
+  if (raw === undefined) return out;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch {
-    throw new Error('CATEGORY_POLICIES is not valid JSON');
+  } catch (error) {
+    read.report('CATEGORY_POLICIES', `not valid JSON (${(error as Error).message})`);
+    return out;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('CATEGORY_POLICIES must be a JSON object');
-  const out: Record<string, CategoryPolicy> = Object.create(null);
-  for (const [category, value] of Object.entries(parsed as Record<string, Record<string, unknown>>)) {
-    const policy: CategoryPolicy = { critical: value.critical === true, rateLimits: {} };
-    for (const channel of CHANNELS) {
-      const rate = value[channel];
-      if (typeof rate === 'string') policy.rateLimits![channel] = parseRate(rate, `CATEGORY_POLICIES.${category}.${channel}`);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(parsed)) {
+    read.report('CATEGORY_POLICIES', 'not a JSON object of categories, like {"security": {"critical": true}, "marketing": {"push": "2/1d"}}');
+    return out;
+  }
+  for (const [category, value] of Object.entries(parsed)) {
+    if (!isObject(value)) {
+      read.report('CATEGORY_POLICIES', `${category}: must be an object of settings (${CATEGORY_SETTINGS.join(', ')})`);
+      continue;
+    }
+    const policy: CategoryPolicy = { critical: false, rateLimits: {} };
+    for (const [key, setting] of Object.entries(value)) {
+      if (key === 'critical') {
+        if (typeof setting === 'boolean') policy.critical = setting;
+        else read.report('CATEGORY_POLICIES', `${category}.critical: ${JSON.stringify(setting)} is not true or false`);
+      } else if ((CHANNELS as readonly string[]).includes(key)) {
+        const rate = typeof setting === 'string' ? parseRate(setting) : undefined;
+        if (rate) policy.rateLimits![key as (typeof CHANNELS)[number]] = rate;
+        else read.report('CATEGORY_POLICIES', `${category}.${key}: ${JSON.stringify(setting)} is not a rate like "20/1h"`);
+      } else {
+        read.report('CATEGORY_POLICIES', `${category}.${key}: unknown setting (known: ${CATEGORY_SETTINGS.join(', ')})`);
+      }
     }
     out[category] = policy;
   }
   return out;
 }
 
-function readSecret(env: Env, name: string): string | undefined {
-  const file = env[`${name}_FILE`];
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      throw new Error(`${name}_FILE: cannot read ${file}`);
-    }
-  }
-  return env[name] || undefined;
-}
-
 /** A provider is configured when all its credentials are; partly configured is an error. */
-function provider<T>(name: string, values: Record<string, string | undefined>, build: (v: Record<string, string>) => T): T | null {
+function provider<T>(read: EnvReader, name: string, values: Record<string, string | undefined>, build: (v: Record<string, string>) => T): T | null {
   const missing = Object.entries(values).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length === Object.keys(values).length) return null;
-  if (missing.length > 0) throw new Error(`${name}: set ${missing.join(', ')} too, or none of its variables (sandbox)`);
+  if (missing.length > 0) {
+    for (const variable of missing) read.report(variable, `not set, but ${name} is partly configured: set all of ${Object.keys(values).join(', ')}, or none of them for the sandbox`);
+    return null;
+  }
   return build(values as Record<string, string>);
 }
 
-function providers(env: Env): ProviderSettings {
-  const account = readSecret(env, 'FCM_SERVICE_ACCOUNT');
-  let serviceAccount: { project_id: string; client_email: string; private_key: string } | undefined;
-  if (account) {
-    try {
-      serviceAccount = JSON.parse(account);
-    } catch {
-      throw new Error('FCM_SERVICE_ACCOUNT is not a service-account JSON document');
-    }
+function serviceAccount(read: EnvReader): { project_id: string; client_email: string; private_key: string } | undefined {
+  const account = read.secret('FCM_SERVICE_ACCOUNT');
+  if (account === undefined) return undefined;
+  const variable = read.string('FCM_SERVICE_ACCOUNT_FILE') ? 'FCM_SERVICE_ACCOUNT_FILE' : 'FCM_SERVICE_ACCOUNT';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(account);
+  } catch {
+    read.report(variable, 'not a service-account JSON document');
+    return undefined;
   }
+  const fields = ['project_id', 'client_email', 'private_key'] as const;
+  const missing = fields.filter((f) => typeof (parsed as Record<string, unknown> | null)?.[f] !== 'string');
+  if (missing.length > 0) {
+    read.report(variable, `not a service-account JSON document: it lacks ${missing.join(', ')}`);
+    return undefined;
+  }
+  return parsed as { project_id: string; client_email: string; private_key: string };
+}
+
+function providers(read: EnvReader): ProviderSettings {
+  const account = serviceAccount(read);
   return {
-    apns: provider('APNs', { APNS_TEAM_ID: env.APNS_TEAM_ID, APNS_KEY_ID: env.APNS_KEY_ID, APNS_SIGNING_KEY: readSecret(env, 'APNS_SIGNING_KEY'), APNS_TOPIC: env.APNS_TOPIC }, (v) => ({
+    apns: provider(read, 'APNs', { APNS_TEAM_ID: read.string('APNS_TEAM_ID'), APNS_KEY_ID: read.string('APNS_KEY_ID'), APNS_SIGNING_KEY: read.secret('APNS_SIGNING_KEY'), APNS_TOPIC: read.string('APNS_TOPIC') }, (v) => ({
       teamId: v.APNS_TEAM_ID!,
       keyId: v.APNS_KEY_ID!,
       signingKey: v.APNS_SIGNING_KEY!,
       topic: v.APNS_TOPIC!,
-      endpoint: env.APNS_ENDPOINT || 'https://api.push.apple.com',
+      endpoint: read.url('APNS_ENDPOINT', HTTP, { fallback: 'https://api.push.apple.com' })!,
     })),
-    fcm: serviceAccount
-      ? { serviceAccount, endpoint: env.FCM_ENDPOINT || 'https://fcm.googleapis.com', tokenUrl: env.FCM_TOKEN_URL || 'https://oauth2.googleapis.com/token' }
+    fcm: account
+      ? { serviceAccount: account, endpoint: read.url('FCM_ENDPOINT', HTTP, { fallback: 'https://fcm.googleapis.com' })!, tokenUrl: read.url('FCM_TOKEN_URL', HTTP, { fallback: 'https://oauth2.googleapis.com/token' })! }
       : null,
-    vonage: provider('Vonage', { VONAGE_API_KEY: env.VONAGE_API_KEY, VONAGE_API_SECRET: readSecret(env, 'VONAGE_API_SECRET'), VONAGE_FROM: env.VONAGE_FROM }, (v) => ({
+    vonage: provider(read, 'Vonage', { VONAGE_API_KEY: read.string('VONAGE_API_KEY'), VONAGE_API_SECRET: read.secret('VONAGE_API_SECRET'), VONAGE_FROM: read.string('VONAGE_FROM') }, (v) => ({
       apiKey: v.VONAGE_API_KEY!,
       apiSecret: v.VONAGE_API_SECRET!,
       from: v.VONAGE_FROM!,
-      restUrl: env.VONAGE_REST_URL || 'https://rest.nexmo.com',
+      restUrl: read.url('VONAGE_REST_URL', HTTP, { fallback: 'https://rest.nexmo.com' })!,
     })),
-    mailgun: provider('Mailgun', { MAILGUN_API_KEY: readSecret(env, 'MAILGUN_API_KEY'), MAILGUN_DOMAIN: env.MAILGUN_DOMAIN, MAILGUN_FROM: env.MAILGUN_FROM }, (v) => ({
+    mailgun: provider(read, 'Mailgun', { MAILGUN_API_KEY: read.secret('MAILGUN_API_KEY'), MAILGUN_DOMAIN: read.string('MAILGUN_DOMAIN'), MAILGUN_FROM: read.string('MAILGUN_FROM') }, (v) => ({
       apiKey: v.MAILGUN_API_KEY!,
       domain: v.MAILGUN_DOMAIN!,
       from: v.MAILGUN_FROM!,
-      url: env.MAILGUN_URL || 'https://api.mailgun.net',
+      url: read.url('MAILGUN_URL', HTTP, { fallback: 'https://api.mailgun.net' })!,
     })),
-    timeoutMs: parseDuration(env.PROVIDER_TIMEOUT || '10s', 'PROVIDER_TIMEOUT'),
-    failoverAfterTimeout: bool(env, 'FAILOVER_AFTER_TIMEOUT', false),
+    timeoutMs: read.duration('PROVIDER_TIMEOUT', '10s'),
+    failoverAfterTimeout: read.bool('FAILOVER_AFTER_TIMEOUT', false),
   };
 }
 
-function tracking(env: Env, host: string, port: number): TrackingSettings {
-  const secret = readSecret(env, 'TRACKING_SECRET')?.trim() || null;
-  const previousSecrets = (readSecret(env, 'TRACKING_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const [name, value] of [['TRACKING_SECRET', secret], ...previousSecrets.map((v) => ['TRACKING_PREVIOUS_SECRETS', v] as const)] as const) {
-    if (value !== null && value.length < 32) throw new Error(`${name}: a tracking key needs at least 32 characters`);
-  }
-  const base = env.PUBLIC_BASE_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new Error(`PUBLIC_BASE_URL: "${base}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('PUBLIC_BASE_URL must be an http or https URL');
-  return { email: bool(env, 'EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl: url.href.replace(/\/+$/, '') };
+function tracking(read: EnvReader, host: string, port: number): TrackingSettings {
+  const secret = read.secret('TRACKING_SECRET')?.trim() || null;
+  const previousSecrets = (read.secret('TRACKING_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (secret !== null && secret.length < 32) read.report('TRACKING_SECRET', 'a tracking key needs at least 32 characters');
+  if (previousSecrets.some((s) => s.length < 32)) read.report('TRACKING_PREVIOUS_SECRETS', 'a tracking key needs at least 32 characters');
+  const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const base = read.url('PUBLIC_BASE_URL', HTTP) ?? listening;
+  if (!URL.canParse(base)) read.report('HOST', `"${host}" does not make a URL for tracking links (${listening}): set PUBLIC_BASE_URL`);
+  const publicBaseUrl = URL.canParse(base) ? new URL(base).href.replace(/\/+$/, '') : listening;
+  return { email: read.bool('EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl };
 }
 
-function channel(env: Env, prefix: string, defaults: ChannelSettings): ChannelSettings {
+function channel(read: EnvReader, prefix: string, defaults: ChannelSettings): ChannelSettings {
   return {
-    concurrency: Math.max(1, int(env, `${prefix}_CONCURRENCY`, defaults.concurrency)),
-    ratePerSecond: int(env, `${prefix}_RATE_LIMIT`, defaults.ratePerSecond),
-    maxAttempts: Math.max(1, int(env, `${prefix}_MAX_ATTEMPTS`, defaults.maxAttempts)),
+    concurrency: Math.max(1, read.int(`${prefix}_CONCURRENCY`, defaults.concurrency)),
+    ratePerSecond: read.int(`${prefix}_RATE_LIMIT`, defaults.ratePerSecond),
+    maxAttempts: Math.max(1, read.int(`${prefix}_MAX_ATTEMPTS`, defaults.maxAttempts)),
   };
 }
 
-function roles(raw: string | undefined): Set<Role> {
-  if (!raw) return new Set(ROLES);
+function roles(read: EnvReader): Set<Role> {
+  const raw = read.string('HERALD_ROLES');
+  if (raw === undefined) return new Set(ROLES);
   const list = raw.split(',').map((r) => r.trim()).filter(Boolean);
   const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (unknown.length > 0 || list.length === 0) throw new Error(`HERALD_ROLES: "${raw}" must list roles from ${ROLES.join(', ')}`);
+  if (unknown.length > 0 || list.length === 0) {
+    read.report('HERALD_ROLES', `"${raw}" must list roles from ${ROLES.join(', ')}`);
+    return new Set(ROLES);
+  }
   return new Set(list as Role[]);
 }
 
+/**
+ * The configuration from the environment. Every variable that does not parse is reported
+ * together in one ConfigError, not one per start.
+ */
 export function loadConfig(env: Env = process.env): HeraldConfig {
-  const dataDir = resolve(env.DATA_DIR || 'data');
-  const kind = env.EVENT_STORE || 'sqlite';
-  if (kind !== 'sqlite' && kind !== 'eventstoredb' && kind !== 'postgres') throw new Error(`EVENT_STORE: "${kind}" must be sqlite, eventstoredb or postgres`);
-  if (kind === 'eventstoredb' && !env.EVENTSTORE_URL) throw new Error('EVENTSTORE_URL is required when EVENT_STORE=eventstoredb');
-  if (kind === 'postgres' && !env.DATABASE_URL) throw new Error('DATABASE_URL is required when EVENT_STORE=postgres');
-  const synchronous = (env.SQLITE_SYNCHRONOUS || 'FULL').toUpperCase();
-  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error('SQLITE_SYNCHRONOUS must be FULL or NORMAL');
-  const queueKind = env.QUEUE || 'sqlite';
-  if (queueKind !== 'sqlite' && queueKind !== 'bullmq') throw new Error(`QUEUE: "${queueKind}" must be sqlite or bullmq`);
-  if (queueKind === 'bullmq' && !env.REDIS_URL) throw new Error('REDIS_URL is required when QUEUE=bullmq');
-  const port = int(env, 'PORT', 3000);
-  const leaseMs = parseDuration(env.JOB_LEASE || '30s', 'JOB_LEASE');
-  if (leaseMs < 1000) throw new Error('JOB_LEASE must be at least 1s');
-  const plan = processPlan(env, roles(env.HERALD_ROLES), port);
-  return {
+  const read = new EnvReader(env);
+  const dataDir = resolve(read.string('DATA_DIR', 'data'));
+  const kind = read.oneOf('EVENT_STORE', ['sqlite', 'eventstoredb', 'postgres'], 'sqlite');
+  const eventStoreUrl = kind === 'eventstoredb' ? read.url('EVENTSTORE_URL', ['esdb', 'esdb+discover'], { requiredWhen: 'when EVENT_STORE=eventstoredb' }) : undefined;
+  const databaseUrl = read.url('DATABASE_URL', ['postgres', 'postgresql'], kind === 'postgres' ? { requiredWhen: 'when EVENT_STORE=postgres' } : {});
+  const synchronous = read.oneOf('SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'], 'FULL', { caseInsensitive: true });
+  const queueKind = read.oneOf('QUEUE', ['sqlite', 'bullmq'], 'sqlite');
+  const redisUrl = queueKind === 'bullmq' ? read.url('REDIS_URL', ['redis', 'rediss'], { requiredWhen: 'when QUEUE=bullmq' }) : undefined;
+  const host = read.string('HOST', '127.0.0.1');
+  const port = read.int('PORT', 3000, { max: 65_535 });
+  const leaseMs = read.duration('JOB_LEASE', '30s');
+  if (leaseMs < 1000) read.report('JOB_LEASE', `"${read.string('JOB_LEASE')}" is shorter than the 1s minimum`);
+  const plan = processPlan(read, roles(read), port);
+  const readModelsSchema = read.schema('DATABASE_SCHEMA', 'public');
+  const config: HeraldConfig = {
     roles: plan.roles,
     children: plan.children,
-    queue: queueKind === 'sqlite' ? { kind: 'sqlite', file: resolve(dataDir, 'queue.db'), leaseMs } : { kind: 'bullmq', redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX || 'herald', leaseMs },
+    queue: queueKind === 'bullmq' && redisUrl ? { kind: 'bullmq', redisUrl, prefix: read.string('REDIS_PREFIX', 'herald'), leaseMs } : { kind: 'sqlite', file: resolve(dataDir, 'queue.db'), leaseMs },
     channels: {
-      apns: channel(env, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
-      fcm: channel(env, 'FCM', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
-      sms: channel(env, 'SMS', { concurrency: 16, ratePerSecond: 30, maxAttempts: 6 }),
-      email: channel(env, 'EMAIL', { concurrency: 32, ratePerSecond: 0, maxAttempts: 8 }),
+      apns: channel(read, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
+      fcm: channel(read, 'FCM', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
+      sms: channel(read, 'SMS', { concurrency: 16, ratePerSecond: 30, maxAttempts: 6 }),
+      email: channel(read, 'EMAIL', { concurrency: 32, ratePerSecond: 0, maxAttempts: 8 }),
     },
     retry: {
-      baseDelayMs: parseDuration(env.RETRY_BASE_DELAY || '2s', 'RETRY_BASE_DELAY'),
-      maxDelayMs: parseDuration(env.RETRY_MAX_DELAY || '10m', 'RETRY_MAX_DELAY'),
+      baseDelayMs: read.duration('RETRY_BASE_DELAY', '2s'),
+      maxDelayMs: read.duration('RETRY_MAX_DELAY', '10m'),
     },
     breaker: {
-      failureRate: Number(env.BREAKER_FAILURE_RATE || '0.5'),
-      minimumCalls: int(env, 'BREAKER_MIN_CALLS', 10),
-      windowMs: parseDuration(env.BREAKER_WINDOW || '30s', 'BREAKER_WINDOW'),
-      openMs: parseDuration(env.BREAKER_OPEN || '15s', 'BREAKER_OPEN'),
+      failureRate: read.fraction('BREAKER_FAILURE_RATE', 0.5),
+      minimumCalls: read.int('BREAKER_MIN_CALLS', 10),
+      windowMs: read.duration('BREAKER_WINDOW', '30s'),
+      openMs: read.duration('BREAKER_OPEN', '15s'),
     },
-    providers: providers(env),
-    alerts: { webhookUrl: env.ALERT_WEBHOOK_URL || null, dedupWindowMs: parseDuration(env.ALERT_DEDUP_WINDOW || '10m', 'ALERT_DEDUP_WINDOW') },
+    providers: providers(read),
+    alerts: { webhookUrl: read.url('ALERT_WEBHOOK_URL', HTTP) ?? null, dedupWindowMs: read.duration('ALERT_DEDUP_WINDOW', '10m') },
     queueAlerts: {
-      maxDepth: int(env, 'QUEUE_ALERT_DEPTH', 50_000),
-      maxAgeMs: parseDuration(env.QUEUE_ALERT_AGE || '5m', 'QUEUE_ALERT_AGE'),
-      intervalMs: parseDuration(env.QUEUE_ALERT_INTERVAL || '15s', 'QUEUE_ALERT_INTERVAL'),
+      maxDepth: read.int('QUEUE_ALERT_DEPTH', 50_000),
+      maxAgeMs: read.duration('QUEUE_ALERT_AGE', '5m'),
+      intervalMs: read.duration('QUEUE_ALERT_INTERVAL', '15s'),
     },
     webhooks: {
-      concurrency: Math.max(1, int(env, 'WEBHOOK_CONCURRENCY', 16)),
-      timeoutMs: parseDuration(env.WEBHOOK_TIMEOUT || '10s', 'WEBHOOK_TIMEOUT'),
-      maxAttempts: Math.max(1, int(env, 'WEBHOOK_MAX_ATTEMPTS', 10)),
-      baseDelayMs: parseDuration(env.WEBHOOK_RETRY_BASE_DELAY || '5s', 'WEBHOOK_RETRY_BASE_DELAY'),
-      maxDelayMs: parseDuration(env.WEBHOOK_RETRY_MAX_DELAY || '1h', 'WEBHOOK_RETRY_MAX_DELAY'),
-      maxEventAgeMs: parseDuration(env.WEBHOOK_MAX_EVENT_AGE || '24h', 'WEBHOOK_MAX_EVENT_AGE'),
+      concurrency: Math.max(1, read.int('WEBHOOK_CONCURRENCY', 16)),
+      timeoutMs: read.duration('WEBHOOK_TIMEOUT', '10s'),
+      maxAttempts: Math.max(1, read.int('WEBHOOK_MAX_ATTEMPTS', 10)),
+      baseDelayMs: read.duration('WEBHOOK_RETRY_BASE_DELAY', '5s'),
+      maxDelayMs: read.duration('WEBHOOK_RETRY_MAX_DELAY', '1h'),
+      maxEventAgeMs: read.duration('WEBHOOK_MAX_EVENT_AGE', '24h'),
     },
-    host: env.HOST || '127.0.0.1',
+    host,
     port,
     dataDir,
     eventStore:
-      kind === 'sqlite'
-        ? { kind, file: resolve(dataDir, 'events.db'), synchronous, busyTimeoutMs: parseDuration(env.SQLITE_BUSY_TIMEOUT || '5s', 'SQLITE_BUSY_TIMEOUT') }
-        : kind === 'eventstoredb'
-          ? { kind, url: env.EVENTSTORE_URL! }
-          : // The log sits beside the read models unless told otherwise: one database to run and back up.
-            { kind, url: env.DATABASE_URL!, schema: env.EVENT_STORE_SCHEMA || env.DATABASE_SCHEMA || 'public' },
-    readModels: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA || 'public' } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
+      kind === 'eventstoredb' && eventStoreUrl
+        ? { kind, url: eventStoreUrl }
+        : kind === 'postgres' && databaseUrl
+          ? // The log sits beside the read models unless told otherwise: one database to run and back up.
+            { kind, url: databaseUrl, schema: read.schema('EVENT_STORE_SCHEMA', readModelsSchema) }
+          : { kind: 'sqlite', file: resolve(dataDir, 'events.db'), synchronous, busyTimeoutMs: read.duration('SQLITE_BUSY_TIMEOUT', '5s') },
+    readModels: databaseUrl ? { kind: 'postgres', url: databaseUrl, schema: readModelsSchema } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
     policy: {
       rateLimits: {
-        push: parseRate(env.RATE_LIMIT_PUSH || '20/1h', 'RATE_LIMIT_PUSH'),
-        sms: parseRate(env.RATE_LIMIT_SMS || '5/1d', 'RATE_LIMIT_SMS'),
-        email: parseRate(env.RATE_LIMIT_EMAIL || '10/1h', 'RATE_LIMIT_EMAIL'),
+        push: read.rate('RATE_LIMIT_PUSH', '20/1h'),
+        sms: read.rate('RATE_LIMIT_SMS', '5/1d'),
+        email: read.rate('RATE_LIMIT_EMAIL', '10/1h'),
       },
-      categories: categoryPolicies(env.CATEGORY_POLICIES),
-      idempotencyWindowMs: parseDuration(env.IDEMPOTENCY_WINDOW || '24h', 'IDEMPOTENCY_WINDOW'),
-      contentDedupWindowMs: parseDuration(env.CONTENT_DEDUP_WINDOW || '5m', 'CONTENT_DEDUP_WINDOW'),
+      categories: categoryPolicies(read),
+      idempotencyWindowMs: read.duration('IDEMPOTENCY_WINDOW', '24h'),
+      contentDedupWindowMs: read.duration('CONTENT_DEDUP_WINDOW', '5m'),
     },
     actors: {
-      maxActors: int(env, 'ACTOR_MAX', 100_000),
-      idleMs: parseDuration(env.ACTOR_IDLE || '5m', 'ACTOR_IDLE'),
+      maxActors: read.int('ACTOR_MAX', 100_000, { min: 1 }),
+      idleMs: read.duration('ACTOR_IDLE', '5m'),
     },
     http: {
-      bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT', 4 * 1024 * 1024),
-      clientRateLimitPerSecond: int(env, 'CLIENT_RATE_LIMIT', 2000),
-      trustProxy: bool(env, 'TRUST_PROXY', false),
-      clientSecretGraceMs: parseDuration(env.CLIENT_SECRET_GRACE || '24h', 'CLIENT_SECRET_GRACE'),
+      bodyLimitBytes: read.int('HTTP_BODY_LIMIT', 4 * 1024 * 1024),
+      clientRateLimitPerSecond: read.int('CLIENT_RATE_LIMIT', 2000),
+      trustProxy: read.bool('TRUST_PROXY', false),
+      clientSecretGraceMs: read.duration('CLIENT_SECRET_GRACE', '24h'),
     },
-    bootstrapAdmin: bool(env, 'BOOTSTRAP_ADMIN', true),
-    tracking: tracking(env, env.HOST || '127.0.0.1', port),
-    shutdownGraceMs: parseDuration(env.SHUTDOWN_GRACE || '30s', 'SHUTDOWN_GRACE'),
-    projectionLeaseMs: parseDuration(env.PROJECTION_LEASE || '15s', 'PROJECTION_LEASE'),
-    logLevel: env.LOG_LEVEL || 'info',
-    accessLog: bool(env, 'ACCESS_LOG', true),
+    bootstrapAdmin: read.bool('BOOTSTRAP_ADMIN', true),
+    tracking: tracking(read, host, port),
+    shutdownGraceMs: read.duration('SHUTDOWN_GRACE', '30s'),
+    projectionLeaseMs: read.duration('PROJECTION_LEASE', '15s'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    accessLog: read.bool('ACCESS_LOG', true),
   };
+  read.assertValid();
+  return config;
+}
+
+/**
+ * For the entry points: a configuration that does not parse ends the process with exit code 1
+ * and every bad variable named on stderr, rather than a stack trace from whichever came first.
+ */
+export function loadConfigOrExit(env: Env = process.env): HeraldConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }

@@ -1,3 +1,4 @@
+import type { EnvReader } from './env-reader.js';
 import type { Role } from './roles.js';
 
 /** A process the API process starts and keeps running beside itself (HERALD_PROCESSES=split). */
@@ -26,19 +27,23 @@ const WORKERS_NICE = 10;
  * configuration: one for the dispatcher and projector, and HERALD_WORKER_PROCESSES (default 1)
  * for the channel workers, on the ports after PORT.
  */
-export function processPlan(env: Record<string, string | undefined>, roles: Set<Role>, port: number): { roles: Set<Role>; children: ChildProcessSpec[] } {
-  const mode = env.HERALD_PROCESSES || 'single';
-  if (mode !== 'single' && mode !== 'split') throw new Error(`HERALD_PROCESSES: "${mode}" must be single or split`);
-  if (mode === 'single') return { roles, children: [] };
-  if (!roles.has('api')) throw new Error('HERALD_PROCESSES=split keeps the api role in this process: HERALD_ROLES must include api');
-  const raw = env.HERALD_WORKER_PROCESSES || '1';
-  const workers = Number(raw);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`HERALD_WORKER_PROCESSES: "${raw}" must be a whole number of at least 1`);
+export function processPlan(read: EnvReader, roles: Set<Role>, port: number): { roles: Set<Role>; children: ChildProcessSpec[] } {
+  const single = { roles, children: [] };
+  const mode = read.oneOf('HERALD_PROCESSES', ['single', 'split'], 'single');
+  if (mode === 'single') return single;
+  if (!roles.has('api')) {
+    read.report('HERALD_ROLES', `"${read.string('HERALD_ROLES')}" must include api when HERALD_PROCESSES=split (the api role stays in this process)`);
+    return single;
+  }
+  const workers = read.int('HERALD_WORKER_PROCESSES', 1, { min: 1 });
   const consumers = (['dispatcher', 'projector'] as const).filter((r) => roles.has(r));
   const groups: Omit<ChildProcessSpec, 'port'>[] = [
     ...(consumers.length > 0 ? [{ name: consumers.join(','), roles: [...consumers], nice: CONSUMERS_NICE }] : []),
     ...(roles.has('worker') ? Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, roles: ['worker' as const], nice: WORKERS_NICE })) : []),
   ];
-  if (groups.length === 0) throw new Error('HERALD_PROCESSES=split: HERALD_ROLES has nothing besides api to run in other processes');
+  if (groups.length === 0) {
+    read.report('HERALD_ROLES', `"${read.string('HERALD_ROLES')}" has nothing besides api to run in other processes (HERALD_PROCESSES=split)`);
+    return single;
+  }
   return { roles: new Set(['api']), children: groups.map((g, i) => ({ ...g, port: port + 1 + i })) };
 }

@@ -99,7 +99,7 @@ export function eventStoreContract(adapter: string, open: StoreFactory, options:
           if (seen.length === 3) break;
         }
       })();
-      await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => (seen.length === 1 ? true : undefined), 5000, 'the subscription to catch up on the history');
       await store.append(stream, [ev('Live1'), ev('Live2')], 1);
       await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('subscription stalled')), 5000))]);
       await sub.close();

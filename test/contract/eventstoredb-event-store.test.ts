@@ -95,7 +95,7 @@ describe('eventstoredb adapter against the wire-level fake', () => {
     await sleep(500); // the subscription retries against a closed port meanwhile
     await fake.recover();
     await write(10, 10); // written before the subscription is back: it must catch up on them
-    await sleep(1000);
+    await until(() => sub.seen.length >= 20 || sub.failed() !== undefined, 'the subscription to be back and caught up');
     await write(10, 20); // and these it gets live
     await until(() => sub.seen.length >= 30 || sub.failed() !== undefined, '30 events');
     await sleep(200); // room for a duplicate to show up
@@ -147,8 +147,8 @@ describe('eventstoredb adapter against the wire-level fake', () => {
     const raw = store.subscribeToAll({ filter: { eventTypes: [wanted] } });
     const sub = collect(raw);
     await until(() => sub.seen.length === 16, 'the wanted events so far');
-    await sleep(200); // the checkpoint that ends catch-up
     const lastSeen = sub.seen.at(-1)!.position;
+    await until(() => raw.scannedPosition() > lastSeen, 'the checkpoint that ends catch-up, past the skipped events');
     await fake.crash();
     await sleep(300);
     await fake.recover();
@@ -270,8 +270,10 @@ describe('wire-level fake: EventStoreDB semantics the adapter relies on', () => 
     await raw.appendToStream(stream, [1, 2, 3].map((n) => jsonEvent({ type: `E${n}`, data: {} })));
     const sub = raw.subscribeToStream(stream, { fromRevision: 0n });
     const seen: string[] = [];
-    sub.on('caughtUp', () => seen.push('caught up'));
-    setTimeout(() => void raw.appendToStream(stream, [jsonEvent({ type: 'E4', data: {} })]), 100);
+    sub.once('caughtUp', () => {
+      seen.push('caught up');
+      void raw.appendToStream(stream, [jsonEvent({ type: 'E4', data: {} })]);
+    });
     for await (const e of sub) {
       seen.push(e.event!.type);
       if (e.event!.type === 'E4') break;

@@ -5,23 +5,12 @@ import pg from 'pg';
 import { EventStoreUnavailableError, type RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
 import { PostgresEventStore } from '../../src/modules/event-store/postgres-event-store.js';
 import { freePort } from '../support/process.js';
+import { freshSchema } from '../support/postgres.js';
 import { eventStoreContract } from './event-store.contract.js';
 
 const url = process.env.DATABASE_URL;
 if (!url) console.log('# SKIPPED: PostgreSQL event-store contract suite (DATABASE_URL is not set; npm test starts PostgreSQL)');
 const skip = url ? false : 'DATABASE_URL is not set';
-
-/** Each test gets a schema of its own, so the suite can run beside others on one server. */
-function freshSchema(t: TestContext): string {
-  const schema = `es_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  t.after(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  });
-  return schema;
-}
 
 function open(t: TestContext, schema: string): PostgresEventStore {
   const store = new PostgresEventStore(url!, { schema, pollIntervalMs: 50 });
@@ -29,17 +18,17 @@ function open(t: TestContext, schema: string): PostgresEventStore {
   return store;
 }
 
-eventStoreContract('postgres', async (t) => open(t, freshSchema(t)), {
+eventStoreContract('postgres', async (t) => open(t, freshSchema(t, 'es')), {
   skip,
   openShared: async (t) => {
-    const schema = freshSchema(t);
+    const schema = freshSchema(t, 'es');
     return [open(t, schema), open(t, schema)];
   },
 });
 
 describe('postgres event store', { skip }, () => {
   it('a subscriber never skips an event whose transaction commits after a later-started append', async (t) => {
-    const schema = freshSchema(t);
+    const schema = freshSchema(t, 'es');
     const store = open(t, schema);
     await store.append('warm-up', [{ id: randomUUID(), type: 'W', data: {} }], 'no_stream');
     const head = await store.headPosition();
@@ -72,7 +61,7 @@ describe('postgres event store', { skip }, () => {
   });
 
   it('a batch of appends from one process commits together and each keeps its own revision check', async (t) => {
-    const store = open(t, freshSchema(t));
+    const store = open(t, freshSchema(t, 'es'));
     await store.append('s-0', [{ id: randomUUID(), type: 'A', data: {} }], 'no_stream');
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, n) => store.append(`s-${n}`, [{ id: randomUUID(), type: 'B', data: { n } }], 'no_stream')),
@@ -82,7 +71,7 @@ describe('postgres event store', { skip }, () => {
   });
 
   it('keeps data exactly as given (key order, nested values, unicode)', async (t) => {
-    const store = open(t, freshSchema(t));
+    const store = open(t, freshSchema(t, 'es'));
     const data = { z: 1, a: [1, { b: null }], 'é': 'ünï😀', big: 12345678901234 };
     await store.append('exact', [{ id: randomUUID(), type: 'E', data, metadata: { correlationId: 'c1' } }], 'no_stream');
     const [event] = await store.readStream('exact');

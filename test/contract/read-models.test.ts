@@ -11,6 +11,7 @@ import { bucketUpperBoundMs, latencyBucket, percentiles } from '../../src/projec
 import { NotificationStatsProjection } from '../../src/projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../src/projections/notification-status.projection.js';
 import { sqlSink } from '../../src/projections/sql-sink.js';
+import { freshSchema } from '../support/postgres.js';
 import { tempDir } from '../support/temp.js';
 
 let position = 0n;
@@ -193,7 +194,7 @@ statsSuite('SQLite', openSqlite);
 const pgUrl = process.env.DATABASE_URL;
 if (!pgUrl) console.log('# SKIPPED: PostgreSQL read-model suite (DATABASE_URL is not set; npm test starts PostgreSQL)');
 const openPostgres = async (t: TestContext) => {
-  const db = new PostgresReadModelDb(pgUrl!, `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
+  const db = new PostgresReadModelDb(pgUrl!, freshSchema(t, 'rm'));
   await db.migrate();
   t.after(() => db.close());
   return db;

@@ -1,47 +1,39 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
 import { SqliteQueue } from '../../src/modules/queues/sqlite-queue.js';
+import { immutableUnavailable, setImmutable } from '../support/immutable.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { queueContract } from './queue.contract.js';
+
+/** What the queue logs as warnings: how a test sees that a write the disk refused was tried. */
+const warnings: string[] = [];
+Logger.overrideLogger({ log: () => undefined, error: (message) => console.error(message), warn: (message) => void warnings.push(JSON.stringify(message)) });
 
 queueContract('sqlite', async (t) => {
   const file = join(tempDir(t), 'queue.db');
   return async () => new SqliteQueue(file, { pollIntervalMs: 20 });
 });
 
-/** Whether this machine lets us make a file immutable (root with CAP_LINUX_IMMUTABLE, on ext4/xfs/btrfs). */
-function canMakeImmutable(dir: string): boolean {
-  const probe = join(dir, 'probe');
-  writeFileSync(probe, '');
-  try {
-    execFileSync('chattr', ['+i', probe], { stdio: 'pipe' });
-    execFileSync('chattr', ['-i', probe], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 it('sqlite queue: a job outcome the disk refuses to store does not end the process, and is written once the disk recovers', async (t) => {
   const dir = tempDir(t);
-  if (!canMakeImmutable(dir)) {
-    console.log('# SKIPPED: sqlite queue disk-refusal test: chattr +i is not possible here');
-    return t.skip('chattr +i is not possible here');
+  const unavailable = immutableUnavailable(dir);
+  if (unavailable) {
+    console.log(`# SKIPPED: sqlite queue disk-refusal test: ${unavailable}`);
+    return t.skip(unavailable);
   }
   const file = join(dir, 'queue.db');
   const files = [file, `${file}-wal`];
   const queue = new SqliteQueue(file, { pollIntervalMs: 20 });
   let immutable = false;
-  const setImmutable = (on: boolean) => {
-    execFileSync('chattr', [on ? '+i' : '-i', ...files]);
+  const refuseWrites = (on: boolean) => {
+    setImmutable(files, on);
     immutable = on;
   };
   t.after(async () => {
-    if (immutable) setImmutable(false);
+    if (immutable) refuseWrites(false);
     await queue.close();
   });
   const ran: string[] = [];
@@ -49,16 +41,16 @@ it('sqlite queue: a job outcome the disk refuses to store does not end the proce
     'q',
     async (job) => {
       // The disk stops taking writes while the job runs: its completion cannot be written.
-      if (job.id === 'a') setImmutable(true);
+      if (job.id === 'a') refuseWrites(true);
       ran.push(job.id);
     },
     { concurrency: 1 },
   );
   await queue.enqueue([{ queue: 'q', jobs: [{ jobId: 'a', data: {} }] }]);
   await eventually(() => (ran.includes('a') ? true : undefined), 5000, 'job a to run');
-  await new Promise((r) => setTimeout(r, 100)); // the worker tries to record a's outcome and fails
+  await eventually(() => (warnings.some((w) => w.includes('queue bookkeeping not written')) ? true : undefined), 5000, "the worker's attempt to record a's outcome to fail");
   assert.equal((await queue.stats('q')).active, 1, "a's outcome was refused: it is still leased");
-  setImmutable(false);
+  refuseWrites(false);
   await queue.enqueue([{ queue: 'q', jobs: [{ jobId: 'b', data: {} }] }]);
   await eventually(() => (ran.includes('b') ? true : undefined), 5000, 'job b to run after the disk recovered');
   // a's outcome is tried again and written: not left leased to a process that forgot it (its
@@ -91,8 +83,10 @@ it('sqlite queue: the heartbeat renews the leases of jobs this process is runnin
   // Another process's crash leaves 'done' active under our owner id: that lease must not be renewed.
   db.prepare(`UPDATE jobs SET state = 'active', lease_until = 0, owner = (SELECT owner FROM jobs WHERE job_id = 'running') WHERE job_id = 'done'`).run();
   const leaseOf = (jobId: string) => (db.prepare(`SELECT lease_until FROM jobs WHERE job_id = ?`).get(jobId) as { lease_until: number }).lease_until;
-  const before = leaseOf('running');
-  await eventually(() => (leaseOf('running') > before ? true : undefined), 5000, 'a heartbeat to renew the running job');
-  await new Promise((r) => setTimeout(r, 200)); // a few more heartbeats
+  let lease = leaseOf('running');
+  for (const heartbeat of ['a heartbeat', 'another heartbeat']) {
+    const renewedFrom = lease;
+    lease = await eventually(() => (leaseOf('running') > renewedFrom ? leaseOf('running') : undefined), 5000, `${heartbeat} to renew the running job`);
+  }
   assert.equal(leaseOf('done'), 0, 'a job this process no longer holds is not renewed');
 });

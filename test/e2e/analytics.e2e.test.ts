@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
 import { createUser, startApp, type Api } from '../support/app.js';
 import { startProviderFakes } from '../support/fakes.js';
+import { freshSchema } from '../support/postgres.js';
 import { runCli } from '../support/process.js';
 import { eventually } from '../support/temp.js';
 
@@ -20,13 +20,14 @@ async function statsRows(db: ReadModelDb): Promise<Record<string, string[]>> {
 }
 
 /** The read models in SQLite (embedded), and in PostgreSQL when the test run has one. */
-function readModelProfiles(): { name: string; env: (dataDir: string) => Record<string, string>; open: (env: Record<string, string>, dataDir: string) => ReadModelDb }[] {
-  const profiles = [{ name: 'SQLite', env: () => ({}), open: (_env: Record<string, string>, dataDir: string): ReadModelDb => new SqliteReadModelDb(join(dataDir, 'read-models.db')) }];
+function readModelProfiles() {
+  type Profile = { name: string; env: (t: TestContext) => Record<string, string>; open: (env: Record<string, string>, dataDir: string) => ReadModelDb };
+  const profiles: Profile[] = [{ name: 'SQLite', env: () => ({}), open: (_env: Record<string, string>, dataDir: string): ReadModelDb => new SqliteReadModelDb(join(dataDir, 'read-models.db')) }];
   const url = process.env.DATABASE_URL;
   if (url) {
     profiles.push({
       name: 'PostgreSQL',
-      env: () => ({ DATABASE_URL: url, DATABASE_SCHEMA: `e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}` }),
+      env: (t) => ({ DATABASE_URL: url, DATABASE_SCHEMA: freshSchema(t, 'e2e') }),
       open: (env: Record<string, string>) => new PostgresReadModelDb(url, env.DATABASE_SCHEMA),
     });
   } else {
@@ -43,7 +44,7 @@ for (const readModels of readModelProfiles()) {
       const fakes = await startProviderFakes(t);
       // Mailgun refuses five addresses for good: five permanent failures.
       fakes.mailgun.failWhen((r) => (String(r.body.to).startsWith('refused-') ? { status: 400, message: 'to parameter is not a valid address' } : undefined));
-      const rmEnv = readModels.env('');
+      const rmEnv = readModels.env(t);
       const running = await startApp(t, { ...fakes.env, ...rmEnv, SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'error' });
       const { api, baseUrl, dataDir } = running;
       const today = new Date().toISOString().slice(0, 10);

@@ -74,7 +74,7 @@ describe('the CLI', () => {
   it('a configuration that does not parse: exit code 1 and a message naming the variable, no stack trace', { timeout: 30_000 }, async (t) => {
     const run = await runCli(['replay', '--stream', 'recipient-ada'], { DATA_DIR: tempDir(t), EVENT_STORE: 'mongodb' });
     assert.equal(run.code, 1);
-    assert.equal(run.stderr, 'error: EVENT_STORE: "mongodb" must be sqlite, eventstoredb or postgres\n');
+    assert.equal(run.stderr, `error: Herald's configuration is invalid (1 variable):\n  EVENT_STORE: "mongodb" must be sqlite, eventstoredb or postgres\n`);
   });
 
   it('a good command line runs: exit code 0, its output on stdout', { timeout: 30_000 }, async (t) => {

@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createUser, startApp, type Api } from '../support/app.js';
 import { queueProfiles, startProviderFakes } from '../support/fakes.js';
+import { sample } from '../support/metrics.js';
 import { eventually } from '../support/temp.js';
-
-/** Sum of the samples of one metric whose labels include all of `labels`. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  let found: number | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    found = (found ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return found;
-}
 
 const scrape = async (api: Api) => (await api.as(undefined).get<string>('/metrics')).body;
 

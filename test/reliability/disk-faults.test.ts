@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import { Api } from '../support/app.js';
+import { immutableUnavailable, setImmutable } from '../support/immutable.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
@@ -47,19 +48,9 @@ const IMMUTABLE_FILES = ['events.db', 'events.db-wal'];
 
 const readOnly: Fault = {
   name: 'disk read-only (event log immutable)',
-  unavailable(dataDir) {
-    const probe = join(dataDir, 'immutable-probe');
-    writeFileSync(probe, '');
-    try {
-      execFileSync('chattr', ['+i', probe], { stdio: 'pipe' });
-      execFileSync('chattr', ['-i', probe], { stdio: 'pipe' });
-      return null;
-    } catch (error) {
-      return `chattr +i is not possible here (needs CAP_LINUX_IMMUTABLE and ext4/xfs/btrfs): ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
-    }
-  },
-  apply: (dataDir) => execFileSync('chattr', ['+i', ...IMMUTABLE_FILES.map((f) => join(dataDir, f))]),
-  clear: (dataDir) => execFileSync('chattr', ['-i', ...IMMUTABLE_FILES.map((f) => join(dataDir, f))]),
+  unavailable: immutableUnavailable,
+  apply: (dataDir) => setImmutable(IMMUTABLE_FILES.map((f) => join(dataDir, f)), true),
+  clear: (dataDir) => setImmutable(IMMUTABLE_FILES.map((f) => join(dataDir, f)), false),
 };
 
 const full: Fault = {

@@ -7,6 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/modules/event-store/postgres-event-store.js';
 import { Api } from '../support/app.js';
+import { freshSchema } from '../support/postgres.js';
 import { freePort, runCli, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
@@ -40,13 +41,7 @@ describe('multi-process topology on PostgreSQL and Redis', { skip }, () => {
   it(`2 api + 2 worker + 1 dispatcher/projector, ${TOTAL} notifications, one of each SIGKILLed and restarted: nothing lost, read model = rebuild`, { timeout: 240_000 }, async (t: TestContext) => {
     const began = performance.now();
     const dataDir = tempDir(t);
-    const schema = `topo_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    t.after(async () => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    });
+    const schema = freshSchema(t, 'topo');
     const base = {
       DATA_DIR: dataDir,
       EVENT_STORE: 'postgres',

@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { SqliteEventStore } from '../../src/modules/event-store/sqlite-event-store.js';
 import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
 import { LeaseLostError, ProjectionLease } from '../../src/projections/projection-lease.js';
 import { sqlSink } from '../../src/projections/sql-sink.js';
+import { freshSchema } from '../support/postgres.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 
@@ -63,15 +63,7 @@ function profiles(): Profile[] {
       name: 'postgres',
       freezes: true,
       open: async (t: TestContext) => {
-        const schema = `lease_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-        t.after(async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          // Never wait forever on a lock a frozen projector might still hold.
-          await client.query(`SET lock_timeout = '10s'`);
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-          await client.end();
-        });
+        const schema = freshSchema(t, 'lease');
         return { url: `${url}#${schema}`, db: new PostgresReadModelDb(url, schema) };
       },
     });
@@ -109,6 +101,7 @@ for (const profile of profiles()) {
         }
       })();
       const projected = async () => Number((await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM projected'))[0]!.c);
+      const writtenBy = async (writer: string) => Number((await db.query<{ c: number }>('SELECT COUNT(*) AS c FROM projected WHERE writer = $1', [writer]))[0]!.c);
 
       await eventually(async () => ((await projected()) > 50 ? true : undefined), 15_000, 'a to project');
       await new Promise((r) => setTimeout(r, 2 * TTL));
@@ -120,7 +113,7 @@ for (const profile of profiles()) {
       a.child.kill(profile.freezes ? 'SIGSTOP' : 'SIGKILL');
       await eventually(() => (state(b) === 'active' ? true : undefined), 10 * TTL, `b to take over from ${first} a`);
       const afterFirst = performance.now() - began;
-      await eventually(async () => ((await db.query<{ c: number }>("SELECT COUNT(*) AS c FROM projected WHERE writer = 'b'"))[0]!.c > 20 ? true : undefined), 15_000, 'b to project');
+      await eventually(async () => ((await writtenBy('b')) > 20 ? true : undefined), 15_000, 'b to project');
       if (profile.freezes) {
         a.child.kill('SIGCONT');
         await eventually(() => (state(a) === 'standby' ? true : undefined), 10 * TTL, 'a to notice it lost the lease');
@@ -131,11 +124,12 @@ for (const profile of profiles()) {
       }
 
       // A killed holder: a takes over.
+      const byAFirst = await writtenBy('a');
       began = performance.now();
       b.child.kill('SIGKILL');
       await eventually(() => (state(a) === 'active' ? true : undefined), 10 * TTL, 'a to take over from killed b');
       const afterKill = performance.now() - began;
-      await new Promise((r) => setTimeout(r, 500));
+      await eventually(async () => ((await writtenBy('a')) > byAFirst + 20 ? true : undefined), 15_000, 'a to project after taking over');
       appending = false;
       await load;
       await eventually(async () => ((await projected()) === appended ? true : undefined), 20_000, 'every event projected');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createUser, startApp, type Api } from '../support/app.js';
+import { sample } from '../support/metrics.js';
 import { ownRedis } from '../support/redis.js';
 import { eventually } from '../support/temp.js';
 import { report } from './report.js';
@@ -23,6 +24,14 @@ async function allSent(api: Api, ids: string[]) {
   }, 60_000, 'every notification sent');
 }
 
+/** Until the queues hold at least `count` jobs: what is flushed or lost next was really in Redis. */
+async function queued(api: Api, count: number) {
+  await eventually(async () => {
+    const metrics = (await api.as(undefined).get<string>('/metrics')).body;
+    return (sample(metrics, 'herald_queue_depth', { queue: 'email' }) ?? 0) >= count ? true : undefined;
+  }, 10_000, `${count} jobs in the queue`);
+}
+
 describe('Redis lost (redis profile)', { skip: process.env.REDIS_URL ? false : 'redis-server is not installed (npm test installs it)' }, () => {
   it('FLUSHALL, then a killed and restarted redis-server, mid-run: work is re-derived from the log, nothing lost', { timeout: 180_000 }, async (t) => {
     const redis = await ownRedis(t);
@@ -31,14 +40,14 @@ describe('Redis lost (redis profile)', { skip: process.env.REDIS_URL ? false : '
     await createUser(api, 'ada', { email: 'ada@example.com' });
 
     const first = await sendScheduled(api, 300, 'flush', 3000);
-    await new Promise((r) => setTimeout(r, 500));
+    await queued(api, 300);
     assert.equal(await redis.command('FLUSHALL'), 'OK');
     await allSent(api, first);
 
     const second = await sendScheduled(api, 300, 'restart', 3000);
-    await new Promise((r) => setTimeout(r, 500));
+    await queued(api, 300);
     await redis.stop();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // the outage
     await redis.start();
     await allSent(api, second);
 

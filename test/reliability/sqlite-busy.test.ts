@@ -7,11 +7,13 @@ import { EVENT_STORE, type EventStore } from '../../src/modules/event-store/even
 import { createUser, startApp } from '../support/app.js';
 import { report } from './report.js';
 
-/** Another process takes SQLite's write lock on the event log and holds it. */
-function holdLock(file: string, ms: number): Promise<void> {
+/** Another process takes SQLite's write lock on the event log and holds it; resolves once it holds it, with its release. */
+function holdLock(file: string, ms: number): Promise<{ released: Promise<void> }> {
   const script = `const { DatabaseSync } = require('node:sqlite'); const db = new DatabaseSync(${JSON.stringify(file)}); db.exec('BEGIN EXCLUSIVE'); process.stdout.write('locked\\n'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => child.stdout!.once('data', () => resolve()));
+  // It exits once it has committed and closed the database: the lock is gone.
+  const released = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve) => child.stdout!.once('data', () => resolve({ released })));
 }
 
 describe('disk and database faults (embedded)', () => {
@@ -32,11 +34,11 @@ describe('disk and database faults (embedded)', () => {
       else assert.equal(res.status, 503, JSON.stringify(res.body));
     };
     for (let i = 0; i < 20; i++) await send(i);
-    await holdLock(file, 1500);
+    const lock = await holdLock(file, 1500);
     const during = Date.now();
     let i = 20;
     while (Date.now() - during < 1200) await send(i++);
-    await new Promise((r) => setTimeout(r, 600));
+    await lock.released;
     for (let j = 0; j < 20; j++) await send(i++);
 
     const unavailable = statuses.filter((s) => s === 503).length;

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import pg from 'pg';
 import type { EventStore } from '../../src/modules/event-store/event-store.port.js';
 import { EventStoreDbEventStore } from '../../src/modules/event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from '../../src/modules/event-store/postgres-event-store.js';
 import { SqliteEventStore } from '../../src/modules/event-store/sqlite-event-store.js';
 import { startEventStoreDbFake } from '../fakes/eventstoredb-fake.js';
 import { Api } from '../support/app.js';
+import { freshSchema } from '../support/postgres.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
@@ -31,16 +30,7 @@ function stores(): Store[] {
   if (url) {
     list.push({
       name: 'postgres',
-      env: async (t) => {
-        const schema = `hammer_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-        t.after(async () => {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          await client.end();
-        });
-        return { EVENT_STORE: 'postgres', DATABASE_URL: url, DATABASE_SCHEMA: schema };
-      },
+      env: async (t) => ({ EVENT_STORE: 'postgres', DATABASE_URL: url, DATABASE_SCHEMA: freshSchema(t, 'hammer') }),
       open: (env) => new PostgresEventStore(env.DATABASE_URL!, { schema: env.DATABASE_SCHEMA! }),
     });
   } else {

@@ -20,11 +20,11 @@ describe('deployment files', () => {
   /** Node's own variables a container may be given; Herald's config does not read them. */
   const nodeVariables = new Set(['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS']);
   const readByHerald = (variable: string): boolean => {
-    // A secret given as a file: readSecret(env, 'NAME') reads NAME_FILE.
+    // A secret given as a file: read.secret('NAME') reads NAME_FILE.
     const name = variable.replace(/_FILE$/, '');
     const read = new RegExp(`env(?:\\.${name}\\b|, '${name}'|\\[['"\`]${name})|'${name}'|\\$\\{prefix\\}_${name.replace(/^[A-Z]+_/, '')}`);
     const channelSetting = /^(APNS|FCM|SMS|EMAIL)_(CONCURRENCY|RATE_LIMIT|MAX_ATTEMPTS)$/.test(variable);
-    const fileSecret = configSource.includes(`readSecret(env, '${name}')`);
+    const fileSecret = configSource.includes(`read.secret('${name}')`);
     return channelSetting || nodeVariables.has(variable) || (variable.endsWith('_FILE') ? fileSecret : read.test(configSource));
   };
 

@@ -3,21 +3,24 @@ import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
 
 const watchUrl = new URL('../../src/modules/metrics/live-heap.js', import.meta.url).href;
+const supportUrl = new URL('../support/temp.js', import.meta.url).href;
 
 // In a child with --expose-gc, so the test decides when full collections happen.
 const script = `
 import { LiveHeapWatch } from ${JSON.stringify(watchUrl)};
-const settle = () => new Promise((r) => setTimeout(r, 50)); // the observer reports after the collection
+import { eventually } from ${JSON.stringify(supportUrl)};
 const watch = new LiveHeapWatch();
+// The observer reports a collection after it: until the figure moves from what it was.
+const collect = (before) => {
+  gc();
+  return eventually(() => (watch.liveBytes() !== before ? watch.liveBytes() : undefined), 5000, 'the collection to be reported');
+};
 const before = watch.liveBytes();
-gc(); await settle();
-const base = watch.liveBytes();
+const base = await collect(before);
 let kept = Array.from({ length: 400_000 }, (_, i) => ({ i, s: 'x' + i }));
-gc(); await settle();
-const holding = watch.liveBytes();
+const holding = await collect(base);
 kept = null;
-gc(); await settle();
-const released = watch.liveBytes();
+const released = await collect(holding);
 watch.stop();
 console.log(JSON.stringify({ before, base, holding, released }));
 `;

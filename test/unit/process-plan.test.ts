@@ -34,7 +34,7 @@ describe('HERALD_PROCESSES: which roles run in which process', () => {
 
   it('refuses settings it cannot honour, naming the variable', () => {
     assert.throws(() => plan({ HERALD_PROCESSES: 'many' }), /HERALD_PROCESSES: "many" must be single or split/);
-    assert.throws(() => plan({ HERALD_PROCESSES: 'split', HERALD_ROLES: 'worker' }), /HERALD_ROLES must include api/);
+    assert.throws(() => plan({ HERALD_PROCESSES: 'split', HERALD_ROLES: 'worker' }), /HERALD_ROLES: "worker" must include api/);
     assert.throws(() => plan({ HERALD_PROCESSES: 'split', HERALD_ROLES: 'api' }), /nothing besides api/);
     assert.throws(() => plan({ HERALD_PROCESSES: 'split', HERALD_WORKER_PROCESSES: '0' }), /HERALD_WORKER_PROCESSES: "0"/);
   });

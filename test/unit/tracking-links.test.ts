@@ -89,7 +89,7 @@ describe('tracking configuration', () => {
   it('refuses short keys and non-http base URLs', () => {
     assert.throws(() => loadConfig({ TRACKING_SECRET: 'short' }), /TRACKING_SECRET: a tracking key needs at least 32 characters/);
     assert.throws(() => loadConfig({ TRACKING_PREVIOUS_SECRETS: 'short' }), /TRACKING_PREVIOUS_SECRETS/);
-    assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), /PUBLIC_BASE_URL must be an http or https URL/);
+    assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), /PUBLIC_BASE_URL: "ftp:\/\/x" is not a URL starting with http:\/\/ or https:\/\//);
     assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' }), /PUBLIC_BASE_URL/);
   });
 });

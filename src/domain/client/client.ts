@@ -1,4 +1,5 @@
 import { DomainError, type Decider } from '../shared/decider.js';
+import { keysOf } from '../shared/keys-of.js';
 
 export const SCOPES = [
   'notifications:send',
@@ -60,14 +61,14 @@ export type ClientEvent =
   | { type: 'ClientSecretRotated'; data: { appKey: string; secret: SecretDigest; previousValidUntil: string; rotatedAt: string } }
   | { type: 'ClientPreviousSecretRevoked'; data: { appKey: string; revokedAt: string } };
 
-export const CLIENT_EVENT_TYPES: readonly ClientEvent['type'][] = [
-  'ClientRegistered',
-  'ClientWebhookSet',
-  'ClientWebhookSecretRotated',
-  'ClientWebhookRemoved',
-  'ClientSecretRotated',
-  'ClientPreviousSecretRevoked',
-];
+export const CLIENT_EVENT_TYPES = keysOf({
+  ClientRegistered: true,
+  ClientWebhookSet: true,
+  ClientWebhookSecretRotated: true,
+  ClientWebhookRemoved: true,
+  ClientSecretRotated: true,
+  ClientPreviousSecretRevoked: true,
+} satisfies Record<ClientEvent['type'], true>);
 
 /** Generated values (appKey, secrets) and the time come in through the command: the decider stays pure. */
 export type ClientCommand =

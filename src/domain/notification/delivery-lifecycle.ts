@@ -1,4 +1,5 @@
 import { DomainError, type Decider } from '../shared/decider.js';
+import { keysOf } from '../shared/keys-of.js';
 
 /**
  * The delivery lifecycle: what happened to each delivery of one notification after the
@@ -13,7 +14,8 @@ export const TERMINAL: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 
 
 export type FailureReason = 'permanent' | 'exhausted' | 'opted_out' | 'token_invalidated' | 'device_removed' | 'render_failed';
 
-export type DeliveryLifecycleEvent =
+/** Outcomes: how a delivery ended, or that it will be tried again. */
+export type OutcomeEvent =
   | {
       type: 'NotificationSent';
       data: { notificationId: string; deliveryId: string; channel: string; provider: string; providerMessageId: string | null; attempt: number; sentAt: string };
@@ -27,10 +29,16 @@ export type DeliveryLifecycleEvent =
       type: 'NotificationFailed';
       data: { notificationId: string; deliveryId: string; channel: string; provider: string; attempt: number; reason: FailureReason; error: string; failedAt: string };
     }
-  | { type: 'NotificationCanceled'; data: { notificationId: string; deliveryIds: string[]; canceledAt: string } }
+  | { type: 'NotificationCanceled'; data: { notificationId: string; deliveryIds: string[]; canceledAt: string } };
+
+/** What the recipient did with a sent delivery. */
+export type EngagementEvent =
   | { type: 'NotificationOpened'; data: EngagementData }
   | { type: 'NotificationClicked'; data: EngagementData & { url: string } }
   | { type: 'NotificationConverted'; data: EngagementData };
+
+/** Everything in a delivery lifecycle (its `notification-{id}` stream). */
+export type DeliveryLifecycleEvent = OutcomeEvent | EngagementEvent;
 
 /** Where an engagement was observed: the email's open pixel, a rewritten link, or the app reporting it. */
 export type EngagementSource = 'pixel' | 'link' | 'app';
@@ -66,12 +74,18 @@ export interface DeliveryLifecycleState {
   deliveries: Record<string, DeliveryProgress>;
 }
 
-/** Outcomes: how a delivery ended, or that it will be tried again. */
-export const OUTCOME_EVENT_TYPES = ['NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'] as const;
-/** What the recipient did with a sent delivery. */
-export const ENGAGEMENT_EVENT_TYPES = ['NotificationOpened', 'NotificationClicked', 'NotificationConverted'] as const;
-/** Everything in a delivery lifecycle (its `notification-{id}` stream). */
-export const DELIVERY_LIFECYCLE_EVENT_TYPES = [...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] as const;
+export const OUTCOME_EVENT_TYPES = keysOf({
+  NotificationSent: true,
+  NotificationRetried: true,
+  NotificationFailed: true,
+  NotificationCanceled: true,
+} satisfies Record<OutcomeEvent['type'], true>);
+export const ENGAGEMENT_EVENT_TYPES = keysOf({
+  NotificationOpened: true,
+  NotificationClicked: true,
+  NotificationConverted: true,
+} satisfies Record<EngagementEvent['type'], true>);
+export const DELIVERY_LIFECYCLE_EVENT_TYPES: readonly DeliveryLifecycleEvent['type'][] = [...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES];
 
 
 export const notificationStream = (notificationId: string): string => `notification-${notificationId}`;

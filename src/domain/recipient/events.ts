@@ -1,3 +1,4 @@
+import { keysOf } from '../shared/keys-of.js';
 import type { Channel, Platform, Priority, PushProvider, SuppressionReason } from './values.js';
 
 export interface Profile {
@@ -106,19 +107,28 @@ export type RecipientEvent =
       data: { userId: string; deviceId: string; token: string; reason: string; invalidatedAt: string };
     }
   | { type: 'PreferencesUpdated'; data: Preferences & { userId: string; updatedAt: string } }
+  | NotificationDecisionEvent;
+
+/** What Herald decided about a send request: deliveries to make, or none and why. */
+export type NotificationDecisionEvent =
   | { type: 'NotificationRequested'; data: NotificationDecision & { deliveries: Delivery[] } }
   | { type: 'NotificationSuppressed'; data: NotificationDecision };
 
 export type RecipientEventType = RecipientEvent['type'];
 
-export const RECIPIENT_EVENT_TYPES: readonly RecipientEventType[] = [
-  'RecipientProfileUpdated',
-  'DeviceRegistered',
-  'DeviceRemoved',
-  'DeviceTokenInvalidated',
-  'PreferencesUpdated',
-  'NotificationRequested',
-  'NotificationSuppressed',
-];
+export const RECIPIENT_EVENT_TYPES = keysOf({
+  RecipientProfileUpdated: true,
+  DeviceRegistered: true,
+  DeviceRemoved: true,
+  DeviceTokenInvalidated: true,
+  PreferencesUpdated: true,
+  NotificationRequested: true,
+  NotificationSuppressed: true,
+} satisfies Record<RecipientEventType, true>);
+
+export const NOTIFICATION_DECISION_TYPES = keysOf({
+  NotificationRequested: true,
+  NotificationSuppressed: true,
+} satisfies Record<NotificationDecisionEvent['type'], true>);
 
 export const recipientStream = (userId: string): string => `recipient-${userId}`;

@@ -1,16 +1,14 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent } from '../../domain/notification/delivery-lifecycle.js';
-import { recipientStream, type ChannelSuppression, type RecipientEvent } from '../../domain/recipient/events.js';
+import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
+import { NOTIFICATION_DECISION_TYPES, recipientStream, type ChannelSuppression, type NotificationDecisionEvent } from '../../domain/recipient/events.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { eventView } from './event-view.js';
 
-const DECISIONS = new Set(['NotificationRequested', 'NotificationSuppressed']);
+const DECISIONS: ReadonlySet<string> = new Set(NOTIFICATION_DECISION_TYPES);
 const OUTCOMES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES);
-type Outcome = Extract<DeliveryLifecycleEvent, { type: (typeof OUTCOME_EVENT_TYPES)[number] }>;
-type Engagement = Exclude<DeliveryLifecycleEvent, Outcome>;
 
 /** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
 @Injectable()
@@ -49,10 +47,10 @@ export class AuditService {
   /** For each channel asked for: delivered or not, and exactly why. */
   async explain(notificationId: string) {
     const decisionEvent = await this.decision(notificationId);
-    const decision = { type: decisionEvent.type, data: decisionEvent.data } as Extract<RecipientEvent, { type: 'NotificationRequested' | 'NotificationSuppressed' }>;
+    const decision = { type: decisionEvent.type, data: decisionEvent.data } as NotificationDecisionEvent;
     const stream = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryLifecycleEvent);
-    const outcomes = stream.filter((e): e is Outcome => OUTCOMES.has(e.type));
-    const engagements = stream.filter((e): e is Engagement => !OUTCOMES.has(e.type));
+    const outcomes = stream.filter((e): e is OutcomeEvent => OUTCOMES.has(e.type));
+    const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
     const channels = [...new Set([...deliveries.map((d) => d.channel), ...decision.data.suppressed.map((s) => s.channel)])];
     return {
@@ -105,10 +103,10 @@ export class AuditService {
 }
 
 /** What the recipient did with a delivery: when it was first opened, clicked (and where), converted. */
-function engagementOf(events: Engagement[]) {
-  const at = (type: Engagement['type']) => events.find((e) => e.type === type);
+function engagementOf(events: EngagementEvent[]) {
+  const at = (type: EngagementEvent['type']) => events.find((e) => e.type === type);
   const opened = at('NotificationOpened');
-  const clicked = at('NotificationClicked') as Extract<Engagement, { type: 'NotificationClicked' }> | undefined;
+  const clicked = at('NotificationClicked') as Extract<EngagementEvent, { type: 'NotificationClicked' }> | undefined;
   const converted = at('NotificationConverted');
   return {
     opened: opened ? { at: opened.data.at, source: opened.data.source } : null,

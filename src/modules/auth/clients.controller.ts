@@ -8,8 +8,8 @@ import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-resp
 import { ClientDirectory } from './client-directory.js';
 import { APP_KEY_EXAMPLE, ClientViewDto, NewClientCredentialsDto, RotatedSecretDto, WebhookViewDto } from './client-responses.js';
 import { Ctx } from './request-context.decorator.js';
+import type { RequestContext } from './request-context.js';
 import { Scopes } from './scopes.decorator.js';
-import type { RequestContext } from '../recipients/recipient-actors.js';
 
 export class CreateClientDto {
   @ApiProperty({ example: 'billing-service', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$' })

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../recipients/recipient-actors.js';
 import type { AuthenticatedRequest } from './api-auth.guard.js';
+import type { RequestContext } from './request-context.js';
 
 /** The authenticated client and the request's correlation id, for event metadata. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {

@@ -19,14 +19,6 @@ export const DEVICE_TOKEN_ACTORS = Symbol('DeviceTokenActors');
 export type RecipientActors = ActorSystem<RecipientCommand, RecipientState, RecipientEvent>;
 export type DeviceTokenActors = ActorSystem<DeviceTokenCommand, DeviceTokenState, DeviceTokenEvent>;
 
-/** Who asked, carried into every event's metadata. */
-export interface RequestContext {
-  appKey: string;
-  correlationId: string;
-}
-
-export const contextMetadata = (ctx: RequestContext) => ({ appKey: ctx.appKey, correlationId: ctx.correlationId, causationId: ctx.correlationId });
-
 /** A decision's event id is its notification id, so a retried append cannot record it twice. */
 const recipientEventId = (event: RecipientEvent): string =>
   event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed' ? event.data.notificationId : randomUUID();

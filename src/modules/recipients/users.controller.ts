@@ -4,6 +4,7 @@ import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOp
 import type { FastifyReply } from 'fastify';
 import type { Preferences } from '../../domain/recipient/events.js';
 import { Ctx } from '../auth/request-context.decorator.js';
+import type { RequestContext } from '../auth/request-context.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
@@ -17,7 +18,6 @@ import { UpsertUserDto } from './dto/upsert-user.dto.js';
 import { DeviceParams, UserParams } from './dto/user-params.dto.js';
 import { PreferencesViewDto, RegisteredDeviceDto, UserViewDto } from './dto/user-responses.js';
 import { GetUserQuery } from './queries/get-user.query.js';
-import type { RequestContext } from './recipient-actors.js';
 
 const APNS_TOKEN = /^[0-9a-fA-F]{64,200}$/;
 

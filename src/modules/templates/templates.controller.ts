@@ -3,10 +3,10 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, 
 import { Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../auth/request-context.decorator.js';
+import type { RequestContext } from '../auth/request-context.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
-import type { RequestContext } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from './template-renderer.js';
 import { TemplatePreviewDto, TemplateVersionDto } from './template-responses.js';
 import { TemplateStore } from './template-store.js';

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { RequestContext } from '../../recipients/recipient-actors.js';
+import type { RequestContext } from '../../auth/request-context.js';
 
 export class CancelNotificationCommand extends Command<{ notificationId: string; canceled: string[] }> {
   constructor(

@@ -1,7 +1,7 @@
 import { ConflictException, Inject } from '@nestjs/common';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
+import { contextMetadata } from '../../auth/request-context.js';
 import { DELIVERY_LIFECYCLE_ACTORS, type DeliveryLifecycleActors } from '../../delivery/delivery-lifecycle-actors.js';
-import { contextMetadata } from '../../recipients/recipient-actors.js';
 import { GetNotificationQuery } from '../queries/get-notification.query.js';
 import { CancelNotificationCommand } from './cancel-notification.command.js';
 

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { ChannelSuppression, Delivery } from '../../../domain/recipient/events.js';
-import type { RequestContext } from '../../recipients/recipient-actors.js';
+import type { RequestContext } from '../../auth/request-context.js';
 import type { SendNotificationDto } from '../dto/send-notification.dto.js';
 
 export interface NotificationReceipt {

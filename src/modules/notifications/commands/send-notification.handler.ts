@@ -5,10 +5,11 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../../config/herald-config.
 import { findIdempotentReplay } from '../../../domain/recipient/decide.js';
 import type { NotificationContent } from '../../../domain/recipient/events.js';
 import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
+import { contextMetadata } from '../../auth/request-context.js';
 import { validationFailed } from '../../http/validation.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { TemplateStore } from '../../templates/template-store.js';
-import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../../recipients/recipient-actors.js';
+import { RECIPIENT_ACTORS, type RecipientActors } from '../../recipients/recipient-actors.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { SendNotificationDto } from '../dto/send-notification.dto.js';
 import { SendNotificationCommand, type NotificationReceipt } from './send-notification.command.js';

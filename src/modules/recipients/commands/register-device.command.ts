@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Platform, PushProvider } from '../../../domain/recipient/values.js';
-import type { RequestContext } from '../recipient-actors.js';
+import type { RequestContext } from '../../auth/request-context.js';
 
 export class RegisterDeviceCommand extends Command<{ deviceId: string; created: boolean }> {
   constructor(

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash, randomUUID } from 'node:crypto';
-import { DEVICE_TOKEN_ACTORS, RECIPIENT_ACTORS, contextMetadata, type DeviceTokenActors, type RecipientActors } from '../recipient-actors.js';
+import { contextMetadata } from '../../auth/request-context.js';
+import { DEVICE_TOKEN_ACTORS, RECIPIENT_ACTORS, type DeviceTokenActors, type RecipientActors } from '../recipient-actors.js';
 import { RegisterDeviceCommand } from './register-device.command.js';
 
 /**

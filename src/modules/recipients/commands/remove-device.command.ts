@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { RequestContext } from '../recipient-actors.js';
+import type { RequestContext } from '../../auth/request-context.js';
 
 export class RemoveDeviceCommand extends Command<void> {
   constructor(

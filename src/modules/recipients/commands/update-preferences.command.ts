@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Preferences } from '../../../domain/recipient/events.js';
-import type { RequestContext } from '../recipient-actors.js';
+import type { RequestContext } from '../../auth/request-context.js';
 
 export class UpdatePreferencesCommand extends Command<Preferences> {
   constructor(

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Preferences } from '../../../domain/recipient/events.js';
-import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../recipient-actors.js';
+import { contextMetadata } from '../../auth/request-context.js';
+import { RECIPIENT_ACTORS, type RecipientActors } from '../recipient-actors.js';
 import { UpdatePreferencesCommand } from './update-preferences.command.js';
 
 @CommandHandler(UpdatePreferencesCommand)

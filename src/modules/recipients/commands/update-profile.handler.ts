@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { RECIPIENT_ACTORS, contextMetadata, type RecipientActors } from '../recipient-actors.js';
+import { contextMetadata } from '../../auth/request-context.js';
+import { RECIPIENT_ACTORS, type RecipientActors } from '../recipient-actors.js';
 import { UpdateProfileCommand } from './update-profile.command.js';
 
 @CommandHandler(UpdateProfileCommand)

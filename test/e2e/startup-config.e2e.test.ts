@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort, spawnHerald } from '../support/process.js';
+import { tempDir } from '../support/temp.js';
+
+describe('start with a configuration that does not parse', () => {
+  it('the built service exits with code 1, naming every bad variable, with no stack trace and nothing written', { timeout: 60_000 }, async (t) => {
+    const dataDir = join(tempDir(t), 'data');
+    const port = await freePort();
+    const herald = await spawnHerald(t, {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      BREAKER_FAILURE_RATE: 'abc',
+      RETRY_BASE_DELAY: '2',
+      CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}',
+      ALERT_WEBHOOK_URL: 'alerts.example.com',
+    });
+    const code = await herald.exited;
+    const output = herald.output();
+    assert.equal(code, 1, output);
+    assert.match(output, /^Herald's configuration is invalid \(4 variables\):$/m);
+    assert.match(output, /^ {2}BREAKER_FAILURE_RATE: "abc" is not a number greater than 0 and at most 1$/m);
+    assert.match(output, /^ {2}RETRY_BASE_DELAY: "2" is not a duration/m);
+    assert.match(output, /^ {2}CATEGORY_POLICIES: marketing\.pushh: unknown setting/m);
+    assert.match(output, /^ {2}ALERT_WEBHOOK_URL: "alerts\.example\.com" is not a URL/m);
+    assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
+    assert.equal(existsSync(dataDir), false, 'it stopped before creating its data directory');
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, type ConfigIssue } from '../../src/config/herald-config.js';
+import { tempDir } from '../support/temp.js';
+
+const BASE = { DATA_DIR: '/nonexistent-herald-data' };
+
+/** The variables the configuration refused, each with its message; none when it loads. */
+function issuesOf(env: Record<string, string>): ConfigIssue[] {
+  try {
+    loadConfig({ ...BASE, ...env });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+}
+
+/** Exactly one issue, about `variable`; its message. */
+function refusal(env: Record<string, string>, variable: string): string {
+  const issues = issuesOf(env);
+  assert.deepEqual(issues.map((i) => i.variable), [variable], JSON.stringify(issues));
+  return issues[0]!.message;
+}
+
+describe('configuration: values that do not parse stop the start, naming the variable', () => {
+  it('the defaults load, and an empty variable counts as unset', () => {
+    assert.deepEqual(issuesOf({}), []);
+    assert.deepEqual(issuesOf({ PORT: '', BREAKER_FAILURE_RATE: '', TRUST_PROXY: '', CATEGORY_POLICIES: '' }), []);
+    assert.equal(loadConfig({ ...BASE, PORT: '' }).port, 3000);
+  });
+
+  it('numbers: not a number, a fraction, negative, out of range', () => {
+    assert.equal(refusal({ PORT: 'http' }, 'PORT'), '"http" is not a whole number from 0 to 65535');
+    assert.equal(refusal({ PORT: '70000' }, 'PORT'), '"70000" is not a whole number from 0 to 65535');
+    assert.equal(refusal({ SMS_RATE_LIMIT: '-1' }, 'SMS_RATE_LIMIT'), '"-1" is not a whole number of at least 0');
+    assert.equal(refusal({ WEBHOOK_CONCURRENCY: '1.5' }, 'WEBHOOK_CONCURRENCY'), '"1.5" is not a whole number of at least 0');
+    assert.equal(refusal({ ACTOR_MAX: '0' }, 'ACTOR_MAX'), '"0" is not a whole number of at least 1');
+    assert.equal(loadConfig({ ...BASE, PORT: '8080', SMS_RATE_LIMIT: '0' }).channels.sms.ratePerSecond, 0);
+  });
+
+  it('rates: a NaN or out-of-range failure rate', () => {
+    assert.equal(refusal({ BREAKER_FAILURE_RATE: 'half' }, 'BREAKER_FAILURE_RATE'), '"half" is not a number greater than 0 and at most 1');
+    assert.match(refusal({ BREAKER_FAILURE_RATE: '1.5' }, 'BREAKER_FAILURE_RATE'), /"1.5" is not a number/);
+    assert.match(refusal({ BREAKER_FAILURE_RATE: '0' }, 'BREAKER_FAILURE_RATE'), /"0" is not a number/);
+    assert.equal(loadConfig({ ...BASE, BREAKER_FAILURE_RATE: '0.25' }).breaker.failureRate, 0.25);
+  });
+
+  it('durations: no unit, an unknown unit, words', () => {
+    assert.equal(refusal({ RETRY_BASE_DELAY: '2' }, 'RETRY_BASE_DELAY'), '"2" is not a duration like 500ms, 30s, 5m, 24h or 7d');
+    assert.match(refusal({ ACTOR_IDLE: '5 minutes' }, 'ACTOR_IDLE'), /"5 minutes" is not a duration/);
+    assert.match(refusal({ SHUTDOWN_GRACE: '1w' }, 'SHUTDOWN_GRACE'), /"1w" is not a duration/);
+    const config = loadConfig({ ...BASE, RETRY_BASE_DELAY: '250ms', SHUTDOWN_GRACE: '1.5s' });
+    assert.equal(config.retry.baseDelayMs, 250);
+    assert.equal(config.shutdownGraceMs, 1500);
+  });
+
+  it('rate limits: a count that is not a number, a bad window, extra parts', () => {
+    assert.equal(refusal({ RATE_LIMIT_SMS: 'five/1d' }, 'RATE_LIMIT_SMS'), '"five/1d" is not a rate like 20/1h (a count, then a duration)');
+    assert.match(refusal({ RATE_LIMIT_PUSH: '20/hour' }, 'RATE_LIMIT_PUSH'), /"20\/hour" is not a rate/);
+    assert.match(refusal({ RATE_LIMIT_EMAIL: '/1h' }, 'RATE_LIMIT_EMAIL'), /is not a rate/);
+    assert.match(refusal({ RATE_LIMIT_EMAIL: '10/1h/2' }, 'RATE_LIMIT_EMAIL'), /is not a rate/);
+    assert.deepEqual(loadConfig({ ...BASE, RATE_LIMIT_SMS: '3/12h' }).policy.rateLimits.sms, { limit: 3, windowMs: 12 * 3_600_000 });
+  });
+
+  it('booleans: anything but true/false, 1/0, yes/no', () => {
+    assert.equal(refusal({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'), '"maybe" is not true or false (also accepted: 1/0, yes/no)');
+    assert.match(refusal({ EMAIL_TRACKING: 'on' }, 'EMAIL_TRACKING'), /"on" is not true or false/);
+    assert.equal(loadConfig({ ...BASE, TRUST_PROXY: 'YES', EMAIL_TRACKING: '0' }).http.trustProxy, true);
+  });
+
+  it('choices: a value outside the list names the choices', () => {
+    assert.equal(refusal({ EVENT_STORE: 'mongodb' }, 'EVENT_STORE'), '"mongodb" must be sqlite, eventstoredb or postgres');
+    assert.equal(refusal({ QUEUE: 'kafka' }, 'QUEUE'), '"kafka" must be sqlite or bullmq');
+    assert.match(refusal({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'), /"verbose" must be fatal, error, warn, info, debug, trace or silent/);
+    assert.match(refusal({ HERALD_ROLES: 'api,mailer' }, 'HERALD_ROLES'), /"api,mailer" must list roles from api, dispatcher, worker, projector/);
+    const store = loadConfig({ ...BASE, SQLITE_SYNCHRONOUS: 'normal' }).eventStore;
+    assert.equal(store.kind === 'sqlite' && store.synchronous, 'NORMAL');
+  });
+
+  it('URLs: not a URL, the wrong scheme, required and missing; a password is not repeated', () => {
+    assert.equal(refusal({ PUBLIC_BASE_URL: 'herald.example.com' }, 'PUBLIC_BASE_URL'), '"herald.example.com" is not a URL starting with http:// or https://');
+    assert.match(refusal({ ALERT_WEBHOOK_URL: 'ftp://alerts.example.com' }, 'ALERT_WEBHOOK_URL'), /is not a URL starting with http:\/\/ or https:\/\//);
+    assert.equal(refusal({ EVENT_STORE: 'postgres' }, 'DATABASE_URL'), 'not set; it is required when EVENT_STORE=postgres');
+    assert.equal(refusal({ QUEUE: 'bullmq' }, 'REDIS_URL'), 'not set; it is required when QUEUE=bullmq');
+    assert.match(refusal({ EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'localhost:2113' }, 'EVENTSTORE_URL'), /starting with esdb:\/\/ or esdb\+discover:\/\//);
+    const message = refusal({ DATABASE_URL: 'mysql://herald:s3cret@db:3306/herald' }, 'DATABASE_URL');
+    assert.equal(message, '"mysql://herald:***@db:3306/herald" is not a URL starting with postgres:// or postgresql://');
+    assert.match(refusal({ QUEUE: 'bullmq', REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'), /starting with redis:\/\/ or rediss:\/\//);
+    assert.match(refusal({ MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_FROM: 'a@example.com', MAILGUN_URL: 'api.mailgun.net' }, 'MAILGUN_URL'), /is not a URL/);
+  });
+
+  it('CATEGORY_POLICIES: not JSON, not an object, unknown settings, bad values, each reported', () => {
+    assert.match(refusal({ CATEGORY_POLICIES: '{security: true}' }, 'CATEGORY_POLICIES'), /^not valid JSON/);
+    assert.match(refusal({ CATEGORY_POLICIES: '["security"]' }, 'CATEGORY_POLICIES'), /^not a JSON object of categories/);
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": {"critical": "yes"}}' }, 'CATEGORY_POLICIES'), 'security.critical: "yes" is not true or false');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"sms": 2}}' }, 'CATEGORY_POLICIES'), 'marketing.sms: 2 is not a rate like "20/1h"');
+    const issues = issuesOf({ CATEGORY_POLICIES: '{"marketing": {"push": "2/day", "emial": "1/1d"}, "security": {"critical": 1}}' });
+    assert.deepEqual(issues.map((i) => i.message), [
+      'marketing.push: "2/day" is not a rate like "20/1h"',
+      'marketing.emial: unknown setting (known: critical, push, sms, email)',
+      'security.critical: 1 is not true or false',
+    ]);
+    assert.deepEqual({ ...loadConfig({ ...BASE, CATEGORY_POLICIES: '{"security": {"critical": true}, "marketing": {"push": "2/1d"}}' }).policy.categories }, {
+      security: { critical: true, rateLimits: {} },
+      marketing: { critical: false, rateLimits: { push: { limit: 2, windowMs: 86_400_000 } } },
+    });
+  });
+
+  it('schemas, secrets and providers: a bad schema name, an unreadable secret file, a partly configured provider, a service account that is not one', (t) => {
+    assert.match(refusal({ DATABASE_SCHEMA: 'herald; DROP TABLE events' }, 'DATABASE_SCHEMA'), /is not a schema name/);
+    assert.match(refusal({ EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://h@db/h', EVENT_STORE_SCHEMA: 'Log' }, 'EVENT_STORE_SCHEMA'), /"Log" is not a schema name/);
+    assert.match(refusal({ MAILGUN_API_KEY_FILE: '/nonexistent/mailgun-key' }, 'MAILGUN_API_KEY_FILE'), /^cannot read \/nonexistent\/mailgun-key \(ENOENT\)$/);
+    assert.deepEqual(
+      issuesOf({ VONAGE_API_KEY: 'key' }).map((i) => [i.variable, i.message]),
+      ['VONAGE_API_SECRET', 'VONAGE_FROM'].map((v) => [v, 'not set, but Vonage is partly configured: set all of VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_FROM, or none of them for the sandbox']),
+    );
+    assert.equal(refusal({ FCM_SERVICE_ACCOUNT: '{"project_id": "p"}' }, 'FCM_SERVICE_ACCOUNT'), 'not a service-account JSON document: it lacks client_email, private_key');
+    const file = join(tempDir(t), 'account.json');
+    writeFileSync(file, 'not json');
+    assert.equal(refusal({ FCM_SERVICE_ACCOUNT_FILE: file }, 'FCM_SERVICE_ACCOUNT_FILE'), 'not a service-account JSON document');
+  });
+
+  it('collects every bad variable into one error whose message lists them all', () => {
+    const env = { ...BASE, PORT: 'x', BREAKER_FAILURE_RATE: 'NaN', RETRY_MAX_DELAY: '10', TRUST_PROXY: 'sometimes', CATEGORY_POLICIES: '{"a": {"b": 1}}', PUBLIC_BASE_URL: 'nowhere' };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.issues.map((i) => i.variable).sort(), ['BREAKER_FAILURE_RATE', 'CATEGORY_POLICIES', 'PORT', 'PUBLIC_BASE_URL', 'RETRY_MAX_DELAY', 'TRUST_PROXY']);
+    const lines = error.message.split('\n');
+    assert.equal(lines[0], "Herald's configuration is invalid (6 variables):");
+    for (const issue of error.issues) assert.ok(lines.includes(`  ${issue.variable}: ${issue.message}`), issue.variable);
+  });
+});
