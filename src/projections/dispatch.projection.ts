@@ -1,5 +1,6 @@
 import type { DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { RecipientEvent } from '../domain/recipient/events.js';
+import type { EventType } from '../domain/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
 import type { DeliveryJob } from './delivery-job.js';
@@ -15,7 +16,7 @@ import type { CheckpointedSink } from './projection-runner.js';
  */
 export class DispatchProjection implements CheckpointedSink {
   readonly name = 'dispatch';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationCanceled'] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationCanceled'] satisfies EventType[] };
 
   constructor(
     private readonly queues: QueueBackend,

@@ -1,5 +1,5 @@
 import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
-import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
+import { NOTIFICATION_DECISION_TYPES, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
 import { latencyBucket } from './latency-histogram.js';
@@ -45,7 +45,7 @@ const ENGAGED = { NotificationOpened: 'opened', NotificationClicked: 'clicked', 
  */
 export class NotificationStatsProjection implements Projection {
   readonly name = 'notification_stats';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
+  readonly filter = { eventTypes: [...NOTIFICATION_DECISION_TYPES, ...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     const tally = new Tally();

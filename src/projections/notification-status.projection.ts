@@ -1,5 +1,5 @@
 import { OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
-import type { NotificationDecision, RecipientEvent } from '../domain/recipient/events.js';
+import { NOTIFICATION_DECISION_TYPES, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
@@ -11,7 +11,7 @@ const OPEN = `status NOT IN ('sent', 'failed', 'canceled')`;
 /** One row per notification and one per delivery; inserts are keyed, so a replay adds nothing. */
 export class NotificationStatusProjection implements Projection {
   readonly name = 'notification_status';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationSuppressed', ...OUTCOME_EVENT_TYPES] };
+  readonly filter = { eventTypes: [...NOTIFICATION_DECISION_TYPES, ...OUTCOME_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     for (const event of events) {

@@ -1,4 +1,5 @@
 import { CLIENT_EVENT_TYPES, CLIENTS_STREAM, clientsDecider, type ClientEvent, type ClientsState, type WebhookEvent } from '../domain/client/client.js';
+import type { EventType } from '../domain/events.js';
 import { notificationStream } from '../domain/notification/delivery-lifecycle.js';
 import type { EventStore, RecordedEvent } from '../modules/event-store/event-store.port.js';
 import { WEBHOOK_QUEUE, type QueueBackend } from '../modules/queues/queue.port.js';
@@ -13,7 +14,7 @@ export const WEBHOOK_SOURCES: Readonly<Record<string, WebhookEvent>> = {
   NotificationFailed: 'notification.failed',
   NotificationOpened: 'notification.opened',
   NotificationClicked: 'notification.clicked',
-};
+} satisfies Partial<Record<EventType, WebhookEvent>>;
 
 export interface WebhookJob {
   /** Stable across attempts and replays (derived from the source event id): receivers dedupe on it. */

@@ -8,7 +8,7 @@ import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-resp
 import { ClientDirectory } from './client-directory.js';
 import { APP_KEY_EXAMPLE, ClientViewDto, NewClientCredentialsDto, RotatedSecretDto, WebhookViewDto } from './client-responses.js';
 import { Ctx } from './request-context.decorator.js';
-import type { RequestContext } from './request-context.js';
+import { contextMetadata, type RequestContext } from './request-context.js';
 import { Scopes } from './scopes.decorator.js';
 
 export class CreateClientDto {
@@ -67,7 +67,7 @@ export class ClientsController {
   @ApiCreatedResponse({ type: NewClientCredentialsDto })
   @ApiErrorResponses(...BODY_ERRORS)
   create(@Body() dto: CreateClientDto, @Ctx() ctx: RequestContext) {
-    return this.clients.create({ name: dto.name, scopes: dto.scopes, rateLimitPerSecond: dto.rateLimitPerSecond ?? null }, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    return this.clients.create({ name: dto.name, scopes: dto.scopes, rateLimitPerSecond: dto.rateLimitPerSecond ?? null }, contextMetadata(ctx));
   }
 
   @Get('me')
@@ -87,7 +87,7 @@ export class ClientsController {
   @ApiErrorResponses(400, 404)
   rotateSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey, 'its own secret');
-    return this.clients.rotateSecret(appKey, this.config.http.clientSecretGraceMs, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    return this.clients.rotateSecret(appKey, this.config.http.clientSecretGraceMs, contextMetadata(ctx));
   }
 
   @Delete(':appKey/secret/previous')
@@ -98,7 +98,7 @@ export class ClientsController {
   @ApiErrorResponses(400, { status: 404, description: 'no such client, or no previous secret in its grace period' })
   async revokePreviousSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
     this.mayManage(request, appKey, 'its own secret');
-    await this.clients.revokePreviousSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    await this.clients.revokePreviousSecret(appKey, contextMetadata(ctx));
   }
 
   @Put(':appKey/webhook')
@@ -112,7 +112,7 @@ export class ClientsController {
   @ApiErrorResponses(...BODY_ERRORS, 404)
   async setWebhook(@Param() { appKey }: AppKeyParams, @Body() dto: SetWebhookDto, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey);
-    const webhook = await this.clients.setWebhook(appKey, { url: dto.url, events: dto.events ?? [...WEBHOOK_EVENTS] }, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    const webhook = await this.clients.setWebhook(appKey, { url: dto.url, events: dto.events ?? [...WEBHOOK_EVENTS] }, contextMetadata(ctx));
     return webhookView(appKey, webhook);
   }
 
@@ -137,7 +137,7 @@ export class ClientsController {
   @ApiErrorResponses(400, { status: 404, description: 'no such client, or it has no webhook', message: 'this client has no webhook' })
   async rotateWebhookSecret(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext) {
     this.mayManage(request, appKey);
-    return webhookView(appKey, await this.clients.rotateWebhookSecret(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId }));
+    return webhookView(appKey, await this.clients.rotateWebhookSecret(appKey, contextMetadata(ctx)));
   }
 
   @Delete(':appKey/webhook')
@@ -148,7 +148,7 @@ export class ClientsController {
   @ApiErrorResponses(400, { status: 404, description: 'no such client, or it has no webhook', message: 'this client has no webhook' })
   async removeWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
     this.mayManage(request, appKey);
-    await this.clients.removeWebhook(appKey, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+    await this.clients.removeWebhook(appKey, contextMetadata(ctx));
   }
 
   private mayManage(request: AuthenticatedRequest, appKey: string, what = 'its own webhook'): void {

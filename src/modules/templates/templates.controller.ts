@@ -3,7 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, 
 import { Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../auth/request-context.decorator.js';
-import type { RequestContext } from '../auth/request-context.js';
+import { contextMetadata, type RequestContext } from '../auth/request-context.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
@@ -51,7 +51,7 @@ export class TemplatesController {
     if (errors.length > 0) throw validationFailed(errors);
     let result;
     try {
-      result = await this.templates.publish(dto.id, dto.defaultLocale, dto.channels, { appKey: ctx.appKey, correlationId: ctx.correlationId });
+      result = await this.templates.publish(dto.id, dto.defaultLocale, dto.channels, contextMetadata(ctx));
     } catch (error) {
       if (error instanceof TemplateRenderError) throw validationFailed([{ field: 'channels', messages: [error.message] }]);
       throw error;
