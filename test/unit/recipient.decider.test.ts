@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createECDH, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   DEFAULT_POLICY,
+  base64urlByteLength,
   createRecipientDecider,
+  type RecipientCommand,
   type NotificationContent,
   type RecipientEvent,
   type RecipientPolicy,
@@ -104,7 +107,7 @@ describe('recipient decider: contact info', () => {
 
 describe('recipient decider: devices', () => {
   const register = (deviceId: string, token: string, now = T0) =>
-    ({ type: 'RegisterDevice', userId: 'u1', deviceId, platform: 'ios', provider: 'apns', token, now }) as const;
+    ({ type: 'RegisterDevice', userId: 'u1', deviceId, platform: 'ios', provider: 'apns', token, keys: null, now }) as const;
 
   it('registers several devices', () =>
     spec.given([device('d1', 'tok-1')]).when(register('d2', 'tok-2')).then([device('d2', 'tok-2')]));
@@ -127,6 +130,52 @@ describe('recipient decider: devices', () => {
     spec.given([profile({ email: null, phone: null }), device('d1', 'tok-1'), invalidated]).when(request({ channels: ['push'] }))
       .thenMatches((events) => assert.deepEqual(only(events, 'NotificationSuppressed').data.suppressed, [{ channel: 'push', reason: 'no_target', detail: {} }]));
     spec.given([device('d1', 'tok-1'), invalidated]).when(register('d2', 'tok-1')).thenThrows((e) => e instanceof DomainError && e.code === 'token_invalidated');
+  });
+});
+
+describe('recipient decider: web push devices', () => {
+  const ENDPOINT = 'https://push.example.net/wpush/v2/gAAAAABn-abc';
+  const keys = { p256dh: createECDH('prime256v1').generateKeys().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+  const subscribe = (overrides: Partial<Extract<RecipientCommand, { type: 'RegisterDevice' }>> = {}) =>
+    ({ type: 'RegisterDevice', userId: 'u1', deviceId: 'w1', platform: 'web', provider: 'webpush', token: ENDPOINT, keys, now: T0, ...overrides }) as const;
+  const registered: RecipientEvent = { type: 'DeviceRegistered', data: { userId: 'u1', deviceId: 'w1', platform: 'web', provider: 'webpush', token: ENDPOINT, keys, registeredAt: iso(T0) } };
+  const refuses = (field: string) => (e: unknown) => e instanceof DomainError && e.code === 'invalid_argument' && e.field === field;
+
+  it('registers a subscription by its endpoint, with its keys; the same again is idempotent, new keys re-register', () => {
+    spec.given([]).when(subscribe()).then([registered]);
+    spec.given([registered]).when(subscribe({ deviceId: 'w2' })).then([]);
+    const rotated = { p256dh: keys.p256dh, auth: randomBytes(16).toString('base64url') };
+    spec.given([registered]).when(subscribe({ deviceId: 'w2', keys: rotated })).then([{ ...registered, data: { ...registered.data, keys: rotated } } as RecipientEvent]);
+  });
+
+  it('a delivery to it goes to the webpush queue and carries the keys', () =>
+    spec.given([profile({ email: null, phone: null }), registered]).when(request()).thenMatches((events) => {
+      assert.deepEqual(only(events, 'NotificationRequested').data.deliveries, [
+        { deliveryId: 'n1.1', channel: 'push', queue: 'webpush', target: { channel: 'push', deviceId: 'w1', platform: 'web', provider: 'webpush', token: ENDPOINT, keys } },
+      ]);
+    }));
+
+  it('refuses a non-https endpoint, keys of the wrong length, a platform other than web, and keys on another provider', () => {
+    spec.given([]).when(subscribe({ token: 'http://push.example.net/x' })).thenThrows(refuses('subscription.endpoint'));
+    spec.given([]).when(subscribe({ token: 'https://user:pw@push.example.net/x' })).thenThrows(refuses('subscription.endpoint'));
+    spec.given([]).when(subscribe({ keys: { ...keys, p256dh: keys.p256dh.slice(0, -2) } })).thenThrows(refuses('subscription.keys.p256dh'));
+    spec.given([]).when(subscribe({ keys: { ...keys, p256dh: `C${keys.p256dh.slice(1)}` } })).thenThrows(refuses('subscription.keys.p256dh'));
+    spec.given([]).when(subscribe({ keys: { ...keys, auth: randomBytes(15).toString('base64url') } })).thenThrows(refuses('subscription.keys.auth'));
+    spec.given([]).when(subscribe({ keys: { ...keys, auth: `${keys.auth}!` } })).thenThrows(refuses('subscription.keys.auth'));
+    spec.given([]).when(subscribe({ keys: null })).thenThrows(refuses('subscription.keys'));
+    spec.given([]).when(subscribe({ platform: 'android' })).thenThrows(refuses('platform'));
+    spec.given([]).when(subscribe({ provider: 'fcm', token: 'fcm-token-0123456789' })).thenThrows(refuses('subscription'));
+  });
+});
+
+describe('base64urlByteLength', () => {
+  it('counts the decoded bytes of padded and unpadded base64url, and refuses anything else', () => {
+    for (const n of [0, 1, 2, 3, 16, 65]) {
+      const bytes = randomBytes(n);
+      assert.equal(base64urlByteLength(bytes.toString('base64url')), n);
+      assert.equal(base64urlByteLength(bytes.toString('base64').replaceAll('+', '-').replaceAll('/', '_')), n, `padded, ${n} bytes`);
+    }
+    for (const bad of ['a', 'ab+c', 'ab/c', 'ab=c', 'abc==', 'ab===', 'a b']) assert.equal(base64urlByteLength(bad), null, bad);
   });
 });
 

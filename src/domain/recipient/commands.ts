@@ -1,5 +1,5 @@
 import type { NotificationContent, Preferences, Profile } from './events.js';
-import type { Channel, Platform, Priority, PushProvider } from './values.js';
+import type { Channel, Platform, Priority, PushProvider, WebPushKeys } from './values.js';
 
 /** Every command carries the time it is decided at (`now`, epoch ms): the domain reads no clock. */
 export type RecipientCommand =
@@ -10,7 +10,10 @@ export type RecipientCommand =
       deviceId: string;
       platform: Platform;
       provider: PushProvider;
+      /** The push token; for webpush, the subscription's endpoint. */
       token: string;
+      /** A webpush subscription's keys; null for the other providers. */
+      keys: WebPushKeys | null;
       now: number;
     }
   | { type: 'RemoveDevice'; userId: string; deviceId: string; reason: 'removed' | 'token_moved'; now: number }

@@ -3,7 +3,7 @@ import type { RecipientCommand, RequestNotification } from './commands.js';
 import type { ChannelSuppression, Delivery, DeliveryTarget, RecipientEvent } from './events.js';
 import { isCritical, rateLimitFor, type RecipientPolicy } from './policy.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
-import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, type Channel } from './values.js';
+import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
 
 export type RecipientDecider = Decider<RecipientCommand, RecipientState, RecipientEvent>;
 
@@ -41,8 +41,11 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
       return [{ type: 'RecipientProfileUpdated', data: { userId: command.userId, ...command.profile, updatedAt: iso(command.now) } }];
     }
     case 'RegisterDevice': {
+      const problem = command.provider === 'webpush' ? webPushDeviceProblems({ platform: command.platform, endpoint: command.token, keys: command.keys })[0] : undefined;
+      if (problem) throw new DomainError('invalid_argument', problem.message, problem.field);
+      if (command.provider !== 'webpush' && command.keys !== null) throw new DomainError('invalid_argument', 'only a webpush device has subscription keys', 'subscription');
       const existing = state.devices.find((d) => d.token === command.token);
-      if (existing && existing.platform === command.platform && existing.provider === command.provider) return [];
+      if (existing && existing.platform === command.platform && existing.provider === command.provider && sameKeys(existing.keys, command.keys)) return [];
       if (state.invalidatedTokens.includes(command.token)) {
         throw new DomainError('token_invalidated', 'this token was reported invalid by the provider; register the new token', 'token');
       }
@@ -58,6 +61,7 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
             platform: command.platform,
             provider: command.provider,
             token: command.token,
+            ...(command.keys ? { keys: command.keys } : {}),
             registeredAt: iso(command.now),
           },
         },
@@ -95,10 +99,13 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
   }
 }
 
+/** A browser that subscribes again may keep its endpoint and get new keys: that is a new registration. */
+const sameKeys = (a: WebPushKeys | undefined, b: WebPushKeys | null): boolean => a?.p256dh === b?.p256dh && a?.auth === b?.auth;
+
 function targetsFor(state: RecipientState, channel: Channel): DeliveryTarget[] {
   switch (channel) {
     case 'push':
-      return state.devices.map((d) => ({ channel, deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: d.token }));
+      return state.devices.map((d) => ({ channel, deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: d.token, ...(d.keys ? { keys: d.keys } : {}) }));
     case 'sms':
       return state.profile.phone ? [{ channel, phone: state.profile.phone }] : [];
     case 'email':

@@ -1,5 +1,5 @@
 import { keysOf } from '../shared/keys-of.js';
-import type { Channel, Platform, Priority, PushProvider, SuppressionReason } from './values.js';
+import type { Channel, Platform, Priority, PushProvider, SuppressionReason, WebPushKeys } from './values.js';
 
 export interface Profile {
   email: string | null;
@@ -41,15 +41,16 @@ export type NotificationContent =
     };
 
 export type DeliveryTarget =
-  | { channel: 'push'; deviceId: string; platform: Platform; provider: PushProvider; token: string }
+  /** `keys` only for webpush, whose token is the subscription's endpoint. */
+  | { channel: 'push'; deviceId: string; platform: Platform; provider: PushProvider; token: string; keys?: WebPushKeys }
   | { channel: 'sms'; phone: string }
   | { channel: 'email'; email: string };
 
 export interface Delivery {
   deliveryId: string;
   channel: Channel;
-  /** The provider queue this delivery goes to: apns, fcm, sms or email. */
-  queue: 'apns' | 'fcm' | 'sms' | 'email';
+  /** The provider queue this delivery goes to: apns, fcm, webpush, sms or email. */
+  queue: PushProvider | 'sms' | 'email';
   target: DeliveryTarget;
 }
 
@@ -95,6 +96,8 @@ export type RecipientEvent =
         platform: Platform;
         provider: PushProvider;
         token: string;
+        /** A webpush subscription's keys; absent for APNs and FCM. */
+        keys?: WebPushKeys;
         registeredAt: string;
       };
     }

@@ -7,13 +7,14 @@ import type {
 } from './events.js';
 import { sendsStillCounted, type SendRecord } from './history.js';
 import type { RecipientPolicy } from './policy.js';
-import type { Channel, Platform, PushProvider } from './values.js';
+import type { Channel, Platform, PushProvider, WebPushKeys } from './values.js';
 
 export interface Device {
   deviceId: string;
   platform: Platform;
   provider: PushProvider;
   token: string;
+  keys?: WebPushKeys;
   registeredAt: string;
 }
 
@@ -73,11 +74,11 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
         return { ...state, userId, profile: { email, phone, locale, timezone } };
       }
       case 'DeviceRegistered': {
-        const { userId, deviceId, platform, provider, token, registeredAt } = event.data;
+        const { userId, deviceId, platform, provider, token, keys, registeredAt } = event.data;
         return {
           ...state,
           userId,
-          devices: [...state.devices.filter((d) => d.token !== token), { deviceId, platform, provider, token, registeredAt }],
+          devices: [...state.devices.filter((d) => d.token !== token), { deviceId, platform, provider, token, ...(keys ? { keys } : {}), registeredAt }],
         };
       }
       case 'DeviceRemoved':

@@ -13,13 +13,12 @@ import { RemoveDeviceCommand } from './commands/remove-device.command.js';
 import { UpdatePreferencesCommand } from './commands/update-preferences.command.js';
 import { UpdateProfileCommand } from './commands/update-profile.command.js';
 import { PreferencesDto } from './dto/preferences.dto.js';
-import { APNS_TOKEN_EXAMPLE, RegisterDeviceDto, defaultProvider } from './dto/register-device.dto.js';
+import { WEB_PUSH_SUBSCRIPTION_EXAMPLE } from './dto/web-push-subscription.dto.js';
+import { APNS_TOKEN_EXAMPLE, RegisterDeviceDto, providerOf, registrationProblems } from './dto/register-device.dto.js';
 import { UpsertUserDto } from './dto/upsert-user.dto.js';
 import { DeviceParams, UserParams } from './dto/user-params.dto.js';
 import { PreferencesViewDto, RegisteredDeviceDto, UserViewDto } from './dto/user-responses.js';
 import { GetUserQuery } from './queries/get-user.query.js';
-
-const APNS_TOKEN = /^[0-9a-fA-F]{64,200}$/;
 
 function toPreferences(dto: PreferencesDto): Preferences {
   const switches = (c?: { push?: boolean; sms?: boolean; email?: boolean }) => ({ push: c?.push ?? true, sms: c?.sms ?? true, email: c?.email ?? true });
@@ -74,23 +73,26 @@ export class UsersController {
 
   @Post(':userId/devices')
   @Scopes('devices:register', 'users:write')
-  @ApiOperation({ summary: 'Register a push device; re-registering a token returns the same deviceId' })
+  @ApiOperation({ summary: 'Register a push device (a token, or a web push subscription); re-registering returns the same deviceId' })
   @ApiBody({
     type: RegisterDeviceDto,
     examples: {
       apns: { summary: 'an iPhone (APNs token: 64 hex digits)', value: { platform: 'ios', token: APNS_TOKEN_EXAMPLE } },
       fcm: { summary: 'an Android phone (FCM registration token)', value: { platform: 'android', token: 'fcm-registration-token:APA91bHun4MxP5egoKMwt2KZFBaFUH' } },
+      webpush: { summary: 'a browser (its PushSubscription.toJSON())', value: { platform: 'web', provider: 'webpush', subscription: WEB_PUSH_SUBSCRIPTION_EXAMPLE } },
     },
   })
   @ApiCreatedResponse({ type: RegisteredDeviceDto, description: 'a new device' })
-  @ApiOkResponse({ type: RegisteredDeviceDto, description: 'the token was registered already: its deviceId' })
+  @ApiOkResponse({ type: RegisteredDeviceDto, description: 'the token (or subscription) was registered already: its deviceId' })
   @ApiErrorResponses(...BODY_ERRORS, { status: 409, description: 'the provider reported this token invalid (code token_invalidated), or the user has 50 devices (too_many_devices)' })
   async registerDevice(@Param() { userId }: UserParams, @Body() dto: RegisterDeviceDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const provider = dto.provider ?? defaultProvider(dto.platform);
-    if (provider === 'apns' && !APNS_TOKEN.test(dto.token)) {
-      throw validationFailed([{ field: 'token', messages: ['an APNs device token is hexadecimal, at least 64 characters'] }]);
-    }
-    const result = await this.commands.execute(new RegisterDeviceCommand(userId, dto.platform, provider, dto.token, ctx));
+    const provider = providerOf(dto);
+    const problems = registrationProblems(dto, provider);
+    if (problems.length > 0) throw validationFailed(problems);
+    // A web push subscription is identified by its endpoint, which stands for the token from here on.
+    const subscription = dto.subscription;
+    const [token, keys] = subscription ? [subscription.endpoint, { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth }] : [dto.token!, null];
+    const result = await this.commands.execute(new RegisterDeviceCommand(userId, dto.platform, provider, token, keys, ctx));
     reply.status(result.created ? 201 : 200);
     return { deviceId: result.deviceId };
   }

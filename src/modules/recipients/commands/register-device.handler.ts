@@ -17,12 +17,12 @@ export class RegisterDeviceHandler implements ICommandHandler<RegisterDeviceComm
     @Inject(DEVICE_TOKEN_ACTORS) private readonly tokens: DeviceTokenActors,
   ) {}
 
-  async execute({ userId, platform, provider, token, context }: RegisterDeviceCommand): Promise<{ deviceId: string; created: boolean }> {
+  async execute({ userId, platform, provider, token, keys, context }: RegisterDeviceCommand): Promise<{ deviceId: string; created: boolean }> {
     const metadata = contextMetadata(context);
     const now = Date.now();
     const { state, events } = await this.recipients.execute(
       userId,
-      { type: 'RegisterDevice', userId, deviceId: randomUUID(), platform, provider, token, now },
+      { type: 'RegisterDevice', userId, deviceId: randomUUID(), platform, provider, token, keys, now },
       metadata,
     );
     const device = state.devices.find((d) => d.token === token)!;

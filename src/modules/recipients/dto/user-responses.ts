@@ -28,7 +28,7 @@ export class DeviceViewDto {
   @ApiProperty({ format: 'uuid', example: DEVICE_ID_EXAMPLE }) deviceId: string;
   @ApiProperty({ enum: PLATFORMS }) platform: string;
   @ApiProperty({ enum: PUSH_PROVIDERS }) provider: string;
-  @ApiProperty({ description: 'masked: enough to recognise a device, not to push to it', example: 'a1b2c3…e4f5' }) token: string;
+  @ApiProperty({ description: 'masked: enough to recognise a device, not to push to it (a web push endpoint keeps its origin)', example: 'a1b2c3…e4f5' }) token: string;
   @ApiProperty({ format: 'date-time' }) registeredAt: string;
 }
 

@@ -3,8 +3,15 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipient-actors.js';
 import { GetUserQuery, type UserView } from './get-user.query.js';
 
-/** Tokens are shown masked: enough to recognise a device, not enough to push to it. */
-const mask = (token: string): string => (token.length <= 12 ? '****' : `${token.slice(0, 6)}…${token.slice(-4)}`);
+/**
+ * Tokens are shown masked: enough to recognise a device, not enough to push to it. A web push
+ * endpoint keeps its origin, which says which browser's push service it belongs to.
+ */
+function mask(token: string): string {
+  if (token.length <= 12) return '****';
+  const origin = token.startsWith('https://') ? new URL(token).origin : token.slice(0, 6);
+  return `${origin}…${token.slice(-4)}`;
+}
 
 @QueryHandler(GetUserQuery)
 export class GetUserHandler implements IQueryHandler<GetUserQuery> {
