@@ -8,9 +8,12 @@ import { cpus } from 'node:os';
 import { loadConfig } from '../src/config/herald-config.js';
 import type { OutboundMessage } from '../src/modules/channels/provider.port.js';
 import { realProviders } from '../src/modules/channels/real-providers.js';
-import type { ChannelQueue } from '../src/modules/queues/queue.port.js';
+import type { ChannelQueue as AnyChannelQueue } from '../src/modules/queues/queue.port.js';
 import { startFakes } from './herald.js';
 import { cpuMsOf, round } from './stats.js';
+
+/** The queues of the end-to-end mix, whose users have no web push subscriptions. */
+type ChannelQueue = Exclude<AnyChannelQueue, 'webpush'>;
 
 /** Deliveries per notification by queue in the end-to-end mix: 60% push to 1-3 devices (2 on average, APNs and FCM alike), 10% SMS, 30% email. */
 export const DELIVERIES_PER_NOTIFICATION: Record<ChannelQueue, number> = { apns: 0.6, fcm: 0.6, sms: 0.1, email: 0.3 };

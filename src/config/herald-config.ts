@@ -1,6 +1,7 @@
+import { createECDH } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
-import { CHANNELS } from '../domain/recipient/values.js';
+import { CHANNELS, EMAIL, base64urlByteLength } from '../domain/recipient/values.js';
 import { parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
@@ -18,11 +19,50 @@ export interface ChannelSettings {
   maxAttempts: number;
 }
 
+/** The providers each channel can use, by the names SMS_PROVIDERS and EMAIL_PROVIDERS take. */
+export const SMS_PROVIDERS = ['vonage', 'twilio'] as const;
+export const EMAIL_PROVIDERS = ['mailgun', 'smtp'] as const;
+export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
+export type EmailProviderName = (typeof EMAIL_PROVIDERS)[number];
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  /** Exactly one of a sender (number or alphanumeric id) and a Messaging Service. */
+  from: string | null;
+  messagingServiceSid: string | null;
+  apiUrl: string;
+  statusCallbackUrl: string | null;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** TLS from the first byte (usually port 465); otherwise STARTTLS. */
+  secure: boolean;
+  /** Without implicit TLS: refuse a server that does not offer STARTTLS. */
+  requireTls: boolean;
+  auth: { user: string; password: string } | null;
+  from: string;
+  /** The From address's domain: Message-Ids are `<delivery id@domain>`. */
+  messageIdDomain: string;
+  maxConnections: number;
+}
+
 export interface ProviderSettings {
   apns: { teamId: string; keyId: string; signingKey: string; topic: string; endpoint: string } | null;
   fcm: { serviceAccount: { project_id: string; client_email: string; private_key: string }; endpoint: string; tokenUrl: string } | null;
   vonage: { apiKey: string; apiSecret: string; from: string; restUrl: string } | null;
   mailgun: { apiKey: string; domain: string; from: string; url: string } | null;
+  twilio: TwilioSettings | null;
+  smtp: SmtpSettings | null;
+  /** VAPID (RFC 8292): the application server's key pair, base64url, and its contact. */
+  webpush: { publicKey: string; privateKey: string; subject: string } | null;
+  /**
+   * Each channel's providers, in order of preference, all configured; the first one sends.
+   * Empty: the channel uses the sandbox.
+   */
+  chains: { sms: SmsProviderName[]; email: EmailProviderName[] };
   timeoutMs: number;
   /** Whether a call that got no answer (it may have been delivered) goes to the next provider of the chain at once. */
   failoverAfterTimeout: boolean;
@@ -46,7 +86,7 @@ export interface HeraldConfig {
   children: ChildProcessSpec[];
   /** leaseMs: how long a job stays with a worker that stopped renewing it (a killed worker's job then runs again). */
   queue: ({ kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string }) & { leaseMs: number };
-  channels: Record<'apns' | 'fcm' | 'sms' | 'email', ChannelSettings>;
+  channels: Record<'apns' | 'fcm' | 'webpush' | 'sms' | 'email', ChannelSettings>;
   retry: { baseDelayMs: number; maxDelayMs: number };
   breaker: { failureRate: number; minimumCalls: number; windowMs: number; openMs: number };
   providers: ProviderSettings;
@@ -163,8 +203,130 @@ function serviceAccount(read: EnvReader): { project_id: string; client_email: st
   return parsed as { project_id: string; client_email: string; private_key: string };
 }
 
+/** The variable a secret was read from: NAME, or NAME_FILE when that is set. */
+const secretVariable = (read: EnvReader, name: string): string => (read.string(`${name}_FILE`) ? `${name}_FILE` : name);
+
+function twilio(read: EnvReader): TwilioSettings | null {
+  const from = read.string('TWILIO_FROM');
+  const service = read.string('TWILIO_MESSAGING_SERVICE_SID');
+  const credentials = { TWILIO_ACCOUNT_SID: read.string('TWILIO_ACCOUNT_SID'), TWILIO_AUTH_TOKEN: read.secret('TWILIO_AUTH_TOKEN'), 'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID': from ?? service };
+  return provider(read, 'Twilio', credentials, (v) => {
+    if (!/^AC[0-9a-fA-F]{32}$/.test(v.TWILIO_ACCOUNT_SID!)) read.report('TWILIO_ACCOUNT_SID', 'an account SID is AC followed by 32 hexadecimal digits');
+    if (from && service) read.report('TWILIO_MESSAGING_SERVICE_SID', 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, not both');
+    else if (service && !/^MG[0-9a-fA-F]{32}$/.test(service)) read.report('TWILIO_MESSAGING_SERVICE_SID', 'a Messaging Service SID is MG followed by 32 hexadecimal digits');
+    return {
+      accountSid: v.TWILIO_ACCOUNT_SID!,
+      authToken: v.TWILIO_AUTH_TOKEN!,
+      from: from ?? null,
+      messagingServiceSid: from ? null : (service ?? null),
+      apiUrl: read.url('TWILIO_API_URL', ['https'], { fallback: 'https://api.twilio.com' })!,
+      statusCallbackUrl: read.url('TWILIO_STATUS_CALLBACK_URL', ['https']) ?? null,
+    };
+  });
+}
+
+/** SMTP_URL=smtps://user:password@host:465 (or smtp://... for STARTTLS), or the same in separate variables. */
+function smtp(read: EnvReader): SmtpSettings | null {
+  const rawUrl = read.secret('SMTP_URL')?.trim() || undefined;
+  const url = rawUrl && URL.canParse(rawUrl) && ['smtp:', 'smtps:'].includes(new URL(rawUrl).protocol) ? new URL(rawUrl) : undefined;
+  // Not repeated in the message: it may hold the password.
+  if (rawUrl && !url) read.report(secretVariable(read, 'SMTP_URL'), 'not a URL starting with smtp:// (STARTTLS) or smtps:// (implicit TLS), like smtp://user:password@host:587');
+  const host = url?.hostname.replace(/^\[|\]$/g, '') || read.string('SMTP_HOST');
+  return provider(read, 'SMTP', { 'SMTP_URL or SMTP_HOST': host, SMTP_FROM: read.string('SMTP_FROM') }, (v) => {
+    const from = v.SMTP_FROM!;
+    const address = /<([^<>]*)>\s*$/.exec(from)?.[1] ?? from.trim();
+    if (!EMAIL.test(address)) read.report('SMTP_FROM', `"${from}" is not an address like Herald <noreply@example.com>`);
+    const explicitPort = url?.port ? Number(url.port) : read.string('SMTP_PORT') ? read.int('SMTP_PORT', 587, { min: 1, max: 65_535 }) : undefined;
+    const secure = read.string('SMTP_SECURE') ? read.bool('SMTP_SECURE', false) : url ? url.protocol === 'smtps:' : explicitPort === 465;
+    const user = url?.username ? decodeURIComponent(url.username) : read.string('SMTP_USER');
+    const password = url?.password ? decodeURIComponent(url.password) : read.secret('SMTP_PASSWORD');
+    if (Boolean(user) !== Boolean(password)) {
+      read.report(user ? secretVariable(read, 'SMTP_PASSWORD') : 'SMTP_USER', 'SMTP_USER and SMTP_PASSWORD go together (or the user and password in SMTP_URL): set both or neither');
+    }
+    return {
+      host: v['SMTP_URL or SMTP_HOST']!,
+      port: explicitPort ?? (secure ? 465 : 587),
+      secure,
+      requireTls: read.bool('SMTP_REQUIRE_TLS', true),
+      auth: user && password ? { user, password } : null,
+      from,
+      messageIdDomain: address.slice(address.lastIndexOf('@') + 1),
+      maxConnections: read.int('SMTP_MAX_CONNECTIONS', 5, { min: 1 }),
+    };
+  });
+}
+
+function webPush(read: EnvReader): ProviderSettings['webpush'] {
+  const keys = { VAPID_PUBLIC_KEY: read.string('VAPID_PUBLIC_KEY')?.trim(), VAPID_PRIVATE_KEY: read.secret('VAPID_PRIVATE_KEY')?.trim(), VAPID_SUBJECT: read.string('VAPID_SUBJECT') };
+  return provider(read, 'Web Push', keys, (v) => {
+    const [publicKey, privateKey, subject] = [v.VAPID_PUBLIC_KEY!, v.VAPID_PRIVATE_KEY!, v.VAPID_SUBJECT!];
+    const privateVariable = secretVariable(read, 'VAPID_PRIVATE_KEY');
+    const publicOk = base64urlByteLength(publicKey) === 65;
+    const privateOk = base64urlByteLength(privateKey) === 32;
+    if (!publicOk) read.report('VAPID_PUBLIC_KEY', 'not base64url of a 65-byte uncompressed P-256 public key (npx web-push generate-vapid-keys makes a pair)');
+    if (!privateOk) read.report(privateVariable, 'not base64url of a 32-byte P-256 private key');
+    if (publicOk && privateOk) {
+      const ecdh = createECDH('prime256v1');
+      let derived: string | undefined;
+      try {
+        ecdh.setPrivateKey(Buffer.from(privateKey, 'base64url'));
+        derived = ecdh.getPublicKey('base64url');
+      } catch {
+        read.report(privateVariable, 'not a P-256 private key');
+      }
+      if (derived !== undefined && derived !== Buffer.from(publicKey, 'base64url').toString('base64url')) read.report('VAPID_PUBLIC_KEY', `not the public key of ${privateVariable}`);
+    }
+    // RFC 8292 section 2.1: how the push service reaches the sender.
+    if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(subject)) read.report('VAPID_SUBJECT', `"${subject}" is not a mailto: address or an https: URL, like mailto:push@example.com`);
+    return { publicKey, privateKey, subject };
+  });
+}
+
+/** The variables that configure each chain member, for the message when one is named but not set up. */
+const CREDENTIALS: Record<SmsProviderName | EmailProviderName, string> = {
+  vonage: 'VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_FROM',
+  twilio: 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+  mailgun: 'MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_FROM',
+  smtp: 'SMTP_URL or SMTP_HOST, and SMTP_FROM',
+};
+
+/**
+ * SMS_PROVIDERS=vonage,twilio: the providers a channel may use, in order. Unset, it is the one
+ * provider configured, or none (sandbox); with two configured the order is not guessed.
+ */
+function chain<Name extends SmsProviderName | EmailProviderName>(read: EnvReader, variable: string, known: readonly Name[], configured: Record<Name, boolean>): Name[] {
+  const raw = read.string(variable)?.trim();
+  if (!raw) {
+    const available = known.filter((name) => configured[name]);
+    if (available.length > 1) read.report(variable, `not set, but ${available.join(' and ')} are both configured: list the ones to use, in order, e.g. ${variable}=${available.join(',')}`);
+    return available;
+  }
+  const names = raw.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+  const missing = (names as Name[]).filter((name) => known.includes(name) && !configured[name]);
+  if (unknown.length > 0) read.report(variable, `unknown provider ${unknown.map((n) => `"${n}"`).join(', ')}; it takes ${known.join(', ')}`);
+  if (repeated.length > 0) read.report(variable, `${repeated.join(', ')} listed twice`);
+  for (const name of missing) read.report(variable, `${name} is not configured (set ${CREDENTIALS[name]})`);
+  return [...new Set(names as Name[])].filter((name) => known.includes(name) && configured[name]);
+}
+
 function providers(read: EnvReader): ProviderSettings {
   const account = serviceAccount(read);
+  const vonage = provider(read, 'Vonage', { VONAGE_API_KEY: read.string('VONAGE_API_KEY'), VONAGE_API_SECRET: read.secret('VONAGE_API_SECRET'), VONAGE_FROM: read.string('VONAGE_FROM') }, (v) => ({
+    apiKey: v.VONAGE_API_KEY!,
+    apiSecret: v.VONAGE_API_SECRET!,
+    from: v.VONAGE_FROM!,
+    restUrl: read.url('VONAGE_REST_URL', HTTP, { fallback: 'https://rest.nexmo.com' })!,
+  }));
+  const mailgun = provider(read, 'Mailgun', { MAILGUN_API_KEY: read.secret('MAILGUN_API_KEY'), MAILGUN_DOMAIN: read.string('MAILGUN_DOMAIN'), MAILGUN_FROM: read.string('MAILGUN_FROM') }, (v) => ({
+    apiKey: v.MAILGUN_API_KEY!,
+    domain: v.MAILGUN_DOMAIN!,
+    from: v.MAILGUN_FROM!,
+    url: read.url('MAILGUN_URL', HTTP, { fallback: 'https://api.mailgun.net' })!,
+  }));
+  const twilioSettings = twilio(read);
+  const smtpSettings = smtp(read);
   return {
     apns: provider(read, 'APNs', { APNS_TEAM_ID: read.string('APNS_TEAM_ID'), APNS_KEY_ID: read.string('APNS_KEY_ID'), APNS_SIGNING_KEY: read.secret('APNS_SIGNING_KEY'), APNS_TOPIC: read.string('APNS_TOPIC') }, (v) => ({
       teamId: v.APNS_TEAM_ID!,
@@ -176,18 +338,15 @@ function providers(read: EnvReader): ProviderSettings {
     fcm: account
       ? { serviceAccount: account, endpoint: read.url('FCM_ENDPOINT', HTTP, { fallback: 'https://fcm.googleapis.com' })!, tokenUrl: read.url('FCM_TOKEN_URL', HTTP, { fallback: 'https://oauth2.googleapis.com/token' })! }
       : null,
-    vonage: provider(read, 'Vonage', { VONAGE_API_KEY: read.string('VONAGE_API_KEY'), VONAGE_API_SECRET: read.secret('VONAGE_API_SECRET'), VONAGE_FROM: read.string('VONAGE_FROM') }, (v) => ({
-      apiKey: v.VONAGE_API_KEY!,
-      apiSecret: v.VONAGE_API_SECRET!,
-      from: v.VONAGE_FROM!,
-      restUrl: read.url('VONAGE_REST_URL', HTTP, { fallback: 'https://rest.nexmo.com' })!,
-    })),
-    mailgun: provider(read, 'Mailgun', { MAILGUN_API_KEY: read.secret('MAILGUN_API_KEY'), MAILGUN_DOMAIN: read.string('MAILGUN_DOMAIN'), MAILGUN_FROM: read.string('MAILGUN_FROM') }, (v) => ({
-      apiKey: v.MAILGUN_API_KEY!,
-      domain: v.MAILGUN_DOMAIN!,
-      from: v.MAILGUN_FROM!,
-      url: read.url('MAILGUN_URL', HTTP, { fallback: 'https://api.mailgun.net' })!,
-    })),
+    vonage,
+    mailgun,
+    twilio: twilioSettings,
+    smtp: smtpSettings,
+    webpush: webPush(read),
+    chains: {
+      sms: chain(read, 'SMS_PROVIDERS', SMS_PROVIDERS, { vonage: vonage !== null, twilio: twilioSettings !== null }),
+      email: chain(read, 'EMAIL_PROVIDERS', EMAIL_PROVIDERS, { mailgun: mailgun !== null, smtp: smtpSettings !== null }),
+    },
     timeoutMs: read.duration('PROVIDER_TIMEOUT', '10s'),
     failoverAfterTimeout: read.bool('FAILOVER_AFTER_TIMEOUT', false),
   };
@@ -251,6 +410,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     channels: {
       apns: channel(read, 'APNS', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
       fcm: channel(read, 'FCM', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
+      webpush: channel(read, 'WEBPUSH', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
       sms: channel(read, 'SMS', { concurrency: 16, ratePerSecond: 30, maxAttempts: 6 }),
       email: channel(read, 'EMAIL', { concurrency: 32, ratePerSecond: 0, maxAttempts: 8 }),
     },

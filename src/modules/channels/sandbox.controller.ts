@@ -4,13 +4,14 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { AUTH_ERRORS, ApiErrorResponses } from '../openapi/api-responses.js';
+import { CHANNEL_QUEUES } from '../queues/queue.port.js';
 import { USER_ID, USER_ID_MESSAGE } from '../recipients/dto/user-params.dto.js';
 import { OutboxPageDto } from './sandbox-responses.js';
 import { SANDBOX_OUTBOX } from './sandbox.token.js';
 import type { SandboxOutbox } from './sandbox.provider.js';
 
 class OutboxQuery {
-  @ApiPropertyOptional({ enum: ['apns', 'fcm', 'sms', 'email'] }) @IsOptional() @IsIn(['apns', 'fcm', 'sms', 'email']) queue?: string;
+  @ApiPropertyOptional({ enum: CHANNEL_QUEUES }) @IsOptional() @IsIn(CHANNEL_QUEUES) queue?: string;
   @ApiPropertyOptional({ pattern: USER_ID.source }) @IsOptional() @Matches(USER_ID, { message: USER_ID_MESSAGE }) userId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() notificationId?: string;
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'entries after this sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
