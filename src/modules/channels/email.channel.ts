@@ -3,6 +3,7 @@ import Mailgun from 'mailgun.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { messageIdFor, singleLine } from './email-headers.js';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
 import { ProviderError, parseRetryAfter } from './provider.port.js';
 
@@ -18,9 +19,6 @@ export interface EmailChannelOptions {
 
 type MailgunClient = ReturnType<Mailgun['client']>;
 type MessageData = Parameters<MailgunClient['messages']['create']>[1];
-
-/** A line break in a header value would let content add headers of its own (Bcc:, a second body). */
-const LINE_BREAK = /[\r\n]/;
 
 /**
  * The HTTP answer to the send running in this async context. mailgun.js turns every failure into
@@ -58,7 +56,7 @@ export class EmailChannel implements ChannelProvider {
     if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
     const { subject = message.message.title ?? '', html } = message.message;
     const to = message.target.email;
-    if ([subject, this.options.from, to].some((h) => LINE_BREAK.test(h))) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
+    if (!singleLine(subject, this.options.from, to)) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
     const text = message.message.text ?? message.message.body;
     // Ours last: a caller's variable cannot replace the ids that tie Mailgun events back to the delivery.
     const variables = { ...message.variables, deliveryId: message.deliveryId, notificationId: message.notificationId };
@@ -69,7 +67,7 @@ export class EmailChannel implements ChannelProvider {
       // mailgun.js drops empty fields; Mailgun wants text or html, so a message with neither is rejected there.
       ...(text !== undefined ? { text } : {}),
       ...(html !== undefined ? { html } : {}),
-      'h:Message-Id': `<${message.deliveryId}@${this.options.domain}>`,
+      'h:Message-Id': messageIdFor(message.deliveryId, this.options.domain),
       ...(message.tags?.length ? { 'o:tag': message.tags } : {}),
       ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [`v:${name}`, value])),
     } as MessageData;

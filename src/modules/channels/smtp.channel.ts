@@ -1,0 +1,92 @@
+import nodemailer from 'nodemailer';
+import { messageIdFor, singleLine } from './email-headers.js';
+import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
+import { ProviderError } from './provider.port.js';
+
+export interface SmtpEmailChannelOptions {
+  host: string;
+  port: number;
+  /** TLS from the first byte (SMTPS, usually port 465); otherwise the connection is upgraded with STARTTLS. */
+  secure: boolean;
+  /** Without implicit TLS: refuse a server that does not offer STARTTLS, so nothing goes in clear text. */
+  requireTls: boolean;
+  auth: { user: string; password: string } | null;
+  /** The From header, e.g. `Herald <noreply@example.com>`. */
+  from: string;
+  /** Message-Ids are `<delivery id@this domain>`: the From address's domain. */
+  messageIdDomain: string;
+  /** Pooled connections kept open to the server. */
+  maxConnections?: number;
+  timeoutMs?: number;
+}
+
+/** Errors with no SMTP reply that no retry mends: the message or the configuration is wrong. */
+const PERMANENT_CODES = new Set(['EMESSAGE', 'EENVELOPE', 'ENOAUTH', 'ECONFIG']);
+
+type Failure = Error & { code?: string; responseCode?: number; permanent?: boolean; response?: string; command?: string };
+
+/** Email through nodemailer's pooled SMTP transport, to any relay (an ESP's or a self-hosted MTA). */
+export class SmtpEmailChannel implements ChannelProvider {
+  readonly name = 'smtp';
+  readonly queue = 'email' as const;
+  private readonly transport: ReturnType<typeof nodemailer.createTransport>;
+
+  constructor(private readonly options: SmtpEmailChannelOptions) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: options.maxConnections ?? 5,
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      requireTLS: !options.secure && options.requireTls,
+      ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.password } } : {}),
+      // Each wait is bounded: connecting, the greeting, and any silence on an open connection.
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
+    const { subject = message.message.title ?? '', html } = message.message;
+    const to = message.target.email;
+    if (!singleLine(subject, this.options.from, to)) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
+    const text = message.message.text ?? message.message.body;
+    try {
+      const info = await this.transport.sendMail({
+        from: this.options.from,
+        to,
+        subject,
+        ...(text !== undefined ? { text } : {}),
+        ...(html !== undefined ? { html } : {}),
+        messageId: messageIdFor(message.deliveryId, this.options.messageIdDomain),
+        headers: { 'X-Herald-Delivery-Id': message.deliveryId, 'X-Herald-Notification-Id': message.notificationId },
+      });
+      return { providerMessageId: info.messageId ? info.messageId.replace(/^<|>$/g, '') : null };
+    } catch (error) {
+      throw classify(error as Failure);
+    }
+  }
+
+  /** Closes the pooled connections (QUIT to the server). */
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}
+
+/**
+ * An SMTP reply decides (RFC 5321): 4yz is transient, 5yz permanent, except 503 (bad sequence
+ * of commands: the session's state, not the message), which nodemailer marks not permanent.
+ * No reply at all (refused, reset, TLS, timeout) means the server did not take the message.
+ */
+function classify(error: Failure): ProviderError {
+  const reply = error.response ? `: ${error.response.slice(0, 200)}` : '';
+  if (typeof error.responseCode === 'number') {
+    const permanent = error.permanent ?? error.responseCode >= 500;
+    return new ProviderError(permanent ? 'permanent' : 'retryable', `smtp ${error.responseCode}`, `SMTP server answered ${error.command ? `${error.command} ` : ''}with ${error.responseCode}${reply}`);
+  }
+  const code = error.code === 'ETIMEDOUT' ? 'timeout' : error.code ?? 'network';
+  return new ProviderError(error.code && PERMANENT_CODES.has(error.code) ? 'permanent' : 'retryable', code, `SMTP: ${error.message}`);
+}
