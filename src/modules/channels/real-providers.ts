@@ -1,19 +1,40 @@
-import type { HeraldConfig } from '../../config/herald-config.js';
+import type { EmailProviderName, HeraldConfig, SmsProviderName } from '../../config/herald-config.js';
 import type { ChannelQueue } from '../queues/queue.port.js';
 import { ApnsChannel } from './apns.channel.js';
 import { EmailChannel } from './email.channel.js';
 import { FcmChannel } from './fcm.channel.js';
 import type { ChannelProvider } from './provider.port.js';
 import { SmsChannel } from './sms.channel.js';
+import { SmtpEmailChannel } from './smtp.channel.js';
+import { TwilioSmsChannel } from './twilio.channel.js';
+import { WebPushChannel } from './webpush.channel.js';
 
-/** The providers whose credentials are configured; the others fall back to the sandbox. */
+type Providers = HeraldConfig['providers'];
+
+/** Each member of SMS_PROVIDERS and EMAIL_PROVIDERS by name; the configuration has made sure it is set up. */
+const SMS: Record<SmsProviderName, (p: Providers) => ChannelProvider> = {
+  vonage: (p) => new SmsChannel({ ...p.vonage!, timeoutMs: p.timeoutMs }),
+  twilio: (p) => new TwilioSmsChannel({ ...p.twilio!, timeoutMs: p.timeoutMs }),
+};
+const EMAIL: Record<EmailProviderName, (p: Providers) => ChannelProvider> = {
+  mailgun: (p) => new EmailChannel({ ...p.mailgun!, timeoutMs: p.timeoutMs }),
+  smtp: (p) => new SmtpEmailChannel({ ...p.smtp!, timeoutMs: p.timeoutMs }),
+};
+
+/**
+ * The providers whose credentials are configured; the others fall back to the sandbox. SMS and
+ * email send through the first provider of their list.
+ */
 export function realProviders(config: HeraldConfig): Partial<Record<ChannelQueue, ChannelProvider>> {
   const p = config.providers;
   const timeoutMs = p.timeoutMs;
+  const [sms] = p.chains.sms;
+  const [email] = p.chains.email;
   return {
     ...(p.apns ? { apns: new ApnsChannel({ ...p.apns, timeoutMs }) } : {}),
     ...(p.fcm ? { fcm: new FcmChannel({ ...p.fcm, timeoutMs }) } : {}),
-    ...(p.vonage ? { sms: new SmsChannel({ ...p.vonage, timeoutMs }) } : {}),
-    ...(p.mailgun ? { email: new EmailChannel({ ...p.mailgun, timeoutMs }) } : {}),
+    ...(p.webpush ? { webpush: new WebPushChannel({ ...p.webpush, timeoutMs }) } : {}),
+    ...(sms ? { sms: SMS[sms](p) } : {}),
+    ...(email ? { email: EMAIL[email](p) } : {}),
   };
 }
