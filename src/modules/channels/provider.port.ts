@@ -25,7 +25,7 @@ export interface OutboundMessage {
 }
 
 export interface SendResult {
-  /** The provider's id for the message (APNs apns-id, FCM message name, Vonage message-id, Mailgun id). */
+  /** The provider's id for the message (APNs apns-id, FCM message name, Vonage message-id, Mailgun id, Twilio SID, SMTP Message-Id, the push message's Location). */
   providerMessageId: string | null;
 }
 
@@ -60,7 +60,7 @@ export class ProviderError extends Error {
 
 /** One provider behind one channel queue. */
 export interface ChannelProvider {
-  /** apns, fcm, vonage, mailgun or sandbox. */
+  /** apns, fcm, webpush, vonage, twilio, mailgun, smtp or sandbox. */
   readonly name: string;
   readonly queue: ChannelQueue;
   /** Resolves with the provider's message id, or throws ProviderError (anything else counts as retryable). */
