@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CHANNEL_QUEUES } from '../queues/queue.port.js';
 
 export class OutboxEntryDto {
   @ApiProperty({ type: 'integer', description: 'position in the outbox: page with ?after=' }) seq: number;
   @ApiProperty({ description: 'the sandbox’s message id (what a provider’s message id would be)', example: 'sandbox-9b1c2d3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e' }) id: string;
-  @ApiProperty({ enum: ['apns', 'fcm', 'sms', 'email'] }) queue: string;
+  @ApiProperty({ enum: CHANNEL_QUEUES }) queue: string;
   @ApiProperty({ example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' }) deliveryId: string;
   @ApiProperty({ format: 'uuid' }) notificationId: string;
   @ApiProperty({ example: 'user-42' }) userId: string;

@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import type { ChannelSuppression } from '../../../domain/recipient/events.js';
 import { CHANNELS, SUPPRESSION_REASONS, type Channel, type SuppressionReason } from '../../../domain/recipient/values.js';
 import { ErrorSchema } from '../../openapi/error-body.schema.js';
+import { CHANNEL_QUEUES, type ChannelQueue } from '../../queues/queue.port.js';
 import type { NotificationReceipt } from '../commands/send-notification.command.js';
 import type { DeliveryView, NotificationView } from '../queries/get-notification.query.js';
 
 export const NOTIFICATION_ID_EXAMPLE = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
 const DELIVERY_ID = { description: 'the notification id, a dot and the delivery’s number', pattern: '^[0-9a-f-]{36}\\.\\d{1,4}$', example: `${NOTIFICATION_ID_EXAMPLE}.1` };
-const QUEUES = ['apns', 'fcm', 'sms', 'email'] as const;
 
 export class SuppressionDetailDto {
   @ApiPropertyOptional({ enum: ['global', 'channel', 'category', 'category_channel'], description: 'opted_out: which opt-out' }) level?: 'global' | 'channel' | 'category' | 'category_channel';
@@ -27,7 +27,7 @@ export class ChannelSuppressionDto implements ChannelSuppression {
 export class AcceptedDeliveryDto {
   @ApiProperty(DELIVERY_ID) deliveryId: string;
   @ApiProperty({ enum: CHANNELS }) channel: Channel;
-  @ApiProperty({ enum: QUEUES, description: 'the provider queue it goes to' }) queue: (typeof QUEUES)[number];
+  @ApiProperty({ enum: CHANNEL_QUEUES, description: 'the provider queue it goes to' }) queue: ChannelQueue;
 }
 
 export class NotificationReceiptDto implements NotificationReceipt {
@@ -59,7 +59,7 @@ export class BatchResultDto {
 export class DeliveryViewDto implements DeliveryView {
   @ApiProperty(DELIVERY_ID) deliveryId: string;
   @ApiProperty({ enum: CHANNELS }) channel: string;
-  @ApiProperty({ enum: QUEUES }) queue: string;
+  @ApiProperty({ enum: CHANNEL_QUEUES }) queue: string;
   @ApiProperty({ enum: ['scheduled', 'queued', 'retrying', 'sent', 'failed', 'canceled'] }) status: string;
   @ApiProperty({ type: 'integer', description: 'provider calls made (a provider SDK’s own retries are not counted)' }) attempts: number;
   @ApiProperty({ type: String, nullable: true, description: 'the provider that sent it, or tried to' }) provider: string | null;
