@@ -25,10 +25,11 @@ async function setup(t: TestContext, { secure = false, offerStartTls = true, ...
   return { fake, channel };
 }
 
-const rejects = (kind: string, code: string) => (e: unknown) => {
+const rejects = (kind: string, code: string, answered?: boolean) => (e: unknown) => {
   assert.ok(e instanceof ProviderError, String(e));
   assert.equal(e.kind, kind, e.message);
   assert.equal(e.code, code, e.message);
+  if (answered !== undefined) assert.equal(e.answered, answered, `answered: ${e.message}`);
   return true;
 };
 
@@ -61,11 +62,11 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
     assert.ok(fake.sessions.size <= 2, `${fake.sessions.size} SMTP sessions for 12 messages`);
   });
 
-  it('4xx replies are retryable, at any stage: 421, 450 at RCPT, 451 at DATA, 452 at MAIL', async (t) => {
+  it('4xx replies are retryable, at any stage: 421, 450 at RCPT, 451 at DATA, 452 at MAIL; each is an answer (nothing was taken)', async (t) => {
     const { fake, channel } = await setup(t);
     for (const [code, stage] of [[421, 'data'], [450, 'rcpt'], [451, 'data'], [452, 'mail']] as const) {
       fake.failNext(1, { code, stage, message: 'try again later' });
-      await assert.rejects(channel.send(message()), rejects('retryable', `smtp ${code}`), `${code} at ${stage}`);
+      await assert.rejects(channel.send(message()), rejects('retryable', `smtp ${code}`, true), `${code} at ${stage}`);
     }
     assert.ok((await channel.send(message())).providerMessageId, 'and the next send goes through');
   });
@@ -92,15 +93,15 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
     assert.equal(fake.messages.length, 0);
   });
 
-  it('a server that stops answering is retryable, as is one that is gone', async (t) => {
+  it('a server that stops answering after the message is retryable and may have taken it; one that is gone is refused before anything left', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 300 });
     fake.failNext(1, { code: 0, stage: 'data', hang: true });
-    await assert.rejects(channel.send(message()), rejects('retryable', 'timeout'));
+    await assert.rejects(channel.send(message()), rejects('retryable', 'timeout', false));
     await channel.close();
     await fake.close();
     const gone = new SmtpEmailChannel({ host: fake.host, port: fake.port, secure: false, requireTls: true, auth: null, from: FROM, messageIdDomain: 'mail.example.com', timeoutMs: 1000 });
     t.after(() => gone.close());
-    await assert.rejects(gone.send(message()), (e) => e instanceof ProviderError && e.kind === 'retryable' && /ECONNREFUSED|ESOCKET|ECONNECTION/.test(`${e.code} ${e.message}`));
+    await assert.rejects(gone.send(message()), rejects('retryable', 'ECONNREFUSED', true));
   });
 
   it('refuses a line break in subject, from or to before anything reaches the server', async (t) => {

@@ -78,7 +78,7 @@ describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () =
   it('429 is retryable with Retry-After; 500 and 503 are retryable; a rate-limit code on a 400 is retryable too', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 429, code: 20429, message: 'Too Many Requests', retryAfterSeconds: 4 });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'error 20429', { retryAfterMs: 4000, httpStatus: 429 }));
+    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'error 20429', { retryAfterMs: 4000, httpStatus: 429 })(e) && (e as ProviderError).answered);
     for (const status of [500, 503]) {
       fake.failNext(1, { status });
       await assert.rejects(channel.send(message('x')), rejects('retryable', 'error 20500', { retryAfterMs: undefined, httpStatus: status }));
@@ -99,7 +99,7 @@ describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () =
   it('a provider slower than the timeout is retryable', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 150 });
     fake.failNext(1, { hang: true });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'timeout'));
+    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'timeout')(e) && (e as ProviderError).answered === false);
   });
 
   it('a reset connection and a refused one are retryable', async (t) => {
@@ -107,7 +107,7 @@ describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () =
     fake.failNext(1, { reset: true });
     await assert.rejects(channel.send(message('x')), rejects('retryable', 'ECONNRESET'));
     await fake.close();
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'ECONNREFUSED'));
+    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'ECONNREFUSED')(e) && (e as ProviderError).answered, 'refused: nothing left');
   });
 
   it('refuses a non-SMS target without calling Twilio', async (t) => {

@@ -23,7 +23,12 @@ export interface SmtpEmailChannelOptions {
 /** Errors with no SMTP reply that no retry mends: the message or the configuration is wrong. */
 const PERMANENT_CODES = new Set(['EMESSAGE', 'EENVELOPE', 'ENOAUTH', 'ECONFIG']);
 
-type Failure = Error & { code?: string; responseCode?: number; permanent?: boolean; response?: string; command?: string };
+type Failure = Error & { code?: string; originalCode?: string; responseCode?: number; permanent?: boolean; response?: string; command?: string; timeoutType?: string };
+
+/** Waits that end before the message is handed over: connecting, the greeting, the TLS upgrade. */
+const BEFORE_THE_MESSAGE = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+/** No reply, but nothing handed over either: TLS failed before MAIL FROM. */
+const NOTHING_SENT = new Set(['ETLS']);
 
 /** Email through nodemailer's pooled SMTP transport, to any relay (an ESP's or a self-hosted MTA). */
 export class SmtpEmailChannel implements ChannelProvider {
@@ -84,9 +89,13 @@ export class SmtpEmailChannel implements ChannelProvider {
 function classify(error: Failure): ProviderError {
   const reply = error.response ? `: ${error.response.slice(0, 200)}` : '';
   if (typeof error.responseCode === 'number') {
+    // A reply, at any stage, means the server did not take the message.
     const permanent = error.permanent ?? error.responseCode >= 500;
-    return new ProviderError(permanent ? 'permanent' : 'retryable', `smtp ${error.responseCode}`, `SMTP server answered ${error.command ? `${error.command} ` : ''}with ${error.responseCode}${reply}`);
+    return new ProviderError(permanent ? 'permanent' : 'retryable', `smtp ${error.responseCode}`, `SMTP server answered ${error.command ? `${error.command} ` : ''}with ${error.responseCode}${reply}`, undefined, undefined, true);
   }
-  const code = error.code === 'ETIMEDOUT' ? 'timeout' : error.code ?? 'network';
-  return new ProviderError(error.code && PERMANENT_CODES.has(error.code) ? 'permanent' : 'retryable', code, `SMTP: ${error.message}`);
+  // nodemailer keeps the socket's own code (ECONNREFUSED under its ESOCKET), which says whether anything left.
+  const code = error.code === 'ETIMEDOUT' ? 'timeout' : (error.originalCode ?? error.code ?? 'network');
+  const kind = error.code && PERMANENT_CODES.has(error.code) ? 'permanent' : 'retryable';
+  const nothingSent = BEFORE_THE_MESSAGE.has(error.timeoutType ?? '') || NOTHING_SENT.has(error.code ?? '') ? true : undefined;
+  return new ProviderError(kind, code, `SMTP: ${error.message}`, undefined, undefined, nothingSent);
 }
