@@ -230,7 +230,10 @@ function smtp(read: EnvReader): SmtpSettings | null {
   const rawUrl = read.secret('SMTP_URL')?.trim() || undefined;
   const url = rawUrl && URL.canParse(rawUrl) && ['smtp:', 'smtps:'].includes(new URL(rawUrl).protocol) ? new URL(rawUrl) : undefined;
   // Not repeated in the message: it may hold the password.
-  if (rawUrl && !url) read.report(secretVariable(read, 'SMTP_URL'), 'not a URL starting with smtp:// (STARTTLS) or smtps:// (implicit TLS), like smtp://user:password@host:587');
+  if (rawUrl && !url) {
+    read.report(secretVariable(read, 'SMTP_URL'), 'not a URL starting with smtp:// (STARTTLS) or smtps:// (implicit TLS), like smtp://user:password@host:587');
+    return null;
+  }
   const host = url?.hostname.replace(/^\[|\]$/g, '') || read.string('SMTP_HOST');
   return provider(read, 'SMTP', { 'SMTP_URL or SMTP_HOST': host, SMTP_FROM: read.string('SMTP_FROM') }, (v) => {
     const from = v.SMTP_FROM!;

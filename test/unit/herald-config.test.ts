@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createECDH } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -138,5 +139,97 @@ describe('configuration: values that do not parse stop the start, naming the var
     const lines = error.message.split('\n');
     assert.equal(lines[0], "Herald's configuration is invalid (6 variables):");
     for (const issue of error.issues) assert.ok(lines.includes(`  ${issue.variable}: ${issue.message}`), issue.variable);
+  });
+});
+
+const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+const TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+15005550006' };
+const VONAGE = { VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 's', VONAGE_FROM: 'Herald' };
+const MAILGUN = { MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_FROM: 'Herald <noreply@mg.example.com>' };
+const SMTP = { SMTP_HOST: 'smtp.example.com', SMTP_FROM: 'Herald <noreply@example.com>' };
+const providers = (env: Record<string, string>) => loadConfig({ ...BASE, ...env }).providers;
+
+function vapidKeys() {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { VAPID_PUBLIC_KEY: ecdh.getPublicKey('base64url'), VAPID_PRIVATE_KEY: Buffer.from(ecdh.getPrivateKey('hex').padStart(64, '0'), 'hex').toString('base64url'), VAPID_SUBJECT: 'mailto:push@example.com' };
+}
+
+describe('configuration: provider lists (SMS_PROVIDERS, EMAIL_PROVIDERS)', () => {
+  it('unset: the one provider configured, or none (the sandbox)', () => {
+    assert.deepEqual(providers({}).chains, { sms: [], email: [] });
+    assert.deepEqual(providers({ ...TWILIO, ...SMTP }).chains, { sms: ['twilio'], email: ['smtp'] });
+    assert.deepEqual(providers({ ...VONAGE, ...MAILGUN }).chains, { sms: ['vonage'], email: ['mailgun'] });
+  });
+
+  it('in the order given, each one configured', () => {
+    assert.deepEqual(providers({ ...TWILIO, ...VONAGE, SMS_PROVIDERS: 'twilio, vonage', ...SMTP, ...MAILGUN, EMAIL_PROVIDERS: 'mailgun,smtp' }).chains, { sms: ['twilio', 'vonage'], email: ['mailgun', 'smtp'] });
+    assert.deepEqual(providers({ ...TWILIO, ...VONAGE, SMS_PROVIDERS: 'vonage' }).chains.sms, ['vonage']);
+  });
+
+  it('an unknown name, a repeated one, one not configured, two configured and no order: the variable is named', () => {
+    assert.equal(refusal({ SMS_PROVIDERS: 'vonage,nexmo', ...VONAGE }, 'SMS_PROVIDERS'), 'unknown provider "nexmo"; it takes vonage, twilio');
+    assert.equal(refusal({ ...MAILGUN, EMAIL_PROVIDERS: 'mailgun,sendgrid' }, 'EMAIL_PROVIDERS'), 'unknown provider "sendgrid"; it takes mailgun, smtp');
+    assert.equal(refusal({ ...VONAGE, SMS_PROVIDERS: 'vonage,vonage' }, 'SMS_PROVIDERS'), 'vonage listed twice');
+    assert.equal(refusal({ ...VONAGE, SMS_PROVIDERS: 'vonage,twilio' }, 'SMS_PROVIDERS'), 'twilio is not configured (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID)');
+    assert.equal(refusal({ ...MAILGUN, ...SMTP }, 'EMAIL_PROVIDERS'), 'not set, but mailgun and smtp are both configured: list the ones to use, in order, e.g. EMAIL_PROVIDERS=mailgun,smtp');
+  });
+});
+
+describe('configuration: Twilio, SMTP and VAPID', () => {
+  it('Twilio: a sender or a Messaging Service, the API and status callback URLs', () => {
+    assert.deepEqual(providers(TWILIO).twilio, { accountSid: SID, authToken: 'token', from: '+15005550006', messagingServiceSid: null, apiUrl: 'https://api.twilio.com', statusCallbackUrl: null });
+    const service = `MG${'f'.repeat(32)}`;
+    const twilio = providers({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'token', TWILIO_MESSAGING_SERVICE_SID: service, TWILIO_API_URL: 'https://127.0.0.1:8443', TWILIO_STATUS_CALLBACK_URL: 'https://hooks.example.com/sms' }).twilio!;
+    assert.deepEqual([twilio.from, twilio.messagingServiceSid, twilio.apiUrl, twilio.statusCallbackUrl], [null, service, 'https://127.0.0.1:8443', 'https://hooks.example.com/sms']);
+  });
+
+  it('Twilio: all or none, one sender, well-formed SIDs, https URLs', () => {
+    assert.deepEqual(issuesOf({ TWILIO_ACCOUNT_SID: SID }).map((i) => i.variable), ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID']);
+    assert.equal(refusal({ ...TWILIO, TWILIO_ACCOUNT_SID: 'SK123' }, 'TWILIO_ACCOUNT_SID'), 'an account SID is AC followed by 32 hexadecimal digits');
+    assert.equal(refusal({ ...TWILIO, TWILIO_MESSAGING_SERVICE_SID: `MG${'f'.repeat(32)}` }, 'TWILIO_MESSAGING_SERVICE_SID'), 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, not both');
+    assert.match(refusal({ ...TWILIO, TWILIO_API_URL: 'http://api.twilio.com' }, 'TWILIO_API_URL'), /is not a URL starting with https:\/\//);
+    assert.match(refusal({ ...TWILIO, TWILIO_STATUS_CALLBACK_URL: 'nope' }, 'TWILIO_STATUS_CALLBACK_URL'), /"nope" is not a URL/);
+  });
+
+  it('SMTP from SMTP_URL: smtps is implicit TLS on 465, smtp is STARTTLS on 587, credentials decoded', () => {
+    assert.deepEqual(providers({ SMTP_URL: 'smtps://herald%40example.com:p%3Ass@smtp.example.com', SMTP_FROM: 'Herald <noreply@example.com>' }).smtp, {
+      host: 'smtp.example.com', port: 465, secure: true, requireTls: true, auth: { user: 'herald@example.com', password: 'p:ss' },
+      from: 'Herald <noreply@example.com>', messageIdDomain: 'example.com', maxConnections: 5,
+    });
+    const starttls = providers({ SMTP_URL: 'smtp://relay.internal:2525', SMTP_FROM: 'noreply@mail.example.com' }).smtp!;
+    assert.deepEqual([starttls.host, starttls.port, starttls.secure, starttls.auth, starttls.messageIdDomain], ['relay.internal', 2525, false, null, 'mail.example.com']);
+  });
+
+  it('SMTP from separate variables: port 465 means implicit TLS unless SMTP_SECURE says otherwise', () => {
+    const smtp = providers({ ...SMTP, SMTP_PORT: '465', SMTP_USER: 'u', SMTP_PASSWORD: 'p', SMTP_MAX_CONNECTIONS: '8' }).smtp!;
+    assert.deepEqual([smtp.port, smtp.secure, smtp.auth, smtp.maxConnections], [465, true, { user: 'u', password: 'p' }, 8]);
+    const plain = providers({ ...SMTP, SMTP_SECURE: 'false', SMTP_REQUIRE_TLS: 'false' }).smtp!;
+    assert.deepEqual([plain.port, plain.secure, plain.requireTls], [587, false, false]);
+  });
+
+  it('SMTP: all or none, user and password together, a From address, an smtp: or smtps: URL whose password is not repeated', () => {
+    assert.deepEqual(issuesOf({ SMTP_HOST: 'smtp.example.com' }).map((i) => i.variable), ['SMTP_FROM']);
+    assert.deepEqual(issuesOf({ SMTP_FROM: 'noreply@example.com' }).map((i) => i.variable), ['SMTP_URL or SMTP_HOST']);
+    assert.match(refusal({ ...SMTP, SMTP_USER: 'u' }, 'SMTP_PASSWORD'), /SMTP_USER and SMTP_PASSWORD go together/);
+    assert.equal(refusal({ ...SMTP, SMTP_FROM: 'Herald' }, 'SMTP_FROM'), '"Herald" is not an address like Herald <noreply@example.com>');
+    const message = refusal({ SMTP_URL: 'https://u:s3cret@smtp.example.com', SMTP_FROM: 'noreply@example.com' }, 'SMTP_URL');
+    assert.match(message, /^not a URL starting with smtp:\/\/ \(STARTTLS\) or smtps:\/\//);
+    assert.doesNotMatch(message, /s3cret/);
+  });
+
+  it('VAPID: a P-256 key pair and a contact; all or none', () => {
+    const keys = vapidKeys();
+    assert.deepEqual(providers(keys).webpush, { publicKey: keys.VAPID_PUBLIC_KEY, privateKey: keys.VAPID_PRIVATE_KEY, subject: 'mailto:push@example.com' });
+    assert.equal(providers({}).webpush, null);
+    assert.deepEqual(issuesOf({ VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY }).map((i) => i.variable), ['VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']);
+  });
+
+  it('VAPID: keys of the right length that belong together, a mailto: or https: subject', () => {
+    const keys = vapidKeys();
+    assert.match(refusal({ ...keys, VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY.slice(0, 40) }, 'VAPID_PUBLIC_KEY'), /not base64url of a 65-byte uncompressed P-256 public key/);
+    assert.equal(refusal({ ...keys, VAPID_PRIVATE_KEY: 'abcd' }, 'VAPID_PRIVATE_KEY'), 'not base64url of a 32-byte P-256 private key');
+    assert.equal(refusal({ ...keys, VAPID_PUBLIC_KEY: vapidKeys().VAPID_PUBLIC_KEY }, 'VAPID_PUBLIC_KEY'), 'not the public key of VAPID_PRIVATE_KEY');
+    assert.equal(refusal({ ...keys, VAPID_SUBJECT: 'push@example.com' }, 'VAPID_SUBJECT'), '"push@example.com" is not a mailto: address or an https: URL, like mailto:push@example.com');
   });
 });
