@@ -50,7 +50,7 @@ export async function providerSdkLimits(sendsPerChannel: number, concurrency = 3
   const perChannel = {} as Record<ChannelQueue, ProviderSdkLimit>;
   try {
     for (const queue of Object.keys(DELIVERIES_PER_NOTIFICATION) as ChannelQueue[]) {
-      const provider = providers[queue]!;
+      const [provider] = providers[queue]!;
       const sendAll = async (count: number, offset: number) => {
         let next = 0;
         await Promise.all(
@@ -73,7 +73,7 @@ export async function providerSdkLimits(sendsPerChannel: number, concurrency = 3
       };
     }
   } finally {
-    for (const provider of Object.values(providers)) await provider.close();
+    for (const chain of Object.values(providers)) for (const provider of chain) await provider.close();
     fakes.stop();
   }
   const cpuMsPerNotification = (Object.entries(DELIVERIES_PER_NOTIFICATION) as [ChannelQueue, number][]).reduce(

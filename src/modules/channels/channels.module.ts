@@ -8,7 +8,6 @@ import { SandboxController } from './sandbox.controller.js';
 import { SANDBOX_OUTBOX } from './sandbox.token.js';
 import { realProviders } from './real-providers.js';
 
-
 @Global()
 @Module({
   controllers: [SandboxController],
@@ -20,8 +19,8 @@ import { realProviders } from './real-providers.js';
       useFactory: (config: HeraldConfig, outbox: SandboxOutbox): ChannelProviders => {
         const real = realProviders(config);
         const chosen = Object.fromEntries(
-          CHANNEL_QUEUES.map((queue): [string, ChannelProvider[]] => [queue, [real[queue] ?? new SandboxProvider(queue, outbox)]]),
-        ) as unknown as ChannelProviders;
+          CHANNEL_QUEUES.map((queue): [string, readonly ChannelProvider[]] => [queue, real[queue] ?? [new SandboxProvider(queue, outbox)]]),
+        ) as ChannelProviders;
         new Logger('Channels').log({ msg: 'providers', ...Object.fromEntries(CHANNEL_QUEUES.map((q) => [q, chosen[q].map((p) => p.name).join(',')])) });
         return chosen;
       },

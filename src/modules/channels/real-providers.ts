@@ -21,20 +21,22 @@ const EMAIL: Record<EmailProviderName, (p: Providers) => ChannelProvider> = {
   smtp: (p) => new SmtpEmailChannel({ ...p.smtp!, timeoutMs: p.timeoutMs }),
 };
 
+type Chain = readonly [ChannelProvider, ...ChannelProvider[]];
+
 /**
- * The providers whose credentials are configured; the others fall back to the sandbox. SMS and
- * email send through the first provider of their list.
+ * The providers whose credentials are configured, per queue in order of preference (SMS and
+ * email follow SMS_PROVIDERS and EMAIL_PROVIDERS); queues with none fall back to the sandbox.
  */
-export function realProviders(config: HeraldConfig): Partial<Record<ChannelQueue, ChannelProvider>> {
+export function realProviders(config: HeraldConfig): Partial<Record<ChannelQueue, Chain>> {
   const p = config.providers;
   const timeoutMs = p.timeoutMs;
-  const [sms] = p.chains.sms;
-  const [email] = p.chains.email;
+  const sms = p.chains.sms.map((name) => SMS[name](p));
+  const email = p.chains.email.map((name) => EMAIL[name](p));
   return {
-    ...(p.apns ? { apns: new ApnsChannel({ ...p.apns, timeoutMs }) } : {}),
-    ...(p.fcm ? { fcm: new FcmChannel({ ...p.fcm, timeoutMs }) } : {}),
-    ...(p.webpush ? { webpush: new WebPushChannel({ ...p.webpush, timeoutMs }) } : {}),
-    ...(sms ? { sms: SMS[sms](p) } : {}),
-    ...(email ? { email: EMAIL[email](p) } : {}),
+    ...(p.apns ? { apns: [new ApnsChannel({ ...p.apns, timeoutMs })] } : {}),
+    ...(p.fcm ? { fcm: [new FcmChannel({ ...p.fcm, timeoutMs })] } : {}),
+    ...(p.webpush ? { webpush: [new WebPushChannel({ ...p.webpush, timeoutMs })] } : {}),
+    ...(sms.length > 0 ? { sms: sms as unknown as Chain } : {}),
+    ...(email.length > 0 ? { email: email as unknown as Chain } : {}),
   };
 }
