@@ -101,6 +101,8 @@ export interface HeraldConfig {
     | { kind: 'eventstoredb'; url: string }
     | { kind: 'postgres'; url: string; schema: string };
   readModels: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
+  /** How many of the newest sandbox outbox entries are kept. */
+  sandboxOutboxSize: number;
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean; clientSecretGraceMs: number };
@@ -453,6 +455,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
             { kind, url: databaseUrl, schema: read.schema('EVENT_STORE_SCHEMA', readModelsSchema) }
           : { kind: 'sqlite', file: resolve(dataDir, 'events.db'), synchronous, busyTimeoutMs: read.duration('SQLITE_BUSY_TIMEOUT', '5s') },
     readModels: databaseUrl ? { kind: 'postgres', url: databaseUrl, schema: readModelsSchema } : { kind: 'sqlite', file: resolve(dataDir, 'read-models.db') },
+    sandboxOutboxSize: read.int('SANDBOX_OUTBOX_SIZE', 100_000, { min: 1 }),
     policy: {
       rateLimits: {
         push: read.rate('RATE_LIMIT_PUSH', '20/1h'),

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
-import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
-import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
 import { AnalyticsQueries } from '../../src/modules/analytics/analytics-queries.js';
 import { bucketUpperBoundMs, latencyBucket, percentiles } from '../../src/projections/latency-histogram.js';
 import { NotificationStatsProjection } from '../../src/projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../src/projections/notification-status.projection.js';
 import { sqlSink } from '../../src/projections/sql-sink.js';
-import { freshSchema } from '../support/postgres.js';
-import { tempDir } from '../support/temp.js';
+import { readModelBackends } from '../support/read-model-db.js';
 
 let position = 0n;
 const recorded = (type: string, data: object, streamName = 'recipient-u1'): RecordedEvent => ({
@@ -182,37 +178,24 @@ describe('latency histogram', () => {
   });
 });
 
-const openSqlite = async (t: TestContext) => {
-  const db = new SqliteReadModelDb(join(tempDir(t), 'rm.db'));
-  await db.migrate();
-  t.after(() => db.close());
-  return db;
-};
-readModelSuite('SQLite', openSqlite);
-statsSuite('SQLite', openSqlite);
+const [sqlite, postgres] = readModelBackends();
+for (const backend of [sqlite, postgres]) {
+  const open = async (t: TestContext) => (await backend.open(t))[0]!;
+  readModelSuite(backend.name, open, backend.skip);
+  statsSuite(backend.name, open, backend.skip);
+}
 
-const pgUrl = process.env.DATABASE_URL;
-if (!pgUrl) console.log('# SKIPPED: PostgreSQL read-model suite (DATABASE_URL is not set; npm test starts PostgreSQL)');
-const openPostgres = async (t: TestContext) => {
-  const db = new PostgresReadModelDb(pgUrl!, freshSchema(t, 'rm'));
-  await db.migrate();
-  t.after(() => db.close());
-  return db;
-};
-readModelSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');
-statsSuite('PostgreSQL', openPostgres, pgUrl ? false : 'DATABASE_URL is not set');
-
-describe('PostgreSQL read models: a session the server ends mid-transaction', { skip: pgUrl ? false : 'DATABASE_URL is not set' }, () => {
+describe('PostgreSQL read models: a session the server ends mid-transaction', { skip: postgres.skip }, () => {
   it('fails that transaction, not the process, and the pool serves the next one', async (t) => {
-    const db = await openPostgres(t);
+    const [db] = await postgres.open(t);
     // As when a projector is paused past its lease: the server ends the idle transaction's session.
-    const failed = db.transaction(async (tx) => {
+    const failed = db!.transaction(async (tx) => {
       await tx.execute('SET LOCAL idle_in_transaction_session_timeout = 100', []);
       await new Promise((r) => setTimeout(r, 400));
       await tx.query('SELECT 1');
     });
     await assert.rejects(failed);
-    assert.deepEqual(await db.transaction((tx) => tx.query<{ n: number }>('SELECT 1 AS n')), [{ n: 1 }]);
-    assert.deepEqual(await db.query<{ n: number }>('SELECT 2 AS n'), [{ n: 2 }]);
+    assert.deepEqual(await db!.transaction((tx) => tx.query<{ n: number }>('SELECT 1 AS n')), [{ n: 1 }]);
+    assert.deepEqual(await db!.query<{ n: number }>('SELECT 2 AS n'), [{ n: 2 }]);
   });
 });

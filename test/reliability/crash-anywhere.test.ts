@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { Api } from '../support/app.js';
+import { Api, sandboxSendsPerDelivery } from '../support/app.js';
 import { freePort, runCli, spawnHerald } from '../support/process.js';
 import { queueProfiles } from '../support/profiles.js';
 import { eventually, tempDir } from '../support/temp.js';
@@ -81,13 +81,11 @@ for (const profile of queueProfiles()) {
       }, 180_000, 'every notification to reach a terminal outcome');
       const lost = views.filter((v) => v.status !== 200).length;
 
-      const outbox = new DatabaseSync(join(dataDir, 'sandbox-outbox.db'), { readOnly: true });
-      const perDelivery = outbox.prepare('SELECT delivery_id, COUNT(*) AS n FROM outbox GROUP BY delivery_id').all() as { delivery_id: string; n: number }[];
-      outbox.close();
+      const perDelivery = await sandboxSendsPerDelivery(api);
       const expected = new Set(views.flatMap((v) => v.body.deliveries.map((d: { deliveryId: string }) => d.deliveryId)));
-      assert.deepEqual(new Set(perDelivery.map((r) => r.delivery_id)), expected, 'every delivery reached the provider');
-      assert.ok(perDelivery.every((r) => Number(r.n) <= 2), 'no delivery reached the provider more than twice');
-      const duplicates = perDelivery.filter((r) => Number(r.n) > 1).length;
+      assert.deepEqual(new Set(perDelivery.keys()), expected, 'every delivery reached the provider');
+      assert.ok([...perDelivery.values()].every((n) => n <= 2), 'no delivery reached the provider more than twice');
+      const duplicates = [...perDelivery.values()].filter((n) => n > 1).length;
 
       // The read model equals a rebuild from the log.
       herald.child.kill('SIGTERM');

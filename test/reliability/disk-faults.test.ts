@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
-import { Api } from '../support/app.js';
+import { Api, sandboxSendsPerDelivery } from '../support/app.js';
 import { immutableUnavailable, setImmutable } from '../support/immutable.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
@@ -22,7 +22,7 @@ import { report } from './report.js';
  *   mode and directory, as root and as `nobody`). The shared-memory index is left alone: it is
  *   mapped, and a refused write to a mapping kills the process with SIGBUS, a different fault.
  * - full: RLIMIT_FSIZE lowered on the running Herald (`prlimit --pid`): no file may be written
- *   past its first byte, so every SQLite file (event log, queue, read models, sandbox outbox)
+ *   past its first byte, so every SQLite file (event log, queue, read models and sandbox outbox)
  *   fails to grow or be rewritten, as on a full disk. The kernel answers EFBIG where a full disk
  *   answers ENOSPC, so SQLite says SQLITE_IOERR_WRITE rather than SQLITE_FULL; a real
  *   SQLITE_FULL needs a filesystem that is actually full, that is a mount, which a test should
@@ -73,16 +73,6 @@ async function startHerald(t: TestContext, dataDir: string) {
   const anonymous = new Api(`http://127.0.0.1:${port}`);
   await eventually(async () => ((await anonymous.get('/health/ready').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 30_000, 'herald to start');
   return { herald, api: anonymous.as(JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'))) };
-}
-
-/** Deliveries the sandbox provider recorded more than once. */
-function outboxDuplicates(dataDir: string): number {
-  const db = new DatabaseSync(join(dataDir, 'sandbox-outbox.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM (SELECT delivery_id FROM outbox GROUP BY delivery_id HAVING COUNT(*) > 1)').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 /** The notifications the log holds a decision for. */
@@ -178,6 +168,7 @@ describe('disk faults (embedded): the data directory stops taking writes during 
       });
       const lost = views.filter((v) => v.status !== 200 || v.body.status !== 'sent').length;
       const errorsLogged = herald.output().match(/disk I\/O error|database or disk is full|readonly database/g) ?? [];
+      const duplicates = [...(await sandboxSendsPerDelivery(api)).values()].filter((n) => n > 1).length;
 
       stopping = true;
       herald.child.kill('SIGTERM');
@@ -194,7 +185,7 @@ describe('disk faults (embedded): the data directory stops taking writes during 
         profile: 'embedded',
         notifications: accepted.size,
         lost,
-        duplicates: outboxDuplicates(dataDir),
+        duplicates,
         fiveXx,
         maxLatencyMs: Math.round(maxLatency),
         note: `answers ${[...statuses].map(([s, c]) => `${s}×${c}`).join(', ')}; refused then retried ${refused.size} (stored despite the 503: ${storedDespite503}); SQLite said "${errorsLogged[0]}"`,

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/modules/event-store/postgres-event-store.js';
-import { Api } from '../support/app.js';
+import { Api, sandboxSendsPerDelivery } from '../support/app.js';
 import { freshSchema } from '../support/postgres.js';
 import { freePort, runCli, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
@@ -155,13 +154,12 @@ describe('multi-process topology on PostgreSQL and Redis', { skip }, () => {
       'every accepted delivery to reach a terminal outcome in the log',
     );
 
-    // At the provider: every delivery, at most twice (a worker killed between the call and its record).
-    const outbox = new DatabaseSync(join(dataDir, 'sandbox-outbox.db'), { readOnly: true });
-    const perDelivery = outbox.prepare('SELECT delivery_id, COUNT(*) AS n FROM outbox GROUP BY delivery_id').all() as { delivery_id: string; n: number }[];
-    outbox.close();
-    assert.deepEqual(new Set(perDelivery.map((r) => r.delivery_id)), expectedDeliveries, 'every delivery reached the provider');
-    assert.ok(perDelivery.every((r) => Number(r.n) <= 2), 'no delivery reached the provider more than twice');
-    const duplicates = perDelivery.filter((r) => Number(r.n) > 1).length;
+    // At the provider: every delivery, at most twice (a worker killed between the call and its record),
+    // as an API process lists what both workers' sandboxes recorded.
+    const perDelivery = await sandboxSendsPerDelivery(nodes[0]!);
+    assert.deepEqual(new Set(perDelivery.keys()), expectedDeliveries, 'every delivery reached the provider');
+    assert.ok([...perDelivery.values()].every((n) => n <= 2), 'no delivery reached the provider more than twice');
+    const duplicates = [...perDelivery.values()].filter((n) => n > 1).length;
 
     // The read model, once the projector caught up, equals a rebuild from the log.
     const head = (await store.headPosition()).toString();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUser, startApp, type Api } from '../support/app.js';
+import { createUser, sandboxSendsPerDelivery, startApp, type Api } from '../support/app.js';
 import { sample } from '../support/metrics.js';
 import { ownRedis } from '../support/redis.js';
 import { eventually } from '../support/temp.js';
@@ -51,9 +51,7 @@ describe('Redis lost (redis profile)', { skip: process.env.REDIS_URL ? false : '
     await redis.start();
     await allSent(api, second);
 
-    const outbox = await api.get('/v1/sandbox/outbox?userId=ada&limit=1000');
-    const counts = new Map<string, number>();
-    for (const e of outbox.body.entries) counts.set(e.deliveryId, (counts.get(e.deliveryId) ?? 0) + 1);
+    const counts = await sandboxSendsPerDelivery(api, '&userId=ada');
     assert.equal(counts.size, 600, 'every delivery reached the provider');
     assert.ok([...counts.values()].every((c) => c <= 2), 'at most twice each');
     report({ scenario: 'Redis lost (FLUSHALL; kill + restart)', profile: 'redis', notifications: 600, lost: 0, duplicates: [...counts.values()].filter((c) => c > 1).length, fiveXx: 0, maxLatencyMs: 0 });

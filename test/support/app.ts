@@ -96,3 +96,15 @@ export function notificationFinished(api: Api, id: string, timeoutMs = 15_000) {
     return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
   }, timeoutMs, `notification ${id} to finish`);
 }
+
+/** How many times the sandbox provider was called for each delivery, over every page of the outbox (`query`: more filters, e.g. `&userId=ada`). */
+export async function sandboxSendsPerDelivery(api: Api, query = ''): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let after = 0; ; ) {
+    const page = await api.get<{ entries: { deliveryId: string }[]; next: number }>(`/v1/sandbox/outbox?limit=1000&after=${after}${query}`);
+    if (page.status !== 200) throw new Error(`GET /v1/sandbox/outbox: ${page.status} ${JSON.stringify(page.body)}`);
+    if (page.body.entries.length === 0) return counts;
+    for (const e of page.body.entries) counts.set(e.deliveryId, (counts.get(e.deliveryId) ?? 0) + 1);
+    after = page.body.next;
+  }
+}

@@ -1,18 +1,20 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { join } from 'node:path';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { CHANNEL_QUEUES } from '../queues/queue.port.js';
+import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { CHANNEL_PROVIDERS, type ChannelProvider, type ChannelProviders } from './provider.port.js';
-import { SandboxOutbox, SandboxProvider } from './sandbox.provider.js';
+import { SANDBOX_OUTBOX, type SandboxOutbox } from './sandbox-outbox.port.js';
 import { SandboxController } from './sandbox.controller.js';
-import { SANDBOX_OUTBOX } from './sandbox.token.js';
+import { SandboxProvider } from './sandbox.provider.js';
+import { SqlSandboxOutbox } from './sql-sandbox-outbox.js';
 import { realProviders } from './real-providers.js';
 
 @Global()
 @Module({
   controllers: [SandboxController],
   providers: [
-    { provide: SANDBOX_OUTBOX, inject: [HERALD_CONFIG], useFactory: (config: HeraldConfig) => new SandboxOutbox(join(config.dataDir, 'sandbox-outbox.db')) },
+    // Beside the read models, which every process shares: any API process lists what any worker recorded.
+    { provide: SANDBOX_OUTBOX, inject: [READ_MODEL_DB, HERALD_CONFIG], useFactory: (db: ReadModelDb, config: HeraldConfig) => new SqlSandboxOutbox(db, config.sandboxOutboxSize) },
     {
       provide: CHANNEL_PROVIDERS,
       inject: [HERALD_CONFIG, SANDBOX_OUTBOX],
@@ -29,13 +31,9 @@ import { realProviders } from './real-providers.js';
   exports: [CHANNEL_PROVIDERS, SANDBOX_OUTBOX],
 })
 export class ChannelsModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(CHANNEL_PROVIDERS) private readonly providers: ChannelProviders,
-    @Inject(SANDBOX_OUTBOX) private readonly outbox: SandboxOutbox,
-  ) {}
+  constructor(@Inject(CHANNEL_PROVIDERS) private readonly providers: ChannelProviders) {}
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(Object.values(this.providers).flatMap((chain) => chain.map((p) => p.close())));
-    this.outbox.close();
   }
 }

@@ -7,8 +7,7 @@ import { AUTH_ERRORS, ApiErrorResponses } from '../openapi/api-responses.js';
 import { CHANNEL_QUEUES } from '../queues/queue.port.js';
 import { USER_ID, USER_ID_MESSAGE } from '../recipients/dto/user-params.dto.js';
 import { OutboxPageDto } from './sandbox-responses.js';
-import { SANDBOX_OUTBOX } from './sandbox.token.js';
-import type { SandboxOutbox } from './sandbox.provider.js';
+import { SANDBOX_OUTBOX, type SandboxOutbox } from './sandbox-outbox.port.js';
 
 class OutboxQuery {
   @ApiPropertyOptional({ enum: CHANNEL_QUEUES }) @IsOptional() @IsIn(CHANNEL_QUEUES) queue?: string;
@@ -29,8 +28,8 @@ export class SandboxController {
   @ApiOperation({ summary: 'What the sandbox provider would have sent, for channels without provider credentials' })
   @ApiOkResponse({ type: OutboxPageDto })
   @ApiErrorResponses(400)
-  list(@Query() query: OutboxQuery) {
-    const entries = this.outbox.list({ ...query, limit: query.limit ?? 100 });
+  async list(@Query() query: OutboxQuery) {
+    const entries = await this.outbox.list({ ...query, limit: query.limit ?? 100 });
     return { entries, next: entries.length > 0 ? entries[entries.length - 1]!.seq : (query.after ?? 0) };
   }
 }

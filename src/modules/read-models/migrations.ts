@@ -1,8 +1,32 @@
+import type { ReadModelDb } from './read-model-db.port.js';
+
 /**
- * One set of migrations for SQLite and PostgreSQL: plain SQL both accept. Applied in order,
+ * One set of migrations for SQLite and PostgreSQL: plain SQL both accept, or, where the two
+ * cannot share a statement (an auto-numbered key), one list per dialect. Applied in order,
  * each once, recorded in schema_migrations.
  */
-export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string[] | Record<ReadModelDb['dialect'], string[]>;
+}
+
+export const statementsOf = (migration: Migration, dialect: ReadModelDb['dialect']): string[] => (Array.isArray(migration.sql) ? migration.sql : migration.sql[dialect]);
+
+const SANDBOX_OUTBOX_COLUMNS = `id TEXT NOT NULL,
+         queue TEXT NOT NULL,
+         delivery_id TEXT NOT NULL,
+         notification_id TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         target TEXT NOT NULL,
+         message TEXT NOT NULL,
+         recorded_at TEXT NOT NULL`;
+const SANDBOX_OUTBOX_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS sandbox_outbox_user ON sandbox_outbox (user_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS sandbox_outbox_notification ON sandbox_outbox (notification_id, seq)`,
+];
+
+export const MIGRATIONS: Migration[] = [
   {
     id: 1,
     name: 'notifications and deliveries',
@@ -133,5 +157,15 @@ export const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
     id: 6,
     name: 'failovers in the stats',
     sql: [`ALTER TABLE notification_stats ADD COLUMN failed_over INTEGER NOT NULL DEFAULT 0`],
+  },
+  {
+    id: 7,
+    name: 'sandbox outbox',
+    // What the sandbox provider of every worker recorded, where every API process reads it.
+    // Not a projection: nothing rebuilds it. seq only grows (AUTOINCREMENT never reuses one).
+    sql: {
+      sqlite: [`CREATE TABLE IF NOT EXISTS sandbox_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, ${SANDBOX_OUTBOX_COLUMNS})`, ...SANDBOX_OUTBOX_INDEXES],
+      postgres: [`CREATE TABLE IF NOT EXISTS sandbox_outbox (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${SANDBOX_OUTBOX_COLUMNS})`, ...SANDBOX_OUTBOX_INDEXES],
+    },
   },
 ];

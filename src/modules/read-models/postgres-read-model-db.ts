@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inPgTransaction } from '../postgres/pg-transaction.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, statementsOf } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
 const normalise = (params: SqlValue[] = []) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
@@ -50,7 +50,7 @@ export class PostgresReadModelDb implements ReadModelDb {
         // Concurrent starters: the first one to insert the row applies the migration.
         const claimed = await tx.execute('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [migration.id, migration.name, new Date().toISOString()]);
         if (claimed.changes === 0) return;
-        for (const sql of migration.sql) await tx.execute(sql);
+        for (const sql of statementsOf(migration, this.dialect)) await tx.execute(sql);
       });
     }
   }

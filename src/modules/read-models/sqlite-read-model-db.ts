@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, statementsOf } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
 /** $1 → ?1: SQLite's numbered parameters take the same positions as PostgreSQL's. */
@@ -64,7 +64,7 @@ export class SqliteReadModelDb implements ReadModelDb {
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.id)) continue;
       await this.transaction(async (tx) => {
-        for (const sql of migration.sql) await tx.execute(sql);
+        for (const sql of statementsOf(migration, this.dialect)) await tx.execute(sql);
         await tx.execute('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [migration.id, migration.name, new Date().toISOString()]);
       });
     }

@@ -1,1 +1,0 @@
-export const SANDBOX_OUTBOX = Symbol('SandboxOutbox');
