@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { isMap, isPair, isScalar, parse, parseDocument } from 'yaml';
+import { loadConfig } from '../../src/config/herald-config.js';
+import { parseDuration } from '../../src/config/duration.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
@@ -10,11 +12,16 @@ const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.
  * Docker cannot run on the development machines, so `docker compose config` is approximated:
  * the file parses (anchors and merges resolved), every Herald service's variables are ones
  * Herald reads (named in the configuration code), and the Dockerfile runs as non-root with a
- * healthcheck.
+ * healthcheck. And the file is safe to run as shipped: nothing published beyond loopback, no
+ * password it does not make the operator choose, a shutdown grace Docker waits out, key files
+ * mountable, and every variable it reads listed in .env.example.
  */
 describe('deployment files', () => {
-  type Service = { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string; required?: boolean }>; build?: string | { target?: string }; image?: string; profiles?: string[]; volumes?: string[] };
-  const compose = parse(readFileSync(root('docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+  type Port = string | { host_ip?: string; published?: string | number; target: number };
+  type Service = { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string; required?: boolean }>; build?: string | { target?: string }; image?: string; profiles?: string[]; volumes?: string[]; ports?: Port[]; command?: string | string[]; stop_grace_period?: string };
+  const composeText = readFileSync(root('docker-compose.yml'), 'utf8');
+  const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+  const envExample = readFileSync(root('.env.example'), 'utf8');
   const configSource = readFileSync(root('src/config/herald-config.ts'), 'utf8');
   const heraldServices = ['api', 'worker', 'projector'];
   /** Node's own variables a container may be given; Herald's config does not read them. */
@@ -81,5 +88,108 @@ describe('deployment files', () => {
     assert.match(dockerfile, /npm ci --omit=dev/);
     assert.match(dockerfile, /^USER node$/m);
     assert.match(dockerfile, /^HEALTHCHECK /m);
+  });
+
+  /** The host address a published port binds: undefined means every interface. */
+  const hostAddress = (port: Port): string | undefined =>
+    typeof port === 'string' ? /^(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]):/i.exec(port)?.[1] : port.host_ip;
+  const loopback = (port: Port): boolean => ['127.0.0.1', '[::1]', '::1'].includes(hostAddress(port) ?? '');
+
+  it('publishes no port on every interface, and keeps the insecure EventStoreDB unpublished with a comment saying why', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const port of service.ports ?? []) assert.ok(loopback(port), `${name} publishes ${JSON.stringify(port)} beyond loopback`);
+    }
+    for (const port of ['3000:3000', '3000', '0.0.0.0:3000:3000', { target: 3000, published: 3000 }]) assert.ok(!loopback(port), `the check rejects ${JSON.stringify(port)}`);
+    assert.ok(compose.services.api!.ports!.length > 0, 'the API is reachable from this host');
+
+    const eventstore = compose.services.eventstore!;
+    assert.equal(eventstore.environment!.KURRENTDB_INSECURE, 'true');
+    assert.equal(eventstore.ports, undefined, 'an insecure node is not published');
+    const environment = parseDocument(composeText).getIn(['services', 'eventstore', 'environment'], true);
+    assert.ok(isMap(environment));
+    const insecure = environment.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'KURRENTDB_INSECURE');
+    assert.match(String((insecure?.key as { commentBefore?: string } | undefined)?.commentBefore ?? ''), /not published/, 'a comment says why it may run insecure');
+  });
+
+  /** `${NAME:?message}`: compose refuses to start while NAME is unset or empty. */
+  const required = (value: string, name?: string): boolean => new RegExp(`^\\$\\{${name ?? '[A-Z0-9_]+'}:\\?[^}]+\\}$`).test(value);
+  /** Every value given to a container, and every password in a URL among them. */
+  const secretsOf = (service: Service): [string, string][] => {
+    const values = Object.entries(service.environment ?? {});
+    const inUrls = values.flatMap(([key, value]) => [...value.matchAll(/:\/\/[^/@:]*:([^@]+)@/g)].map((m): [string, string] => [`${key} (password in the URL)`, m[1]!]));
+    return [...values.filter(([key]) => /PASSWORD|SECRET|API_KEY|TOKEN/.test(key) && !key.endsWith('_FILE')), ...inUrls];
+  };
+
+  it('every password comes from a required variable; no secret has a default', () => {
+    const infrastructure: [string, string][] = [];
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [key, value] of secretsOf(service)) {
+        // A provider secret may be left unset (that channel uses the sandbox); it never has a value of its own.
+        assert.ok(required(value) || /^\$\{[A-Z0-9_]+:-\}$/.test(value), `${name}: ${key} is "${value}", not a variable without a default`);
+        if (!/^\$\{(VONAGE|MAILGUN|APNS|FCM|TRACKING)_/.test(value)) infrastructure.push([`${name}: ${key}`, value]);
+      }
+    }
+    assert.ok(infrastructure.length >= 4, 'PostgreSQL and Redis passwords, and the URLs Herald reaches them by');
+    for (const [where, value] of infrastructure) assert.ok(required(value), `${where} must come from a required variable, not "${value}"`);
+    assert.ok(required(compose.services.postgres!.environment!.POSTGRES_PASSWORD!, 'POSTGRES_PASSWORD'));
+    assert.ok(required(compose.services.redis!.environment!.REDIS_PASSWORD!, 'REDIS_PASSWORD'));
+    // `$$` reaches the container's shell as `$`: the password is read from the environment, not written into the command.
+    assert.match(compose.services.redis!.command!.at(-1)!, /--requirepass "\$\$REDIS_PASSWORD"/, 'Redis asks for it');
+    const wrongs: Record<string, string>[] = [{ POSTGRES_PASSWORD: 'herald' }, { DATABASE_URL: 'postgres://herald:herald@postgres/herald' }, { POSTGRES_PASSWORD: '${POSTGRES_PASSWORD:-herald}' }];
+    for (const wrong of wrongs) {
+      assert.ok(secretsOf({ environment: wrong }).some(([, value]) => !required(value)), `the check rejects ${JSON.stringify(wrong)}`);
+    }
+  });
+
+  it('PUBLIC_BASE_URL is required, and Docker waits out SHUTDOWN_GRACE before it kills a Herald service', () => {
+    for (const name of heraldServices) {
+      const service = compose.services[name]!;
+      assert.ok(required(service.environment!.PUBLIC_BASE_URL!, 'PUBLIC_BASE_URL'), `${name}: PUBLIC_BASE_URL`);
+      const grace = loadConfig({ SHUTDOWN_GRACE: service.environment!.SHUTDOWN_GRACE }).shutdownGraceMs;
+      assert.ok(service.stop_grace_period, `${name} sets stop_grace_period (Docker's default is 10s)`);
+      assert.ok(parseDuration(service.stop_grace_period, 'stop_grace_period') > grace, `${name}: stop_grace_period ${service.stop_grace_period} is not longer than SHUTDOWN_GRACE (${grace} ms)`);
+    }
+  });
+
+  it('provider key files can be mounted: ./secrets read-only, and every *_FILE variable the configuration reads passed through', () => {
+    const fileSecrets = [...configSource.matchAll(/readSecret\(env, '([A-Z_]+)'\)/g)].map((m) => `${m[1]}_FILE`);
+    assert.ok(['APNS_SIGNING_KEY_FILE', 'FCM_SERVICE_ACCOUNT_FILE', 'VONAGE_API_SECRET_FILE', 'MAILGUN_API_KEY_FILE'].every((v) => fileSecrets.includes(v)));
+    for (const name of heraldServices) {
+      const service = compose.services[name]!;
+      assert.ok(service.volumes!.includes('./secrets:/secrets:ro'), `${name} mounts ./secrets read-only`);
+      for (const variable of fileSecrets) assert.equal(service.environment![variable], `\${${variable}:-}`, `${name} passes ${variable} through`);
+    }
+    const examples = [...envExample.matchAll(/^#?\s*([A-Z0-9_]+_FILE)=(.*)$/gm)];
+    assert.deepEqual(examples.map((m) => m[1]).sort(), [...fileSecrets].sort(), '.env.example shows each file variable');
+    for (const [, variable, path] of examples) assert.match(path!, /^\/secrets\/\S+$/, `${variable} points into the mounted /secrets`);
+  });
+
+  it('.env.example lists every variable the compose file reads, and no other', () => {
+    const used = new Set([...composeText.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!));
+    const listed = new Set([...envExample.matchAll(/^#?\s*([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
+    assert.ok(used.has('POSTGRES_PASSWORD') && used.has('PUBLIC_BASE_URL'));
+    assert.deepEqual([...used].filter((v) => !listed.has(v)), [], 'used by docker-compose.yml, missing from .env.example');
+    assert.deepEqual([...listed].filter((v) => !used.has(v)), [], 'in .env.example, not used by docker-compose.yml');
+    // The required ones are there to be filled in, not commented out, and left empty.
+    for (const variable of [...used].filter((v) => new RegExp(`\\$\\{${v}:\\?`).test(composeText))) assert.match(envExample, new RegExp(`^${variable}=$`, 'm'), `${variable} is listed, empty, to be set`);
+    for (const ignored of ['.gitignore', '.dockerignore']) {
+      const patterns = readFileSync(root(ignored), 'utf8').split('\n');
+      assert.ok(patterns.includes('.env') && patterns.some((p) => /^secrets\/?$/.test(p)), `${ignored} keeps .env and secrets/ out`);
+    }
+  });
+
+  it('the Dockerfile and the compose file agree on the port, the data directory and its volume', () => {
+    const dockerfile = readFileSync(root('Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.indexOf(' AS runtime'));
+    const env = Object.fromEntries([...(/^ENV (.+)$/m.exec(runtime)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    assert.ok(env.PORT && env.DATA_DIR, 'the runtime image sets PORT and DATA_DIR');
+    assert.match(runtime, new RegExp(`^EXPOSE ${env.PORT}$`, 'm'));
+    for (const name of heraldServices) {
+      const service = compose.services[name]!;
+      assert.equal(service.environment!.PORT, env.PORT, `${name}: PORT`);
+      assert.equal(service.environment!.DATA_DIR, env.DATA_DIR, `${name}: DATA_DIR`);
+      assert.ok(service.volumes!.includes(`herald-data:${env.DATA_DIR}`), `${name} keeps ${env.DATA_DIR} in a volume`);
+    }
+    assert.ok(compose.services.api!.ports!.every((p) => typeof p === 'string' && p.endsWith(`:${env.PORT}`)), 'the API publishes the port it listens on');
   });
 });
