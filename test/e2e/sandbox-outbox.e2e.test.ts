@@ -11,8 +11,8 @@ import { eventually, tempDir } from '../support/temp.js';
 interface Topology {
   name: string;
   skip: string | false;
-  /** The settings both processes share, and the data directory of each. */
-  env(t: TestContext): Promise<{ shared: Record<string, string>; apiDataDir: string; workerDataDir: string }>;
+  /** The settings both processes share, the data directory of each, and what to remove once both have stopped. */
+  env(t: TestContext): Promise<{ shared: Record<string, string>; apiDataDir: string; workerDataDir: string; remove?: () => Promise<void> }>;
 }
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -32,14 +32,14 @@ const topologies: Topology[] = [
     skip: databaseUrl && redisUrl ? false : 'needs DATABASE_URL and REDIS_URL (npm test starts both)',
     env: async (t) => {
       const schema = `outbox_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-      t.after(async () => {
+      const remove = async () => {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await client.end();
-      });
+      };
       const shared = { EVENT_STORE: 'postgres', DATABASE_URL: databaseUrl!, DATABASE_SCHEMA: schema, QUEUE: 'bullmq', REDIS_URL: redisUrl!, REDIS_PREFIX: `outbox-${randomUUID().slice(0, 8)}` };
-      return { shared, apiDataDir: tempDir(t), workerDataDir: tempDir(t) };
+      return { shared, apiDataDir: tempDir(t), workerDataDir: tempDir(t), remove };
     },
   },
 ];
@@ -47,15 +47,22 @@ const topologies: Topology[] = [
 describe('GET /v1/sandbox/outbox on an API process lists what a worker process recorded', () => {
   for (const topology of topologies) {
     it(topology.name, { skip: topology.skip, timeout: 90_000 }, async (t) => {
-      const { shared, apiDataDir, workerDataDir } = await topology.env(t);
+      // Registered first, so it runs first (after hooks run in order): both processes stop before
+      // their schema is dropped, which would otherwise wait on their open transactions.
+      const stops: (() => Promise<unknown>)[] = [];
+      t.after(async () => {
+        for (const stop of stops) await stop();
+      });
+      const { shared, apiDataDir, workerDataDir, remove } = await topology.env(t);
       // The API process has no worker role: only the other process can send.
       const { api, close } = await startApp(t, { ...shared, DATA_DIR: apiDataDir, HERALD_ROLES: 'api,dispatcher,projector' });
+      stops.push(close);
       const worker = await spawnHerald(t, { ...shared, DATA_DIR: workerDataDir, HERALD_ROLES: 'worker', BOOTSTRAP_ADMIN: 'false', PORT: String(await freePort()) });
-      t.after(async () => {
-        await close();
-        worker.child.kill('SIGTERM');
-        await worker.exited;
+      stops.push(() => {
+        worker.child.kill('SIGKILL');
+        return worker.exited;
       });
+      if (remove) stops.push(remove);
 
       await createUser(api, 'ada');
       const res = await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['sms', 'email'], content: { subject: 'Hello', text: 'From the worker' } });
