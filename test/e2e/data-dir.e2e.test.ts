@@ -12,7 +12,7 @@ const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(
 /** Every file in the directory, with its permission bits in octal. */
 const fileModes = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).sort().map((name) => [name, modeOf(join(dir, name))]));
 
-const HERALD_FILES = ['admin-credentials.json', 'events.db', 'queue.db', 'read-models.db', 'sandbox-outbox.db', 'tracking-secret'];
+const HERALD_FILES = ['admin-credentials.json', 'events.db', 'queue.db', 'read-models.db', 'tracking-secret'];
 
 describe('the data directory is owner-only', () => {
   it('a new DATA_DIR is created 0700 and every file Herald writes in it, SQLite’s -wal and -shm included, 0600', { timeout: 60_000 }, async (t) => {
@@ -25,7 +25,7 @@ describe('the data directory is owner-only', () => {
 
     assert.equal(modeOf(dataDir), '700');
     const modes = fileModes(dataDir);
-    for (const name of [...HERALD_FILES, 'events.db-wal', 'events.db-shm', 'queue.db-wal', 'sandbox-outbox.db-wal']) assert.ok(name in modes, `${name} is there`);
+    for (const name of [...HERALD_FILES, 'events.db-wal', 'events.db-shm', 'queue.db-wal', 'read-models.db-wal']) assert.ok(name in modes, `${name} is there`);
     assert.deepEqual(modes, Object.fromEntries(Object.keys(modes).map((name) => [name, '600'])));
   });
 

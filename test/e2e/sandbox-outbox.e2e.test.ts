@@ -3,16 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import pg from 'pg';
 import { createUser, startApp } from '../support/app.js';
+import { freshSchema } from '../support/postgres.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { eventually, tempDir } from '../support/temp.js';
 
 interface Topology {
   name: string;
   skip: string | false;
-  /** The settings both processes share, the data directory of each, and what to remove once both have stopped. */
-  env(t: TestContext): Promise<{ shared: Record<string, string>; apiDataDir: string; workerDataDir: string; remove?: () => Promise<void> }>;
+  /** The settings both processes share, and the data directory of each. */
+  env(t: TestContext): Promise<{ shared: Record<string, string>; apiDataDir: string; workerDataDir: string }>;
 }
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -31,15 +31,8 @@ const topologies: Topology[] = [
     name: 'PostgreSQL and Redis: two processes, each with a data directory of its own',
     skip: databaseUrl && redisUrl ? false : 'needs DATABASE_URL and REDIS_URL (npm test starts both)',
     env: async (t) => {
-      const schema = `outbox_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-      const remove = async () => {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      };
-      const shared = { EVENT_STORE: 'postgres', DATABASE_URL: databaseUrl!, DATABASE_SCHEMA: schema, QUEUE: 'bullmq', REDIS_URL: redisUrl!, REDIS_PREFIX: `outbox-${randomUUID().slice(0, 8)}` };
-      return { shared, apiDataDir: tempDir(t), workerDataDir: tempDir(t), remove };
+      const shared = { EVENT_STORE: 'postgres', DATABASE_URL: databaseUrl!, DATABASE_SCHEMA: freshSchema(t, 'outbox'), QUEUE: 'bullmq', REDIS_URL: redisUrl!, REDIS_PREFIX: `outbox-${randomUUID().slice(0, 8)}` };
+      return { shared, apiDataDir: tempDir(t), workerDataDir: tempDir(t) };
     },
   },
 ];
@@ -53,7 +46,7 @@ describe('GET /v1/sandbox/outbox on an API process lists what a worker process r
       t.after(async () => {
         for (const stop of stops) await stop();
       });
-      const { shared, apiDataDir, workerDataDir, remove } = await topology.env(t);
+      const { shared, apiDataDir, workerDataDir } = await topology.env(t);
       // The API process has no worker role: only the other process can send.
       const { api, close } = await startApp(t, { ...shared, DATA_DIR: apiDataDir, HERALD_ROLES: 'api,dispatcher,projector' });
       stops.push(close);
@@ -62,7 +55,6 @@ describe('GET /v1/sandbox/outbox on an API process lists what a worker process r
         worker.child.kill('SIGKILL');
         return worker.exited;
       });
-      if (remove) stops.push(remove);
 
       await createUser(api, 'ada');
       const res = await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['sms', 'email'], content: { subject: 'Hello', text: 'From the worker' } });

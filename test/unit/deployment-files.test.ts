@@ -146,13 +146,14 @@ describe('deployment files', () => {
       const service = compose.services[name]!;
       assert.ok(required(service.environment!.PUBLIC_BASE_URL!, 'PUBLIC_BASE_URL'), `${name}: PUBLIC_BASE_URL`);
       const grace = loadConfig({ SHUTDOWN_GRACE: service.environment!.SHUTDOWN_GRACE }).shutdownGraceMs;
-      assert.ok(service.stop_grace_period, `${name} sets stop_grace_period (Docker's default is 10s)`);
-      assert.ok(parseDuration(service.stop_grace_period, 'stop_grace_period') > grace, `${name}: stop_grace_period ${service.stop_grace_period} is not longer than SHUTDOWN_GRACE (${grace} ms)`);
+      const stopGrace = parseDuration(service.stop_grace_period ?? '');
+      assert.ok(stopGrace !== undefined, `${name} sets stop_grace_period (Docker's default is 10s) as a duration Herald reads too`);
+      assert.ok(stopGrace > grace, `${name}: stop_grace_period ${service.stop_grace_period} is not longer than SHUTDOWN_GRACE (${grace} ms)`);
     }
   });
 
   it('provider key files can be mounted: ./secrets read-only, and every *_FILE variable the configuration reads passed through', () => {
-    const fileSecrets = [...configSource.matchAll(/readSecret\(env, '([A-Z_]+)'\)/g)].map((m) => `${m[1]}_FILE`);
+    const fileSecrets = [...configSource.matchAll(/read\.secret\('([A-Z_]+)'\)/g)].map((m) => `${m[1]}_FILE`);
     assert.ok(['APNS_SIGNING_KEY_FILE', 'FCM_SERVICE_ACCOUNT_FILE', 'VONAGE_API_SECRET_FILE', 'MAILGUN_API_KEY_FILE'].every((v) => fileSecrets.includes(v)));
     for (const name of heraldServices) {
       const service = compose.services[name]!;
