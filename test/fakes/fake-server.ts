@@ -42,6 +42,14 @@ export class Script<F> implements Scripted<F> {
   }
 }
 
+/** The user name and password of an HTTP Basic Authorization header; empty when there is none. */
+export function basicAuth(header: string | undefined): [string?, string?] {
+  if (!header?.startsWith('Basic ')) return [];
+  const decoded = Buffer.from(header.slice(6), 'base64').toString();
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
 export async function readBody(req: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

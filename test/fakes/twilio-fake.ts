@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Script, json, listenHttps, readBody, sleep } from './fake-server.js';
+import { Script, basicAuth, json, listenHttps, readBody, sleep } from './fake-server.js';
 
 export interface TwilioFailure {
   /** The HTTP status to answer (400 unless given), with Twilio's error JSON. */
@@ -36,13 +36,6 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const MAX_BODY = 1600;
 
 const twilioError = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
-
-function basicAuth(header: string | undefined): [string?, string?] {
-  if (!header?.startsWith('Basic ')) return [];
-  const decoded = Buffer.from(header.slice(6), 'base64').toString();
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-}
 
 /**
  * Twilio's Messages API as documented: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,

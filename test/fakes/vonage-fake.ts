@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Script, json, listenHttps, readBody, sleep } from './fake-server.js';
+import { Script, basicAuth, json, listenHttps, readBody, sleep } from './fake-server.js';
 
 export interface VonageFailure {
   /** A Vonage SMS status in a 200 answer, e.g. '1' throttled, '3' invalid parameters. */
@@ -44,13 +44,6 @@ function partCount(text: string, type: string): number {
 function parseBody(raw: string, contentType: string): Record<string, string> {
   const fields: Record<string, unknown> = contentType.includes('json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
-}
-
-function basicAuth(header: string | undefined): [string?, string?] {
-  if (!header?.startsWith('Basic ')) return [];
-  const decoded = Buffer.from(header.slice(6), 'base64').toString();
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? [] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
 }
 
 /**

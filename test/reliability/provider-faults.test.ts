@@ -9,6 +9,7 @@ import { startProviderFakes } from '../support/fakes.js';
 import { percentile, sample } from '../support/metrics.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { queueProfiles } from '../support/profiles.js';
+import { mapLimited } from '../support/concurrency.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 
@@ -50,19 +51,6 @@ interface DeliveryView {
   status: string;
   failureReason: string | null;
   sentAt: string | null;
-}
-
-/** At most `limit` calls at once. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  }));
-  return results;
 }
 
 const round = (ms: number) => Math.round(ms);

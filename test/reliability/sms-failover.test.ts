@@ -6,6 +6,7 @@ import { Api } from '../support/app.js';
 import { startProviderFakes, startTwilioSmtpWebPushFakes } from '../support/fakes.js';
 import { percentile, sample } from '../support/metrics.js';
 import { freePort, spawnHerald } from '../support/process.js';
+import { mapLimited } from '../support/concurrency.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 
@@ -31,18 +32,6 @@ interface DeliveryView {
   status: string;
   provider: string | null;
   sentAt: string | null;
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  }));
-  return results;
 }
 
 describe('SMS failover: Vonage down for a minute, Twilio as backup', () => {

@@ -3,7 +3,7 @@ import Mailgun from 'mailgun.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { messageIdFor, singleLine } from './email-headers.js';
+import { emailParts, messageIdFor } from './email-headers.js';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
 import { ProviderError, parseRetryAfter } from './provider.port.js';
 
@@ -53,11 +53,7 @@ export class EmailChannel implements ChannelProvider {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
-    const { subject = message.message.title ?? '', html } = message.message;
-    const to = message.target.email;
-    if (!singleLine(subject, this.options.from, to)) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
-    const text = message.message.text ?? message.message.body;
+    const { to, subject, text, html } = emailParts(message, this.options.from);
     // Ours last: a caller's variable cannot replace the ids that tie Mailgun events back to the delivery.
     const variables = { ...message.variables, deliveryId: message.deliveryId, notificationId: message.notificationId };
     const data = {

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { messageIdFor, singleLine } from './email-headers.js';
+import { emailParts, messageIdFor } from './email-headers.js';
 import type { ChannelProvider, OutboundMessage, SendResult } from './provider.port.js';
 import { ProviderError } from './provider.port.js';
 
@@ -54,11 +54,7 @@ export class SmtpEmailChannel implements ChannelProvider {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
-    const { subject = message.message.title ?? '', html } = message.message;
-    const to = message.target.email;
-    if (!singleLine(subject, this.options.from, to)) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
-    const text = message.message.text ?? message.message.body;
+    const { to, subject, text, html } = emailParts(message, this.options.from);
     try {
       const info = await this.transport.sendMail({
         from: this.options.from,
