@@ -22,7 +22,16 @@ if (process.env[SUPERVISED_ENV] && process.channel) {
   process.channel.unref();
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
-await app.listen(config.port, config.host);
+try {
+  await app.listen(config.port, config.host);
+} catch (error) {
+  // A taken or forbidden address is the operator's to fix: say which, without a stack trace.
+  const code = (error as { code?: string }).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+  logger.error({ msg: `cannot listen on ${config.host}:${config.port} (${code}): ${code === 'EADDRINUSE' ? 'another process has that port; set PORT (or HOST) to a free one' : 'set HOST and PORT to an address this process may use'}`, code });
+  await app.close().catch(() => undefined);
+  process.exit(1);
+}
 const url = await app.getUrl();
 logger.log({ msg: `listening on ${url} (API docs: ${url}/docs)`, url, docs: `${url}/docs`, roles: [...config.roles] });
 app.get(ChildProcesses).start();

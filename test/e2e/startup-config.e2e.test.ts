@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, spawnHerald } from '../support/process.js';
@@ -28,5 +29,20 @@ describe('start with a configuration that does not parse', () => {
     assert.match(output, /^ {2}ALERT_WEBHOOK_URL: "alerts\.example\.com" is not a URL/m);
     assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
     assert.equal(existsSync(dataDir), false, 'it stopped before creating its data directory');
+  });
+});
+
+describe('start on a port that is taken', () => {
+  it('the built service exits with code 1, naming the address, with no stack trace', { timeout: 60_000 }, async (t) => {
+    const port = await freePort();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+    const herald = await spawnHerald(t, { DATA_DIR: join(tempDir(t), 'data'), PORT: String(port), LOG_LEVEL: 'info' });
+    const code = await herald.exited;
+    const output = herald.output();
+    assert.equal(code, 1, output);
+    assert.match(output, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
   });
 });
