@@ -43,6 +43,10 @@ it('the compose fakes profile: Herald configured by deploy/fakes.env delivers on
       .replace(/https:\/\/fakes:(\d+)/, (_, port: string) => `https://127.0.0.1:${base + Number(port) - COMPOSE_BASE_PORT}`)
       .replace(/^\/fakes\//, `${dir}/`);
   }
+  // SMTP is not a URL there: its host and port, mapped the same way.
+  assert.equal(env.SMTP_HOST, 'fakes');
+  env.SMTP_HOST = '127.0.0.1';
+  env.SMTP_PORT = String(base + Number(env.SMTP_PORT) - COMPOSE_BASE_PORT);
   assert.equal(env.NODE_EXTRA_CA_CERTS, `${dir}/cert.pem`, 'the Herald containers trust the fakes certificate');
   delete env.NODE_EXTRA_CA_CERTS; // read by Node at start: this process already trusts the same certificate
 

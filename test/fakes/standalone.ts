@@ -1,5 +1,5 @@
 /**
- * The four provider fakes as one long-running server, for `docker compose --profile fakes`:
+ * The provider fakes (APNs, FCM, Vonage, Mailgun, and the backups Twilio and SMTP) as one long-running server, for `docker compose --profile fakes`:
  * a user can try the production topology with no provider accounts. Everything Herald needs to
  * reach them (TLS certificate, APNs signing key, FCM service account) is written to FAKES_DIR,
  * which the Herald containers mount read-only; `deploy/fakes.env` points Herald at the files
@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { apnsTestKey, startApnsFake } from './apns-fake.js';
 import { fcmTestServiceAccount, startFcmFake } from './fcm-fake.js';
 import { startMailgunFake } from './mailgun-fake.js';
+import { startSmtpFake } from './smtp-fake.js';
 import { generateTestCertificate } from './tls.js';
+import { startTwilioFake } from './twilio-fake.js';
 import { startVonageFake } from './vonage-fake.js';
 
 export const FAKE_CREDENTIALS = {
@@ -21,6 +23,8 @@ export const FAKE_CREDENTIALS = {
   fcm: { projectId: 'herald-demo' },
   vonage: { apiKey: 'vonage-key', apiSecret: 'vonage-secret' },
   mailgun: { apiKey: 'mailgun-key', domain: 'mg.example.com' },
+  twilio: { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'twilio-token' },
+  smtp: { user: 'herald', password: 'smtp-secret' },
 };
 
 const dir = process.env.FAKES_DIR || '/fakes';
@@ -71,15 +75,20 @@ function relay(port: number, target: string): Promise<Server> {
 
 const key = apnsKey();
 const account = fcmAccount();
+// Herald reads the SMTP password from a file, as a real deployment would (SMTP_PASSWORD_FILE).
+writeFileSync(join(dir, 'smtp-password'), FAKE_CREDENTIALS.smtp.password, { mode: 0o644 });
+const smtp = await startSmtpFake({ ...FAKE_CREDENTIALS.smtp, secure: false });
 const fakes = [
   await startApnsFake({ publicKey: key.publicKey, ...FAKE_CREDENTIALS.apns }),
   await startFcmFake({ projectId: FAKE_CREDENTIALS.fcm.projectId, publicKey: account.publicKey, clientEmail: account.serviceAccount.client_email, publicUrl: `https://${publicHost}:${basePort + 1}` }),
   await startVonageFake(FAKE_CREDENTIALS.vonage),
   await startMailgunFake(FAKE_CREDENTIALS.mailgun),
+  await startTwilioFake(FAKE_CREDENTIALS.twilio),
+  { url: `smtp://${smtp.host}:${smtp.port}`, close: () => smtp.close() },
 ];
 const relays = await Promise.all(fakes.map((fake, i) => relay(basePort + i, fake.url)));
 writeFileSync(join(dir, 'ready'), `${new Date().toISOString()}\n`);
-console.log(`provider fakes: apns ${basePort}, fcm ${basePort + 1}, vonage ${basePort + 2}, mailgun ${basePort + 3} on ${bind}`);
+console.log(`provider fakes: apns ${basePort}, fcm ${basePort + 1}, vonage ${basePort + 2}, mailgun ${basePort + 3}, twilio ${basePort + 4}, smtp ${basePort + 5} on ${bind}`);
 
 const stop = async () => {
   for (const server of relays) server.close();
