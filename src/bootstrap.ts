@@ -16,6 +16,7 @@ import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
 import { createValidationPipe } from './modules/http/validation.js';
 import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js';
 import { setupOpenApi } from './modules/openapi/openapi-document.js';
+import { registerFormBody } from './modules/http/form-body.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -33,8 +34,9 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   const fastify = adapter.getInstance();
   // The API speaks JSON only: anything else is 415, not a string handed to validation. Nest's own
   // body parsers (JSON and url-encoded forms) are off, so Fastify's JSON parser, with the poisoning
-  // checks above, is the only one.
+  // checks above, is the only one; a url-encoded form is parsed only for routes marked AcceptsForm.
   fastify.removeContentTypeParser('text/plain');
+  registerFormBody(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
     const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();

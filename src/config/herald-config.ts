@@ -1,7 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
-import { CHANNELS, EMAIL, base64urlByteLength } from '../domain/recipient/values.js';
+import { CHANNELS, EMAIL, base64urlByteLength, isEmail } from '../domain/recipient/values.js';
 import { parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
@@ -123,8 +123,10 @@ export interface TrackingSettings {
   secret: string | null;
   /** Earlier signing keys: links signed with them still verify, so keys can rotate. */
   previousSecrets: string[];
-  /** Where recipients reach Herald's /t/ routes, without a trailing slash. */
+  /** Where recipients reach Herald's /t/ and /u/ routes, without a trailing slash. */
   publicBaseUrl: string;
+  /** A mailbox offered in List-Unsubscribe besides the one-click URL; null: the URL only. */
+  unsubscribeMailto: string | null;
 }
 
 const HTTP = ['http', 'https'];
@@ -366,7 +368,9 @@ function tracking(read: EnvReader, host: string, port: number): TrackingSettings
   const base = read.url('PUBLIC_BASE_URL', HTTP) ?? listening;
   if (!URL.canParse(base)) read.report('HOST', `"${host}" does not make a URL for tracking links (${listening}): set PUBLIC_BASE_URL`);
   const publicBaseUrl = URL.canParse(base) ? new URL(base).href.replace(/\/+$/, '') : listening;
-  return { email: read.bool('EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl };
+  const unsubscribeMailto = read.string('UNSUBSCRIBE_MAILTO')?.trim() || null;
+  if (unsubscribeMailto !== null && !isEmail(unsubscribeMailto)) read.report('UNSUBSCRIBE_MAILTO', `"${unsubscribeMailto}" is not an email address`);
+  return { email: read.bool('EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl, unsubscribeMailto };
 }
 
 function channel(read: EnvReader, prefix: string, defaults: ChannelSettings): ChannelSettings {

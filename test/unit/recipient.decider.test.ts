@@ -323,3 +323,51 @@ describe('recipient decider: notification requests', () => {
     assert.ok(state.idempotency.length <= 25);
   });
 });
+
+describe('recipient decider: a recipient switches one category channel (one-click unsubscribe)', () => {
+  const on = { push: true, sms: true, email: true };
+  const optOut = (category = 'digest'): RecipientCommand => ({ type: 'SetCategoryChannel', userId: 'u1', category, channel: 'email', enabled: false, now: T0 });
+  const optIn = (category = 'digest'): RecipientCommand => ({ type: 'SetCategoryChannel', userId: 'u1', category, channel: 'email', enabled: true, now: T0 });
+
+  it('opting out adds the category with only that channel off, keeping what the service set', () =>
+    spec
+      .given([profile(), prefs({ muted: false, channels: { push: true, sms: false, email: true }, categories: [{ category: 'orders', enabled: true, channels: { ...on, push: false } }] })])
+      .when(optOut())
+      .then([
+        prefs({
+          channels: { push: true, sms: false, email: true },
+          categories: [
+            { category: 'orders', enabled: true, channels: { ...on, push: false } },
+            { category: 'digest', enabled: true, channels: { ...on, email: false } },
+          ],
+        }),
+      ]));
+
+  it('is decided against the current state: a change made since the email was sent is kept', () =>
+    spec
+      .given([profile(), prefs({ categories: [{ category: 'digest', enabled: true, channels: { ...on, sms: false } }] })])
+      .when(optOut())
+      .then([prefs({ categories: [{ category: 'digest', enabled: true, channels: { push: true, sms: false, email: false } }] })]));
+
+  it('a replay changes nothing: no second event', () =>
+    spec.given([profile(), prefs({ categories: [{ category: 'digest', enabled: true, channels: { ...on, email: false } }] })]).when(optOut()).then([]));
+
+  it('the next request of that category is suppressed as opted out, another category still goes', () => {
+    const optedOut = prefs({ categories: [{ category: 'digest', enabled: true, channels: { ...on, email: false } }] });
+    spec.given([profile(), optedOut]).when(request({ category: 'digest', channels: ['email'] })).thenMatches((events) => {
+      const { data } = only(events, 'NotificationSuppressed');
+      assert.deepEqual(data.suppressed, [{ channel: 'email', reason: 'opted_out', detail: { level: 'category_channel', category: 'digest' } }]);
+    });
+    spec.given([profile(), optedOut]).when(request({ category: 'orders', channels: ['email'] })).thenMatches((events) => void only(events, 'NotificationRequested'));
+  });
+
+  it('undo opts back in, enabling the category; opting in where nothing is off changes nothing', () => {
+    spec
+      .given([profile(), prefs({ categories: [{ category: 'digest', enabled: false, channels: { ...on, email: false } }] })])
+      .when(optIn())
+      .then([prefs({ categories: [{ category: 'digest', enabled: true, channels: on }] })]);
+    spec.given([profile()]).when(optIn()).then([]);
+  });
+
+  it('an unknown user is not found', () => spec.given([]).when(optOut()).thenThrows((e) => e instanceof DomainError && e.code === 'not_found'));
+});

@@ -40,6 +40,17 @@ describe('tracking tokens', () => {
     assert.equal(new TrackingTokens('x'.repeat(40)).verify(tokens.sign(click)), null);
   });
 
+  it('round-trips a one-click unsubscribe, verified after rotation and refused when tampered', () => {
+    const unsubscribe = { kind: 'unsubscribe', userId: 'user@42', category: 'digest', channel: 'email', issuedAt: 1_780_000_000 } as const;
+    const token = new TrackingTokens(OLD).sign(unsubscribe);
+    assert.deepEqual(new TrackingTokens(NEW, [OLD]).verify(token), unsubscribe);
+    const [kid, , signature] = token.split('.') as [string, string, string];
+    const other = Buffer.from(JSON.stringify({ k: 'u', u: 'someone-else', c: 'digest', ch: 'email', i: 1_780_000_000 })).toString('base64url');
+    assert.equal(new TrackingTokens(NEW, [OLD]).verify(`${kid}.${other}.${signature}`), null);
+    const tokens = new TrackingTokens(NEW);
+    assert.equal(tokens.verify(tokens.sign({ ...unsubscribe, channel: 'sms' as 'email' })), null);
+  });
+
   it('never yields a non-http(s) target, even when correctly signed', () => {
     const tokens = new TrackingTokens(NEW);
     for (const url of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', '//evil.example', 'https://']) {
@@ -83,7 +94,9 @@ describe('tracking configuration', () => {
       secret: NEW,
       previousSecrets: [OLD, 'p'.repeat(32)],
       publicBaseUrl: 'http://127.0.0.1:3000',
+      unsubscribeMailto: null,
     });
+    assert.equal(loadConfig({ UNSUBSCRIBE_MAILTO: 'unsubscribe@example.com' }).tracking.unsubscribeMailto, 'unsubscribe@example.com');
   });
 
   it('refuses short keys and non-http base URLs', () => {
@@ -91,5 +104,6 @@ describe('tracking configuration', () => {
     assert.throws(() => loadConfig({ TRACKING_PREVIOUS_SECRETS: 'short' }), /TRACKING_PREVIOUS_SECRETS/);
     assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), /PUBLIC_BASE_URL: "ftp:\/\/x" is not a URL starting with http:\/\/ or https:\/\//);
     assert.throws(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' }), /PUBLIC_BASE_URL/);
+    assert.throws(() => loadConfig({ UNSUBSCRIBE_MAILTO: 'nobody' }), /UNSUBSCRIBE_MAILTO: "nobody" is not an email address/);
   });
 });

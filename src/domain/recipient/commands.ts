@@ -19,6 +19,8 @@ export type RecipientCommand =
   | { type: 'RemoveDevice'; userId: string; deviceId: string; reason: 'removed' | 'token_moved'; now: number }
   | { type: 'InvalidateDeviceToken'; userId: string; token: string; reason: string; now: number }
   | { type: 'UpdatePreferences'; userId: string; preferences: Preferences; now: number }
+  /** The recipient themselves switches one category's channel, e.g. by one-click unsubscribe: the rest of the preferences stay as they are now. */
+  | { type: 'SetCategoryChannel'; userId: string; category: string; channel: Channel; enabled: boolean; now: number }
   | {
       type: 'RequestNotification';
       userId: string;

@@ -1,6 +1,6 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
-import type { ChannelSuppression, Delivery, DeliveryTarget, RecipientEvent } from './events.js';
+import type { ChannelSuppression, Delivery, DeliveryTarget, Preferences, RecipientEvent } from './events.js';
 import { isCritical, rateLimitFor, type RecipientPolicy } from './policy.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
@@ -90,6 +90,12 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
       if (state.userId !== null && JSON.stringify(state.preferences) === JSON.stringify(command.preferences)) return [];
       return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...command.preferences, updatedAt: iso(command.now) } }];
     }
+    case 'SetCategoryChannel': {
+      if (state.userId === null) throw new DomainError('not_found', 'unknown user', 'userId');
+      const preferences = withCategoryChannel(state.preferences, command.category, command.channel, command.enabled);
+      if (JSON.stringify(state.preferences) === JSON.stringify(preferences)) return [];
+      return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...preferences, updatedAt: iso(command.now) } }];
+    }
     case 'RequestNotification':
       return decideNotification(policy, command, state);
     default: {
@@ -97,6 +103,19 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
       return never;
     }
   }
+}
+
+/**
+ * The preferences with one category's channel switched. Opting back in also enables the
+ * category, and a category without an entry gets one with every other channel on.
+ */
+function withCategoryChannel(preferences: Preferences, category: string, channel: Channel, enabled: boolean): Preferences {
+  const current = preferences.categories.find((c) => c.category === category);
+  if (!current && enabled) return preferences;
+  const base = current ?? { category, enabled: true, channels: { push: true, sms: true, email: true } };
+  const next = { ...base, enabled: enabled ? true : base.enabled, channels: { ...base.channels, [channel]: enabled } };
+  const categories = current ? preferences.categories.map((c) => (c === current ? next : c)) : [...preferences.categories, next];
+  return { ...preferences, categories };
 }
 
 /** A browser that subscribes again may keep its endpoint and get new keys: that is a new registration. */

@@ -10,11 +10,14 @@ export const singleLine = (...values: string[]): boolean => !values.some((value)
 export const messageIdFor = (deliveryId: string, domain: string): string => `<${deliveryId}@${domain}>`;
 
 /** An email's parts as every email adapter sends them; refused before any call when it has no email target or a header would span lines. */
-export function emailParts(message: OutboundMessage, from: string): { to: string; subject: string; text?: string; html?: string } {
+export function emailParts(message: OutboundMessage, from: string): { to: string; subject: string; text?: string; html?: string; headers: Record<string, string> } {
   if (message.target.channel !== 'email') throw new ProviderError('permanent', 'wrong_target', `an email needs an email target, got ${message.target.channel}`);
   const { subject = message.message.title ?? '', html } = message.message;
   const to = message.target.email;
-  if (!singleLine(subject, from, to)) throw new ProviderError('permanent', 'header_injection', 'subject, from and to must be single lines');
+  const headers = message.headers ?? {};
+  if (!singleLine(subject, from, to, ...Object.keys(headers), ...Object.values(headers))) {
+    throw new ProviderError('permanent', 'header_injection', 'subject, from, to and headers must be single lines');
+  }
   const text = message.message.text ?? message.message.body;
-  return { to, subject, ...(text !== undefined ? { text } : {}), ...(html !== undefined ? { html } : {}) };
+  return { to, subject, ...(text !== undefined ? { text } : {}), ...(html !== undefined ? { html } : {}), headers };
 }

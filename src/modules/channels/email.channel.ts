@@ -53,7 +53,7 @@ export class EmailChannel implements ChannelProvider {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const { to, subject, text, html } = emailParts(message, this.options.from);
+    const { to, subject, text, html, headers } = emailParts(message, this.options.from);
     // Ours last: a caller's variable cannot replace the ids that tie Mailgun events back to the delivery.
     const variables = { ...message.variables, deliveryId: message.deliveryId, notificationId: message.notificationId };
     const data = {
@@ -63,6 +63,7 @@ export class EmailChannel implements ChannelProvider {
       // mailgun.js drops empty fields; Mailgun wants text or html, so a message with neither is rejected there.
       ...(text !== undefined ? { text } : {}),
       ...(html !== undefined ? { html } : {}),
+      ...Object.fromEntries(Object.entries(headers).map(([name, value]) => [`h:${name}`, value])),
       'h:Message-Id': messageIdFor(message.deliveryId, this.options.domain),
       ...(message.tags?.length ? { 'o:tag': message.tags } : {}),
       ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [`v:${name}`, value])),

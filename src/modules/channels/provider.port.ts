@@ -19,6 +19,8 @@ export interface OutboundMessage {
   ttlSeconds?: number;
   badge?: number;
   sound?: string;
+  /** Extra email headers (List-Unsubscribe and List-Unsubscribe-Post), sent the same by every email adapter. */
+  headers?: Record<string, string>;
   /** Provider-side tags (Mailgun o:tag) and tracking variables (Mailgun v:). */
   tags?: string[];
   variables?: Record<string, string>;

@@ -54,7 +54,7 @@ export class SmtpEmailChannel implements ChannelProvider {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const { to, subject, text, html } = emailParts(message, this.options.from);
+    const { to, subject, text, html, headers } = emailParts(message, this.options.from);
     try {
       const info = await this.transport.sendMail({
         from: this.options.from,
@@ -63,7 +63,7 @@ export class SmtpEmailChannel implements ChannelProvider {
         ...(text !== undefined ? { text } : {}),
         ...(html !== undefined ? { html } : {}),
         messageId: messageIdFor(message.deliveryId, this.options.messageIdDomain),
-        headers: { 'X-Herald-Delivery-Id': message.deliveryId, 'X-Herald-Notification-Id': message.notificationId },
+        headers: { ...headers, 'X-Herald-Delivery-Id': message.deliveryId, 'X-Herald-Notification-Id': message.notificationId },
       });
       return { providerMessageId: info.messageId ? info.messageId.replace(/^<|>$/g, '') : null };
     } catch (error) {

@@ -10,6 +10,7 @@ import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-
 import { TemplateRenderError } from '../templates/template-renderer.js';
 import { TemplateStore } from '../templates/template-store.js';
 import { EmailTracking } from '../tracking/email-tracking.js';
+import { UnsubscribeLinks } from '../tracking/unsubscribe-links.js';
 import { AlertService } from './alerts.service.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { CLOCK, RANDOM, type Clock, type Random } from './clock.js';
@@ -46,6 +47,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly alerts: AlertService,
     private readonly metrics: MetricsService,
     private readonly tracking: EmailTracking,
+    private readonly unsubscribeLinks: UnsubscribeLinks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM) private readonly random: Random,
   ) {
@@ -141,7 +143,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     // One line per provider call, carrying the API request's correlation id: grep a request's id to follow it here.
     const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt };
     try {
-      ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message)), this.config.providers.timeoutMs, provider.name));
+      ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message, this.unsubscribeLinks.headersFor(d))), this.config.providers.timeoutMs, provider.name));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
       const seconds = stopTimer({ result: error.kind });

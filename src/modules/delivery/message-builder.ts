@@ -20,7 +20,7 @@ export function renderFor(job: DeliveryJob, locale: string | null, template: Tem
   }
 }
 
-export function outbound(job: DeliveryJob, message: RenderedMessage): OutboundMessage {
+export function outbound(job: DeliveryJob, message: RenderedMessage, headers: Record<string, string> = {}): OutboundMessage {
   return {
     deliveryId: job.deliveryId,
     notificationId: job.notificationId,
@@ -29,6 +29,7 @@ export function outbound(job: DeliveryJob, message: RenderedMessage): OutboundMe
     priority: job.priority,
     target: job.target,
     message,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
     tags: [job.category],
     variables: { category: job.category, userId: job.userId },
   };

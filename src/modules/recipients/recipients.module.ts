@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { RegisterDeviceHandler } from './commands/register-device.handler.js';
 import { RemoveDeviceHandler } from './commands/remove-device.handler.js';
+import { SetCategoryChannelHandler } from './commands/set-category-channel.handler.js';
 import { UpdatePreferencesHandler } from './commands/update-preferences.handler.js';
 import { UpdateProfileHandler } from './commands/update-profile.handler.js';
 import { GetUserHandler } from './queries/get-user.handler.js';
@@ -11,7 +12,7 @@ import { UsersController } from './users.controller.js';
 @Module({
   imports: [CqrsModule],
   controllers: [UsersController],
-  providers: [...recipientActorProviders, UpdateProfileHandler, RegisterDeviceHandler, RemoveDeviceHandler, UpdatePreferencesHandler, GetUserHandler],
+  providers: [...recipientActorProviders, UpdateProfileHandler, RegisterDeviceHandler, RemoveDeviceHandler, UpdatePreferencesHandler, SetCategoryChannelHandler, GetUserHandler],
   exports: [RECIPIENT_ACTORS, DEVICE_TOKEN_ACTORS],
 })
 export class RecipientsModule {}

@@ -21,7 +21,7 @@ export function rewriteHtmlLinks(html: string, track: (url: string) => string): 
       const url = decodeEntities(quoted ? m[2].slice(1, -1) : m[2]).trim();
       if (!isTrackableUrl(url)) return tag;
       const start = m.index + m[0].length - m[2].length;
-      return `<${a}${attributes.slice(0, start)}"${escapeAttribute(track(url))}"${attributes.slice(start + m[2].length)}>`;
+      return `<${a}${attributes.slice(0, start)}"${escapeHtml(track(url))}"${attributes.slice(start + m[2].length)}>`;
     }
     return tag;
   });
@@ -37,7 +37,7 @@ export function rewriteTextLinks(text: string, track: (url: string) => string): 
 
 /** The open pixel goes just before `</body>` when there is one, else at the end. */
 export function appendOpenPixel(html: string, pixelUrl: string): string {
-  const img = `<img src="${escapeAttribute(pixelUrl)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px">`;
+  const img = `<img src="${escapeHtml(pixelUrl)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px">`;
   const close = html.toLowerCase().lastIndexOf('</body>');
   return close < 0 ? html + img : html.slice(0, close) + img + html.slice(close);
 }
@@ -54,6 +54,7 @@ function decodeEntities(value: string): string {
   });
 }
 
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Safe inside HTML text and quoted attributes. */
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -2,11 +2,13 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * What a tracking token says: which delivery, of which notification, and for a click which URL
- * to send the reader to. `kind` keeps an open token from being replayed as a click.
+ * to send the reader to; for a one-click unsubscribe, whose email of which category, issued when
+ * (epoch seconds). `kind` keeps one kind of token from being replayed as another.
  */
 export type TrackingClaim =
   | { kind: 'open'; notificationId: string; deliveryId: string }
-  | { kind: 'click'; notificationId: string; deliveryId: string; url: string };
+  | { kind: 'click'; notificationId: string; deliveryId: string; url: string }
+  | { kind: 'unsubscribe'; userId: string; category: string; channel: 'email'; issuedAt: number };
 
 interface SigningKey {
   id: string;
@@ -49,7 +51,7 @@ export class TrackingTokens {
   }
 
   sign(claim: TrackingClaim): string {
-    const body = claim.kind === 'click' ? { k: 'c', n: claim.notificationId, d: claim.deliveryId, u: claim.url } : { k: 'o', n: claim.notificationId, d: claim.deliveryId };
+    const body = bodyOf(claim);
     const signed = `${this.current.id}.${b64url(Buffer.from(JSON.stringify(body), 'utf8'))}`;
     return `${signed}.${this.mac(this.current, signed)}`;
   }
@@ -72,9 +74,22 @@ export class TrackingTokens {
   }
 }
 
+function bodyOf(claim: TrackingClaim): Record<string, unknown> {
+  switch (claim.kind) {
+    case 'click':
+      return { k: 'c', n: claim.notificationId, d: claim.deliveryId, u: claim.url };
+    case 'open':
+      return { k: 'o', n: claim.notificationId, d: claim.deliveryId };
+    case 'unsubscribe':
+      return { k: 'u', u: claim.userId, c: claim.category, ch: claim.channel, i: claim.issuedAt };
+  }
+}
+
 function keyId(secret: string): string {
   return b64url(createHash('sha256').update(`herald-tracking-key:${secret}`).digest()).slice(0, 8);
 }
+
+const isName = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128;
 
 /** A signed payload is ours, but it is still checked field by field before anything trusts it. */
 function parseClaim(payload: string): TrackingClaim | null {
@@ -85,7 +100,11 @@ function parseClaim(payload: string): TrackingClaim | null {
     return null;
   }
   if (typeof body !== 'object' || body === null) return null;
-  const { k, n, d, u } = body as Record<string, unknown>;
+  const { k, n, d, u, c, ch, i } = body as Record<string, unknown>;
+  if (k === 'u') {
+    const wellFormed = isName(u) && isName(c) && ch === 'email' && Number.isSafeInteger(i) && (i as number) >= 0;
+    return wellFormed ? { kind: 'unsubscribe', userId: u, category: c, channel: 'email', issuedAt: i as number } : null;
+  }
   if (typeof n !== 'string' || typeof d !== 'string' || !ID.test(n) || !d.startsWith(`${n}.`) || !ID.test(d)) return null;
   if (k === 'o') return { kind: 'open', notificationId: n, deliveryId: d };
   if (k === 'c' && typeof u === 'string' && isTrackableUrl(u)) return { kind: 'click', notificationId: n, deliveryId: d, url: u };

@@ -62,7 +62,7 @@ export class TrackingController {
   }
 
   /** Best effort: a failure (or a slow log) is logged, and the reader gets their answer regardless. */
-  private async record(claim: TrackingClaim, kind: EngagementKind, request: AuthenticatedRequest): Promise<void> {
+  private async record(claim: Extract<TrackingClaim, { kind: 'open' | 'click' }>, kind: EngagementKind, request: AuthenticatedRequest): Promise<void> {
     const command = new RecordEngagementCommand(claim.notificationId, claim.deliveryId, kind, kind === 'clicked' ? 'link' : 'pixel', claim.kind === 'click' ? claim.url : undefined, {
       correlationId: request.correlationId,
     });

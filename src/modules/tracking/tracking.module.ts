@@ -7,18 +7,21 @@ import { EmailTracking } from './email-tracking.js';
 import { EventsController } from './events.controller.js';
 import { TRACKING_TOKENS, loadTrackingTokens } from './tracking-keys.js';
 import { TrackingController } from './tracking.controller.js';
+import { UnsubscribeController } from './unsubscribe.controller.js';
+import { UnsubscribeLinks } from './unsubscribe-links.js';
 
 /** Opens, clicks and conversions: signed email links and pixel, and app reports. */
 @Global()
 @Module({
   imports: [CqrsModule],
-  controllers: [TrackingController, EventsController],
+  controllers: [TrackingController, EventsController, UnsubscribeController],
   providers: [
     { provide: TRACKING_TOKENS, inject: [HERALD_CONFIG], useFactory: loadTrackingTokens },
     EmailTracking,
+    UnsubscribeLinks,
     DeviceOwnership,
     RecordEngagementHandler,
   ],
-  exports: [EmailTracking],
+  exports: [EmailTracking, UnsubscribeLinks],
 })
 export class TrackingModule {}
