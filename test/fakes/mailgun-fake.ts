@@ -27,6 +27,9 @@ export interface MailgunRequest {
   html: string | undefined;
   /** h:Message-Id */
   messageId: string | undefined;
+  /** h:List-Unsubscribe and h:List-Unsubscribe-Post (RFC 2369, RFC 8058). */
+  listUnsubscribe: string | undefined;
+  listUnsubscribePost: string | undefined;
   tags: string[];
   /** The v: fields, without the prefix. */
   variables: Record<string, string>;
@@ -76,6 +79,7 @@ export async function startMailgunFake(options: { apiKey: string; domain: string
     const record: MailgunRequest = {
       at: Date.now(), domain: decodeURIComponent(match[1]!), from: one(fields.from) ?? '', to: list(fields.to).flatMap((t) => t.split(',').map((s) => s.trim())),
       subject: one(fields.subject) ?? '', text: one(fields.text), html: one(fields.html), messageId: one(fields['h:Message-Id']),
+      listUnsubscribe: one(fields['h:List-Unsubscribe']), listUnsubscribePost: one(fields['h:List-Unsubscribe-Post']),
       tags: list(fields['o:tag']), variables, deliveryId: variables.deliveryId, status: 0, id: undefined,
     };
     requests.push(record);
