@@ -26,6 +26,8 @@ export interface SmtpMessage {
   envelope: { from: string; to: string[] };
   /** Headers as mailparser reads them, lower-case names. */
   headers: Record<string, string>;
+  /** Each header's value as sent (lower-case names), before mailparser structures it (List-Unsubscribe, for one). */
+  rawHeaders: Record<string, string>;
   messageId: string | undefined;
   from: string | undefined;
   to: string[];
@@ -104,6 +106,7 @@ export async function startSmtpFake(options: { user: string; password: string; s
           at: Date.now(), user: session.user, secure: session.secure,
           envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
           headers: Object.fromEntries([...parsed.headers].map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)])),
+          rawHeaders: Object.fromEntries(parsed.headerLines.map(({ key, line }) => [key, line.slice(line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()])),
           messageId: parsed.messageId, from: parsed.from?.value[0]?.address, to: addresses(parsed.to), subject: parsed.subject,
           text: parsed.text?.trimEnd(), html: parsed.html || undefined, status: 0, queueId: undefined,
         };

@@ -13,6 +13,8 @@ const message = (content: OutboundMessage['message'] = { subject: 'Your order', 
   message: content, tags: ['orders', 'transactional'], variables: { category: 'orders', userId: 'u1' },
 });
 
+const UNSUBSCRIBE = { 'List-Unsubscribe': '<https://herald.example.com/u/k.p.s>, <mailto:unsubscribe@example.com?subject=unsubscribe-k.p.s>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+
 /** A Mailgun fake of its own, closed when the test ends, and a channel pointed at it. */
 async function setup(t: TestContext, { key = 'mg-key', domain = DOMAIN, from = FROM, timeoutMs = 2000 } = {}) {
   const fake = await startMailgunFake({ apiKey: 'mg-key', domain: DOMAIN });
@@ -37,10 +39,19 @@ describe('EmailChannel through mailgun.js against the Mailgun fake', () => {
     const { at: _at, id, ...seen } = fake.requests[0]!;
     assert.deepEqual(seen, {
       domain: DOMAIN, from: FROM, to: ['ada@example.com'], subject: 'Your order', text: 'On its way', html: '<p>On its way</p>',
-      messageId: `<${DELIVERY_ID}@${DOMAIN}>`, tags: ['orders', 'transactional'],
+      messageId: `<${DELIVERY_ID}@${DOMAIN}>`, listUnsubscribe: undefined, listUnsubscribePost: undefined, tags: ['orders', 'transactional'],
       variables: { category: 'orders', userId: 'u1', deliveryId: DELIVERY_ID, notificationId: 'n1' }, deliveryId: DELIVERY_ID, status: 200,
     });
     assert.equal(result.providerMessageId, id!.slice(1, -1), 'the id Mailgun answered, without its angle brackets');
+  });
+
+  it('sends the message’s List-Unsubscribe headers as h: fields, and refuses one that spans lines', async (t) => {
+    const { fake, channel } = await setup(t);
+    await channel.send({ ...message(), headers: UNSUBSCRIBE });
+    const r = fake.requests[0]!;
+    assert.deepEqual([r.listUnsubscribe, r.listUnsubscribePost], [UNSUBSCRIBE['List-Unsubscribe'], 'List-Unsubscribe=One-Click']);
+    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\r\nBcc: victim@example.com' } }), rejects('permanent', 'header_injection'));
+    assert.equal(fake.requests.length, 1);
   });
 
   it('falls back to title and body; a variable named deliveryId cannot replace the delivery id', async (t) => {

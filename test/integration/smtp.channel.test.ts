@@ -47,6 +47,17 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
     assert.equal(result.providerMessageId, `${DELIVERY_ID}@mail.example.com`);
   });
 
+  it('sends the message’s List-Unsubscribe headers (RFC 2369, RFC 8058), and refuses one that spans lines', async (t) => {
+    const { fake, channel } = await setup(t);
+    const headers = { 'List-Unsubscribe': '<https://herald.example.com/u/k.p.s>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    await channel.send({ ...message(), headers });
+    const m = fake.messages[0]!;
+    assert.equal(m.rawHeaders['list-unsubscribe'], '<https://herald.example.com/u/k.p.s>');
+    assert.equal(m.rawHeaders['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
+    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\nBcc: victim@example.com' } }), rejects('permanent', 'header_injection'));
+    assert.equal(fake.messages.length, 1);
+  });
+
   it('over implicit TLS (SMTPS), and falls back to title and body', async (t) => {
     const { fake, channel } = await setup(t, { secure: true });
     await channel.send(message({ title: 'Shipped', body: 'Plain body' }));
