@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPENAPI_DOCUMENT_PATH } from '../../src/modules/openapi/openapi-document.js';
+import { TrackingTokens } from '../../src/modules/tracking/tracking-token.js';
 import { startApp, type Api, type Response, type RunningApp } from '../support/app.js';
 import { eventually, tempDir } from '../support/temp.js';
 
@@ -193,7 +194,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('has request examples the app accepts, and answers that match their schemas on every route', async (t) => {
-    const running = await startApp(t);
+    const running = await startApp(t, { TRACKING_SECRET });
     const contract = new Contract(await fetchDocument(running.baseUrl), running.api);
     const client = await exerciseExamples(contract);
     await exerciseTheRest(t, contract, running, client);
@@ -201,6 +202,8 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(untried.map((o) => o.key), [], 'every operation answered as documented at least once');
   });
 });
+
+const TRACKING_SECRET = 's'.repeat(40);
 
 /** Each example builds on the ones before (the user, then the template it sends). */
 const EXAMPLE_ORDER = [
@@ -285,6 +288,16 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('get', '/t/c/{token}', { params: { token: token('c') } })).status, 302);
   assert.equal((await contract.call('get', '/t/o/{token}', { params: { token: token('o') } })).status, 200);
   assert.equal((await contract.call('get', '/t/o/{token}', { params: { token: 'forged' } })).status, 404);
+
+  // One-click unsubscribe, with a token as an email's List-Unsubscribe header carries it.
+  const unsubscribe = { token: new TrackingTokens(TRACKING_SECRET).sign({ kind: 'unsubscribe', userId, category: 'orders', channel: 'email', issuedAt: 1_780_000_000 }) };
+  const form = (body: string) => ({ params: unsubscribe, raw: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal((await contract.call('get', '/u/{token}', { params: unsubscribe })).status, 200);
+  assert.equal((await contract.call('post', '/u/{token}', form('List-Unsubscribe=One-Click'))).status, 200);
+  assert.equal((await contract.call('post', '/u/{token}', form('List-Unsubscribe=No'))).status, 400);
+  assert.equal((await contract.call('post', '/u/{token}', { params: unsubscribe, raw: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
+  assert.equal((await contract.call('post', '/u/{token}/undo', form(''))).status, 200);
+  assert.equal((await contract.call('post', '/u/{token}/undo', { ...form(''), params: { token: 'forged' } })).status, 404);
 
   // The error answers, each in the one error shape.
   const current = api.as({ appKey: client.appKey, appSecret: rotated.body.appSecret });

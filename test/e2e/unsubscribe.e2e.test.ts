@@ -60,6 +60,8 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const explained = (await api.get(`/v1/notifications/${next.notificationId}/explain`)).body;
     const email = explained.channels.find((c: { channel: string }) => c.channel === 'email');
     assert.equal(email.reason, 'opted_out');
+    assert.deepEqual(email.preferencesChangedBy, { source: 'one-click' }, 'explain says the recipient changed it, not the service');
+    assert.equal(typeof email.preferencesChangedAt, 'string');
     assert.equal((await sendEmail(api, 'orders')).status, 'sent');
 
     assert.equal((await oneClick(baseUrl, path)).status, 200);
@@ -67,6 +69,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     assert.equal(events.length, 1, 'a replay records nothing');
     assert.equal(events[0]!.metadata.source, 'one-click');
     assert.equal(events[0]!.metadata.appKey, undefined);
+    assert.deepEqual(events[0]!.changedBy, { source: 'one-click' });
   });
 
   it('a tampered, foreign or malformed token is 404 and changes nothing; a wrong body is 400', async (t) => {
@@ -112,7 +115,12 @@ describe('one-click unsubscribe (RFC 8058)', () => {
       return p.categories[0]?.channels.email === true ? p : undefined;
     });
     assert.equal(prefs.categories[0].enabled, true);
-    assert.equal((await preferenceEvents(api)).length, 2);
+    assert.deepEqual((await preferenceEvents(api)).map((e) => e.changedBy), [{ source: 'one-click' }, { source: 'one-click' }]);
+    // A change by the calling service says so, with its appKey.
+    assert.equal((await api.put('/v1/users/ada/preferences', { muted: false, channels: { push: true, sms: true, email: true }, categories: [] })).status, 200);
+    const byService = (await preferenceEvents(api)).at(-1)!.changedBy as { source: string; appKey?: string };
+    assert.equal(byService.source, 'service');
+    assert.equal(byService.appKey, api.credentials?.appKey);
     assert.equal((await sendEmail(api, 'news')).status, 'sent');
   });
 });

@@ -2,6 +2,12 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import { CHANNELS, SUPPRESSION_REASONS } from '../../domain/recipient/values.js';
 import { SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
 
+export class ChangedByDto {
+  @ApiProperty({ enum: ['service', 'one-click'], description: 'service: the calling service through the API; one-click: the recipient, by the unsubscribe link of an email' })
+  source: 'service' | 'one-click';
+  @ApiPropertyOptional({ description: 'service: the appKey of the client that made the change' }) appKey?: string;
+}
+
 export class EventViewDto {
   @ApiProperty({ example: 'recipient-user-42' }) streamName: string;
   @ApiProperty({ example: 'RecipientProfileUpdated' }) type: string;
@@ -10,7 +16,8 @@ export class EventViewDto {
   @ApiProperty() eventId: string;
   @ApiProperty({ format: 'date-time' }) time: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey, correlationId, causationId' }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click), correlationId, causationId' }) metadata: Record<string, unknown>;
+  @ApiPropertyOptional({ type: ChangedByDto, description: 'PreferencesUpdated only: who changed the preferences and how' }) changedBy?: ChangedByDto;
 }
 
 export class StreamPageDto {
@@ -80,6 +87,8 @@ export class SuppressedChannelDto {
   @ApiProperty({ enum: SUPPRESSION_REASONS }) reason: string;
   @ApiProperty({ description: 'why, in words', example: 'the user opted out of sms' }) explanation: string;
   @ApiProperty({ type: SuppressionDetailDto }) detail: SuppressionDetailDto;
+  @ApiPropertyOptional({ type: ChangedByDto, description: 'opted_out: who last changed the preferences before the decision, and how' }) preferencesChangedBy?: ChangedByDto;
+  @ApiPropertyOptional({ format: 'date-time', description: 'opted_out: when those preferences were changed' }) preferencesChangedAt?: string;
 }
 
 export class NotificationExplanationDto {

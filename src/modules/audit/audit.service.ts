@@ -5,7 +5,7 @@ import { NOTIFICATION_DECISION_TYPES, recipientStream, type ChannelSuppression, 
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
-import { eventView } from './event-view.js';
+import { changedByOf, eventView } from './event-view.js';
 
 const DECISIONS: ReadonlySet<string> = new Set(NOTIFICATION_DECISION_TYPES);
 const OUTCOMES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES);
@@ -53,6 +53,7 @@ export class AuditService {
     const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
     const channels = [...new Set([...deliveries.map((d) => d.channel), ...decision.data.suppressed.map((s) => s.channel)])];
+    const optOut = decision.data.suppressed.some((s) => s.reason === 'opted_out') ? await this.preferencesBefore(decisionEvent) : undefined;
     return {
       notificationId,
       userId: decision.data.userId,
@@ -61,7 +62,10 @@ export class AuditService {
       requestedBy: decisionEvent.metadata.appKey ?? null,
       channels: channels.map((channel) => {
         const suppression = decision.data.suppressed.find((s) => s.channel === channel);
-        if (suppression) return { channel, delivered: false, decision: 'suppressed', reason: suppression.reason, explanation: explainSuppression(suppression), detail: suppression.detail };
+        if (suppression) {
+          const changed = suppression.reason === 'opted_out' && optOut ? { preferencesChangedBy: changedByOf(optOut.metadata), preferencesChangedAt: optOut.createdAt.toISOString() } : {};
+          return { channel, delivered: false, decision: 'suppressed', reason: suppression.reason, explanation: explainSuppression(suppression), detail: suppression.detail, ...changed };
+        }
         return {
           channel,
           decision: 'accepted',
@@ -89,6 +93,12 @@ export class AuditService {
         };
       }),
     };
+  }
+
+  /** The preferences change in force when a decision was made: the last one before it in the user's stream. */
+  private async preferencesBefore(decision: RecordedEvent): Promise<RecordedEvent | undefined> {
+    const earlier = await this.store.readStream(decision.streamName, { direction: 'backwards', fromRevision: decision.revision });
+    return earlier.find((e) => e.type === 'PreferencesUpdated');
   }
 
   private async decision(notificationId: string): Promise<RecordedEvent> {

@@ -1,4 +1,15 @@
-import type { RecordedEvent } from '../event-store/event-store.port.js';
+import type { EventMetadata, RecordedEvent } from '../event-store/event-store.port.js';
+
+/** Who changed a user's preferences and how: the calling service (with its appKey), or the recipient by one-click unsubscribe. */
+export interface ChangedBy {
+  source: 'service' | 'one-click';
+  appKey?: string;
+}
+
+export function changedByOf(metadata: EventMetadata): ChangedBy {
+  if (metadata.source === 'one-click') return { source: 'one-click' };
+  return { source: 'service', ...(metadata.appKey ? { appKey: metadata.appKey } : {}) };
+}
 
 /** Webhook signing secrets are kept in the log (Herald signs with them) but never shown. */
 function redactSigningSecret(data: unknown): unknown {
@@ -17,5 +28,6 @@ export function eventView(e: RecordedEvent) {
     time: e.createdAt.toISOString(),
     data: redactSigningSecret(e.data),
     metadata: e.metadata,
+    ...(e.type === 'PreferencesUpdated' ? { changedBy: changedByOf(e.metadata) } : {}),
   };
 }
