@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import { ApnsChannel } from '../../src/modules/channels/apns.channel.js';
-import { ProviderError, uuidFromDeliveryId, type OutboundMessage, type ProviderErrorKind } from '../../src/modules/channels/provider.port.js';
+import { uuidFromDeliveryId, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { apnsTestKey, startApnsFake } from '../fakes/apns-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const TEAM = 'TEAM123456';
 const KEY_ID = 'KEY1234567';
@@ -28,15 +29,6 @@ async function setup(t: TestContext, opts: { signingKey?: string; topic?: string
   });
   return { fake, channel };
 }
-
-const providerError = (kind: ProviderErrorKind, code: string | RegExp, more: Partial<ProviderError> = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind, `${e.code}: ${e.message}`);
-  if (typeof code === 'string') assert.equal(e.code, code);
-  else assert.match(e.code, code);
-  for (const [k, v] of Object.entries(more)) assert.equal(e[k as keyof ProviderError], v, k);
-  return true;
-};
 
 describe('ApnsChannel: apns2 over HTTP/2 + TLS to the APNs fake', () => {
   it('sends the alert, data, topic, priority, collapse id, expiration and our apns-id under a valid ES256 token', async (t) => {
@@ -77,28 +69,28 @@ describe('ApnsChannel: apns2 over HTTP/2 + TLS to the APNs fake', () => {
   it('a dead token (410 Unregistered, BadDeviceToken, DeviceTokenNotForTopic) is invalid_token', async (t) => {
     const { fake, channel } = await setup(t);
     fake.invalidTokens.add(TOKEN);
-    await assert.rejects(channel.send(message()), providerError('invalid_token', 'Unregistered', { httpStatus: 410 }));
+    await assert.rejects(channel.send(message()), rejectsWith('invalid_token', 'Unregistered', { httpStatus: 410 }));
     fake.invalidTokens.clear();
-    await assert.rejects(channel.send(message({ target: { channel: 'push', deviceId: 'd2', platform: 'ios', provider: 'apns', token: 'not-hex' } })), providerError('invalid_token', 'BadDeviceToken', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message({ target: { channel: 'push', deviceId: 'd2', platform: 'ios', provider: 'apns', token: 'not-hex' } })), rejectsWith('invalid_token', 'BadDeviceToken', { httpStatus: 400 }));
     fake.failNext(1, { status: 400, reason: 'DeviceTokenNotForTopic' });
-    await assert.rejects(channel.send(message()), providerError('invalid_token', 'DeviceTokenNotForTopic'));
+    await assert.rejects(channel.send(message()), rejectsWith('invalid_token', 'DeviceTokenNotForTopic'));
   });
 
   it('429 with Retry-After, 500 and 503 are retryable', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 429, reason: 'TooManyRequests', retryAfterSeconds: 30 });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'TooManyRequests', { httpStatus: 429, retryAfterMs: 30_000 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'TooManyRequests', { httpStatus: 429, retryAfterMs: 30_000 }));
     fake.failNext(1, { status: 500, reason: 'InternalServerError' });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'InternalServerError', { httpStatus: 500, retryAfterMs: undefined }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'InternalServerError', { httpStatus: 500, retryAfterMs: undefined }));
     fake.failNext(1, { status: 503, reason: 'ServiceUnavailable' });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'ServiceUnavailable', { httpStatus: 503 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'ServiceUnavailable', { httpStatus: 503 }));
     await channel.send(message());
   });
 
   it('ExpiredProviderToken is retryable and the next attempt carries a freshly signed token', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 403, reason: 'ExpiredProviderToken' });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'ExpiredProviderToken', { httpStatus: 403 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'ExpiredProviderToken', { httpStatus: 403 }));
     await channel.send(message());
     const [expired, fresh] = fake.requests;
     assert.equal(fresh!.status, 200);
@@ -107,24 +99,24 @@ describe('ApnsChannel: apns2 over HTTP/2 + TLS to the APNs fake', () => {
 
   it('BadTopic, PayloadTooLarge and a provider token signed by the wrong key are permanent', async (t) => {
     const wrongTopic = await setup(t, { topic: 'com.other.app' });
-    await assert.rejects(wrongTopic.channel.send(message()), providerError('permanent', 'BadTopic', { httpStatus: 400 }));
+    await assert.rejects(wrongTopic.channel.send(message()), rejectsWith('permanent', 'BadTopic', { httpStatus: 400 }));
     const { channel } = await setup(t);
-    await assert.rejects(channel.send(message({ message: { body: 'x'.repeat(5000) } })), providerError('permanent', 'PayloadTooLarge', { httpStatus: 413 }));
+    await assert.rejects(channel.send(message({ message: { body: 'x'.repeat(5000) } })), rejectsWith('permanent', 'PayloadTooLarge', { httpStatus: 413 }));
     // A key APNs does not know will not start working on a retry: an operator has to fix it.
     const wrongKey = await setup(t, { signingKey: apnsTestKey().privateKeyPem });
-    await assert.rejects(wrongKey.channel.send(message()), providerError('permanent', 'InvalidProviderToken', { httpStatus: 403 }));
+    await assert.rejects(wrongKey.channel.send(message()), rejectsWith('permanent', 'InvalidProviderToken', { httpStatus: 403 }));
     assert.equal(wrongKey.fake.requests[0]!.status, 403);
   });
 
   it('an outage fails every request until the fake is up again; failWhen fails one token only', async (t) => {
     const { fake, channel } = await setup(t);
     fake.down({ status: 503, reason: 'Shutdown' });
-    for (const deliveryId of ['n3.1', 'n3.2']) await assert.rejects(channel.send(message({ deliveryId })), providerError('retryable', 'Shutdown'));
+    for (const deliveryId of ['n3.1', 'n3.2']) await assert.rejects(channel.send(message({ deliveryId })), rejectsWith('retryable', 'Shutdown'));
     fake.up();
     await channel.send(message({ deliveryId: 'n3.3' }));
     const other = 'cd'.repeat(32);
     fake.failWhen((r) => (r.token === other ? { status: 400, reason: 'BadCollapseId' } : undefined));
-    await assert.rejects(channel.send(message({ target: { channel: 'push', deviceId: 'd3', platform: 'ios', provider: 'apns', token: other } })), providerError('permanent', 'BadCollapseId'));
+    await assert.rejects(channel.send(message({ target: { channel: 'push', deviceId: 'd3', platform: 'ios', provider: 'apns', token: other } })), rejectsWith('permanent', 'BadCollapseId'));
     await channel.send(message({ deliveryId: 'n3.4' }));
     assert.deepEqual(fake.requests.map((r) => r.status), [503, 503, 200, 400, 200]);
   });
@@ -133,11 +125,11 @@ describe('ApnsChannel: apns2 over HTTP/2 + TLS to the APNs fake', () => {
     const { fake, channel } = await setup(t, { timeoutMs: 200 });
     fake.setDelay(1000);
     const started = Date.now();
-    await assert.rejects(channel.send(message()), providerError('retryable', /TIMEOUT/));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', /TIMEOUT/));
     assert.ok(Date.now() - started < 900, `gave up after ${Date.now() - started} ms`);
     fake.setDelay(0);
     fake.failNext(1, { status: 0, reason: '', reset: true });
-    await assert.rejects(channel.send(message()), providerError('retryable', /.+/));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', /.+/));
     await channel.send(message());
   });
 });

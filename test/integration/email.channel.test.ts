@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { EmailChannel } from '../../src/modules/channels/email.channel.js';
-import { ProviderError, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { startMailgunFake } from '../fakes/mailgun-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const DOMAIN = 'mg.example.com';
 const FROM = 'Herald <noreply@mg.example.com>';
@@ -21,15 +22,6 @@ async function setup(t: TestContext, { key = 'mg-key', domain = DOMAIN, from = F
   t.after(() => fake.close());
   return { fake, channel: new EmailChannel({ apiKey: key, domain, from, url: fake.url, timeoutMs }) };
 }
-
-const rejects = (kind: string, code: string, extra: { retryAfterMs?: number; httpStatus?: number } = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind);
-  assert.equal(e.code, code);
-  if ('retryAfterMs' in extra) assert.equal(e.retryAfterMs, extra.retryAfterMs);
-  if ('httpStatus' in extra) assert.equal(e.httpStatus, extra.httpStatus);
-  return true;
-};
 
 describe('EmailChannel through mailgun.js against the Mailgun fake', () => {
   it('sends from, to, subject, text and html, Message-Id from the delivery id, tags and v: variables', async (t) => {
@@ -50,7 +42,7 @@ describe('EmailChannel through mailgun.js against the Mailgun fake', () => {
     await channel.send({ ...message(), headers: UNSUBSCRIBE });
     const r = fake.requests[0]!;
     assert.deepEqual([r.listUnsubscribe, r.listUnsubscribePost], [UNSUBSCRIBE['List-Unsubscribe'], 'List-Unsubscribe=One-Click']);
-    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\r\nBcc: victim@example.com' } }), rejects('permanent', 'header_injection'));
+    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\r\nBcc: victim@example.com' } }), rejectsWith('permanent', 'header_injection'));
     assert.equal(fake.requests.length, 1);
   });
 
@@ -64,25 +56,25 @@ describe('EmailChannel through mailgun.js against the Mailgun fake', () => {
   it('4xx answers are permanent: rejected address 400, bad key 401, unknown domain 404, and scripted 402 and 413', async (t) => {
     const { fake, channel } = await setup(t);
     fake.rejectedAddresses.add('bounce@example.com');
-    await assert.rejects(channel.send(message(undefined, 'bounce@example.com')), rejects('permanent', 'http 400', { httpStatus: 400 }));
-    await assert.rejects(channel.send(message(undefined, 'not-an-address')), rejects('permanent', 'http 400'));
+    await assert.rejects(channel.send(message(undefined, 'bounce@example.com')), rejectsWith('permanent', 'http 400', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message(undefined, 'not-an-address')), rejectsWith('permanent', 'http 400'));
     for (const status of [402, 413]) {
       fake.failNext(1, { status, message: 'nope' });
-      await assert.rejects(channel.send(message()), rejects('permanent', `http ${status}`, { httpStatus: status }));
+      await assert.rejects(channel.send(message()), rejectsWith('permanent', `http ${status}`, { httpStatus: status }));
     }
     const { channel: wrongKey } = await setup(t, { key: 'nope' });
-    await assert.rejects(wrongKey.send(message()), rejects('permanent', 'http 401', { httpStatus: 401 }));
+    await assert.rejects(wrongKey.send(message()), rejectsWith('permanent', 'http 401', { httpStatus: 401 }));
     const { channel: wrongDomain } = await setup(t, { domain: 'other.example.com' });
-    await assert.rejects(wrongDomain.send(message()), rejects('permanent', 'http 404', { httpStatus: 404 }));
+    await assert.rejects(wrongDomain.send(message()), rejectsWith('permanent', 'http 404', { httpStatus: 404 }));
   });
 
   it('429 is retryable with Retry-After; 500, 502, 503 and 504 are retryable', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 429, message: 'rate limited', retryAfterSeconds: 5 });
-    await assert.rejects(channel.send(message()), rejects('retryable', 'http 429', { retryAfterMs: 5000, httpStatus: 429 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'http 429', { retryAfterMs: 5000, httpStatus: 429 }));
     for (const status of [500, 502, 503, 504]) {
       fake.failNext(1, { status });
-      await assert.rejects(channel.send(message()), rejects('retryable', `http ${status}`, { retryAfterMs: undefined, httpStatus: status }));
+      await assert.rejects(channel.send(message()), rejectsWith('retryable', `http ${status}`, { retryAfterMs: undefined, httpStatus: status }));
     }
     assert.ok((await channel.send(message())).providerMessageId, 'and the next send goes through');
   });
@@ -92,36 +84,36 @@ describe('EmailChannel through mailgun.js against the Mailgun fake', () => {
     fake.failWhen((request) => (request.body.to === 'slow@example.com' ? { status: 429, retryAfterSeconds: 9 } : undefined));
     const outcomes = await Promise.allSettled(['a@example.com', 'slow@example.com', 'b@example.com'].map((email) => channel.send(message(undefined, email))));
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-    rejects('retryable', 'http 429', { retryAfterMs: 9000 })((outcomes[1] as PromiseRejectedResult).reason);
+    rejectsWith('retryable', 'http 429', { retryAfterMs: 9000 })((outcomes[1] as PromiseRejectedResult).reason);
   });
 
   it('a provider slower than the timeout is retryable', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 150 });
     fake.setDelay(600);
-    await assert.rejects(channel.send(message()), rejects('retryable', 'timeout'));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'timeout'));
   });
 
   it('a reset connection and a refused one are retryable', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { reset: true });
-    await assert.rejects(channel.send(message()), rejects('retryable', 'ECONNRESET'));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'ECONNRESET'));
     await fake.close();
-    await assert.rejects(channel.send(message()), rejects('retryable', 'ECONNREFUSED'));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'ECONNREFUSED'));
   });
 
   it('refuses a line break in subject, from or to before anything reaches Mailgun', async (t) => {
     const { fake, channel } = await setup(t);
-    await assert.rejects(channel.send(message({ subject: 'Hi\r\nBcc: victim@example.com', text: 'x' })), rejects('permanent', 'header_injection'));
-    await assert.rejects(channel.send(message({ title: 'Hi\nBcc: victim@example.com', text: 'x' })), rejects('permanent', 'header_injection'));
-    await assert.rejects(channel.send(message(undefined, 'ada@example.com\r\nBcc: victim@example.com')), rejects('permanent', 'header_injection'));
+    await assert.rejects(channel.send(message({ subject: 'Hi\r\nBcc: victim@example.com', text: 'x' })), rejectsWith('permanent', 'header_injection'));
+    await assert.rejects(channel.send(message({ title: 'Hi\nBcc: victim@example.com', text: 'x' })), rejectsWith('permanent', 'header_injection'));
+    await assert.rejects(channel.send(message(undefined, 'ada@example.com\r\nBcc: victim@example.com')), rejectsWith('permanent', 'header_injection'));
     const { fake: other, channel: badFrom } = await setup(t, { from: 'Herald <noreply@mg.example.com>\nBcc: victim@example.com' });
-    await assert.rejects(badFrom.send(message()), rejects('permanent', 'header_injection'));
+    await assert.rejects(badFrom.send(message()), rejectsWith('permanent', 'header_injection'));
     assert.equal(fake.requests.length + other.requests.length, 0);
   });
 
   it('refuses a non-email target without calling Mailgun', async (t) => {
     const { fake, channel } = await setup(t);
-    await assert.rejects(channel.send({ ...message(), target: { channel: 'sms', phone: '+447700900123' } }), rejects('permanent', 'wrong_target'));
+    await assert.rejects(channel.send({ ...message(), target: { channel: 'sms', phone: '+447700900123' } }), rejectsWith('permanent', 'wrong_target'));
     assert.equal(fake.requests.length, 0);
   });
 });

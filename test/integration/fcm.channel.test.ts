@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { FcmChannel } from '../../src/modules/channels/fcm.channel.js';
-import { ProviderError, type OutboundMessage, type ProviderErrorKind } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { fcmTestServiceAccount, startFcmFake } from '../fakes/fcm-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const PROJECT = 'herald-test';
 const TOKEN = 'fcm-token-0123456789abcdef:APA91b';
@@ -24,14 +25,6 @@ async function setup(t: TestContext, opts: { timeoutMs?: number; projectId?: str
   });
   return { fake, channel };
 }
-
-const providerError = (kind: ProviderErrorKind, code: string, more: Partial<ProviderError> = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind, `${e.code}: ${e.message}`);
-  assert.equal(e.code, code, e.message);
-  for (const [k, v] of Object.entries(more)) assert.equal(e[k as keyof ProviderError], v, k);
-  return true;
-};
 
 describe('FcmChannel: firebase-admin over HTTPS to the FCM fake (OAuth JWT exchange + messages:send)', () => {
   it('exchanges the service-account JWT once and sends notification, data, android and webpush options', async (t) => {
@@ -71,24 +64,24 @@ describe('FcmChannel: firebase-admin over HTTPS to the FCM fake (OAuth JWT excha
   it('UNREGISTERED and INVALID_ARGUMENT about the token are invalid_token; other INVALID_ARGUMENT and SENDER_ID_MISMATCH are permanent', async (t) => {
     const { fake, channel } = await setup(t);
     fake.invalidTokens.add(TOKEN);
-    await assert.rejects(channel.send(message()), providerError('invalid_token', 'messaging/registration-token-not-registered', { httpStatus: 404 }));
-    await assert.rejects(channel.send(message({ target: target('bad token!') })), providerError('invalid_token', 'messaging/invalid-argument', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message()), rejectsWith('invalid_token', 'messaging/registration-token-not-registered', { httpStatus: 404 }));
+    await assert.rejects(channel.send(message({ target: target('bad token!') })), rejectsWith('invalid_token', 'messaging/invalid-argument', { httpStatus: 400 }));
     fake.invalidTokens.clear();
     fake.failNext(1, { status: 400, errorCode: 'INVALID_ARGUMENT', message: 'Invalid value at \'message.android.ttl\'' });
-    await assert.rejects(channel.send(message()), providerError('permanent', 'messaging/invalid-argument', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message()), rejectsWith('permanent', 'messaging/invalid-argument', { httpStatus: 400 }));
     fake.failNext(1, { status: 403, errorCode: 'SENDER_ID_MISMATCH' });
-    await assert.rejects(channel.send(message()), providerError('permanent', 'messaging/mismatched-credential', { httpStatus: 403 }));
+    await assert.rejects(channel.send(message()), rejectsWith('permanent', 'messaging/mismatched-credential', { httpStatus: 403 }));
   });
 
   it('QUOTA_EXCEEDED with Retry-After, INTERNAL and a long UNAVAILABLE are retryable; a single 503 is retried by the SDK', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 429, errorCode: 'QUOTA_EXCEEDED', retryAfterSeconds: 30 });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'messaging/message-rate-exceeded', { httpStatus: 429, retryAfterMs: 30_000 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'messaging/message-rate-exceeded', { httpStatus: 429, retryAfterMs: 30_000 }));
     fake.failNext(1, { status: 500, errorCode: 'INTERNAL' });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'messaging/internal-error', { httpStatus: 500 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'messaging/internal-error', { httpStatus: 500 }));
     // firebase-admin gives up at once when Retry-After exceeds its 60 s cap, and hands it to us.
     fake.failNext(1, { status: 503, errorCode: 'UNAVAILABLE', retryAfterSeconds: 120 });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'messaging/server-unavailable', { httpStatus: 503, retryAfterMs: 120_000 }));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'messaging/server-unavailable', { httpStatus: 503, retryAfterMs: 120_000 }));
     const before = fake.requests.length;
     fake.failNext(1, { status: 503, errorCode: 'UNAVAILABLE' });
     await channel.send(message());
@@ -98,12 +91,12 @@ describe('FcmChannel: firebase-admin over HTTPS to the FCM fake (OAuth JWT excha
   it('THIRD_PARTY_AUTH_ERROR, a project we may not send for and a key Google rejects are permanent', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 401, errorCode: 'THIRD_PARTY_AUTH_ERROR' });
-    await assert.rejects(channel.send(message()), providerError('permanent', 'messaging/third-party-auth-error', { httpStatus: 401 }));
+    await assert.rejects(channel.send(message()), rejectsWith('permanent', 'messaging/third-party-auth-error', { httpStatus: 401 }));
     const otherProject = await setup(t, { projectId: 'someone-else' });
-    await assert.rejects(otherProject.channel.send(message()), providerError('permanent', 'messaging/mismatched-credential', { httpStatus: 403 }));
+    await assert.rejects(otherProject.channel.send(message()), rejectsWith('permanent', 'messaging/mismatched-credential', { httpStatus: 403 }));
     // A wrong or revoked key fails the token exchange; no retry fixes it, so nothing reaches FCM.
     const wrongKey = await setup(t, { privateKey: fcmTestServiceAccount(PROJECT).serviceAccount.private_key });
-    await assert.rejects(wrongKey.channel.send(message()), providerError('permanent', 'oauth/invalid_grant', { httpStatus: 400 }));
+    await assert.rejects(wrongKey.channel.send(message()), rejectsWith('permanent', 'oauth/invalid_grant', { httpStatus: 400 }));
     assert.equal(wrongKey.fake.tokenRequests, 1);
     assert.equal(wrongKey.fake.requests.length, 0);
   });
@@ -111,12 +104,12 @@ describe('FcmChannel: firebase-admin over HTTPS to the FCM fake (OAuth JWT excha
   it('an outage fails every send until the fake is up again; failWhen fails one token only', async (t) => {
     const { fake, channel } = await setup(t);
     fake.down({ status: 500, errorCode: 'INTERNAL' });
-    await assert.rejects(channel.send(message()), providerError('retryable', 'messaging/internal-error'));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'messaging/internal-error'));
     fake.up();
     await channel.send(message());
     const other = 'other-token-0123456789';
     fake.failWhen((r) => (r.token === other ? { status: 404, errorCode: 'UNREGISTERED' } : undefined));
-    await assert.rejects(channel.send(message({ target: target(other) })), providerError('invalid_token', 'messaging/registration-token-not-registered'));
+    await assert.rejects(channel.send(message({ target: target(other) })), rejectsWith('invalid_token', 'messaging/registration-token-not-registered'));
     await channel.send(message());
     assert.deepEqual(fake.requests.map((r) => r.status), [500, 200, 404, 200]);
   });
@@ -126,7 +119,7 @@ describe('FcmChannel: firebase-admin over HTTPS to the FCM fake (OAuth JWT excha
     await channel.send(message());
     fake.setDelay(1500);
     const started = Date.now();
-    await assert.rejects(channel.send(message()), providerError('retryable', 'timeout'));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'timeout'));
     assert.ok(Date.now() - started < 1000, `gave up after ${Date.now() - started} ms`);
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { ProviderError, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { SmsChannel, isGsm7 } from '../../src/modules/channels/sms.channel.js';
 import { startVonageFake } from '../fakes/vonage-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const DELIVERY_ID = '01JQ8ZK7R6V3M2N4P5Q6R7S8T9.sms.1';
 
@@ -16,16 +17,6 @@ async function setup(t: TestContext, { secret = 'secret', timeoutMs = 2000 } = {
   t.after(() => fake.close());
   return { fake, channel: new SmsChannel({ apiKey: 'key', apiSecret: secret, from: 'Herald', restUrl: fake.url, timeoutMs }) };
 }
-
-const rejects = (kind: string, code: string | RegExp, extra: { retryAfterMs?: number; httpStatus?: number } = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind);
-  if (typeof code === 'string') assert.equal(e.code, code);
-  else assert.match(e.code, code);
-  if ('retryAfterMs' in extra) assert.equal(e.retryAfterMs, extra.retryAfterMs);
-  if ('httpStatus' in extra) assert.equal(e.httpStatus, extra.httpStatus);
-  return true;
-};
 
 describe('isGsm7', () => {
   it('accepts the GSM 03.38 basic set and extension table, nothing else', () => {
@@ -64,7 +55,7 @@ describe('SmsChannel through @vonage/server-sdk against the Vonage fake', () => 
     const { fake, channel } = await setup(t);
     for (const status of ['2', '3', '4', '6', '7', '8', '12', '14', '15', '22', '29', '32', '33']) {
       fake.failNext(1, { status });
-      await assert.rejects(channel.send(message('x')), rejects('permanent', `status ${status}`), `status ${status}`);
+      await assert.rejects(channel.send(message('x')), rejectsWith('permanent', `status ${status}`), `status ${status}`);
     }
   });
 
@@ -72,41 +63,41 @@ describe('SmsChannel through @vonage/server-sdk against the Vonage fake', () => 
     const { fake, channel } = await setup(t);
     for (const status of ['1', '5', '9', '10', '99']) {
       fake.failNext(1, { status });
-      await assert.rejects(channel.send(message('x')), rejects('retryable', `status ${status}`), `status ${status}`);
+      await assert.rejects(channel.send(message('x')), rejectsWith('retryable', `status ${status}`), `status ${status}`);
     }
   });
 
   it("the fake's own checks: a barred number (7) and a non-numeric destination (3) are permanent", async (t) => {
     const { fake, channel } = await setup(t);
     fake.barredNumbers.add('447700900999');
-    await assert.rejects(channel.send(message('x', '+447700900999')), rejects('permanent', 'status 7'));
-    await assert.rejects(channel.send(message('x', '+44 7700 900123')), rejects('permanent', 'status 3'));
+    await assert.rejects(channel.send(message('x', '+447700900999')), rejectsWith('permanent', 'status 7'));
+    await assert.rejects(channel.send(message('x', '+44 7700 900123')), rejectsWith('permanent', 'status 3'));
     assert.deepEqual(fake.requests.map((r) => r.status), ['7', '3']);
   });
 
   it('wrong credentials (status 4, still HTTP 200) are permanent', async (t) => {
     const { fake, channel } = await setup(t, { secret: 'wrong' });
-    await assert.rejects(channel.send(message('x')), rejects('permanent', 'status 4'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('permanent', 'status 4'));
     assert.deepEqual([fake.requests[0]!.status, fake.requests[0]!.httpStatus], ['4', 200]);
   });
 
   it('HTTP 429 is retryable with Retry-After; 500 and 503 are retryable; 401 is permanent', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { httpStatus: 429, retryAfterSeconds: 3 });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'http 429', { retryAfterMs: 3000, httpStatus: 429 }));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'http 429', { retryAfterMs: 3000, httpStatus: 429 }));
     for (const httpStatus of [500, 503]) {
       fake.failNext(1, { httpStatus });
-      await assert.rejects(channel.send(message('x')), rejects('retryable', `http ${httpStatus}`, { httpStatus }));
+      await assert.rejects(channel.send(message('x')), rejectsWith('retryable', `http ${httpStatus}`, { httpStatus }));
     }
     fake.failNext(1, { httpStatus: 401 });
-    await assert.rejects(channel.send(message('x')), rejects('permanent', 'http 401', { httpStatus: 401 }));
+    await assert.rejects(channel.send(message('x')), rejectsWith('permanent', 'http 401', { httpStatus: 401 }));
   });
 
   it('an outage fails every send until the fake is up again', async (t) => {
     const { fake, channel } = await setup(t);
     fake.down({ httpStatus: 503 });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'http 503'));
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'http 503'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'http 503'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'http 503'));
     fake.up();
     assert.ok((await channel.send(message('x'))).providerMessageId);
   });
@@ -114,21 +105,21 @@ describe('SmsChannel through @vonage/server-sdk against the Vonage fake', () => 
   it('a provider slower than the timeout is retryable', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 150 });
     fake.setDelay(600);
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'timeout'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'timeout'));
   });
 
   it('a reset connection and a refused one are retryable', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { reset: true });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'ECONNRESET'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'ECONNRESET'));
     await fake.close();
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'ECONNREFUSED'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'ECONNREFUSED'));
   });
 
   it('refuses a non-SMS target without calling Vonage', async (t) => {
     const { fake, channel } = await setup(t);
     const email: OutboundMessage = { ...message('x'), target: { channel: 'email', email: 'ada@example.com' } };
-    await assert.rejects(channel.send(email), rejects('permanent', 'wrong_target'));
+    await assert.rejects(channel.send(email), rejectsWith('permanent', 'wrong_target'));
     assert.equal(fake.requests.length, 0);
   });
 

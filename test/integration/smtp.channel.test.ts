@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { ProviderError, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { SmtpEmailChannel, type SmtpEmailChannelOptions } from '../../src/modules/channels/smtp.channel.js';
 import { startSmtpFake } from '../fakes/smtp-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const FROM = 'Herald <noreply@mail.example.com>';
 const DELIVERY_ID = '01JQ8ZK7R6V3M2N4P5Q6R7S8T9.email.1';
@@ -25,14 +26,6 @@ async function setup(t: TestContext, { secure = false, offerStartTls = true, ...
   return { fake, channel };
 }
 
-const rejects = (kind: string, code: string, answered?: boolean) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind, e.message);
-  assert.equal(e.code, code, e.message);
-  if (answered !== undefined) assert.equal(e.answered, answered, `answered: ${e.message}`);
-  return true;
-};
-
 describe('SmtpEmailChannel through nodemailer against a real SMTP server', () => {
   it('over STARTTLS with AUTH: From, To, Subject, text and html, Message-Id from the delivery id and X-Herald-Delivery-Id', async (t) => {
     const { fake, channel } = await setup(t);
@@ -54,7 +47,7 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
     const m = fake.messages[0]!;
     assert.equal(m.rawHeaders['list-unsubscribe'], '<https://herald.example.com/u/k.p.s>');
     assert.equal(m.rawHeaders['list-unsubscribe-post'], 'List-Unsubscribe=One-Click');
-    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\nBcc: victim@example.com' } }), rejects('permanent', 'header_injection'));
+    await assert.rejects(channel.send({ ...message(), headers: { 'List-Unsubscribe': '<https://x.example>\nBcc: victim@example.com' } }), rejectsWith('permanent', 'header_injection'));
     assert.equal(fake.messages.length, 1);
   });
 
@@ -77,7 +70,7 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
     const { fake, channel } = await setup(t);
     for (const [code, stage] of [[421, 'data'], [450, 'rcpt'], [451, 'data'], [452, 'mail']] as const) {
       fake.failNext(1, { code, stage, message: 'try again later' });
-      await assert.rejects(channel.send(message()), rejects('retryable', `smtp ${code}`, true), `${code} at ${stage}`);
+      await assert.rejects(channel.send(message()), rejectsWith('retryable', `smtp ${code}`, { answered: true }), `${code} at ${stage}`);
     }
     assert.ok((await channel.send(message())).providerMessageId, 'and the next send goes through');
   });
@@ -85,48 +78,48 @@ describe('SmtpEmailChannel through nodemailer against a real SMTP server', () =>
   it('5xx replies are permanent: an unknown recipient (550 at RCPT), 552 and 554 at DATA', async (t) => {
     const { fake, channel } = await setup(t);
     fake.rejectedRecipients.add('nobody@example.com');
-    await assert.rejects(channel.send(message(undefined, 'nobody@example.com')), rejects('permanent', 'smtp 550'));
+    await assert.rejects(channel.send(message(undefined, 'nobody@example.com')), rejectsWith('permanent', 'smtp 550'));
     for (const code of [552, 554]) {
       fake.failNext(1, { code, message: 'rejected' });
-      await assert.rejects(channel.send(message()), rejects('permanent', `smtp ${code}`), String(code));
+      await assert.rejects(channel.send(message()), rejectsWith('permanent', `smtp ${code}`), String(code));
     }
     assert.deepEqual(fake.messages.map((m) => m.status), [552, 554], 'the rejected recipient never reached DATA');
   });
 
   it('wrong credentials are permanent (535)', async (t) => {
     const { channel } = await setup(t, { auth: { user: 'herald', password: 'wrong' } });
-    await assert.rejects(channel.send(message()), rejects('permanent', 'smtp 535'));
+    await assert.rejects(channel.send(message()), rejectsWith('permanent', 'smtp 535'));
   });
 
   it('a server that does not take STARTTLS is refused before anything is sent (its 500 fails every message alike)', async (t) => {
     const { fake, channel } = await setup(t, { offerStartTls: false });
-    await assert.rejects(channel.send(message()), (e) => rejects('permanent', 'smtp 500')(e) && /STARTTLS/.test((e as Error).message));
+    await assert.rejects(channel.send(message()), (e) => rejectsWith('permanent', 'smtp 500')(e) && /STARTTLS/.test((e as Error).message));
     assert.equal(fake.messages.length, 0);
   });
 
   it('a server that stops answering after the message is retryable and may have taken it; one that is gone is refused before anything left', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 300 });
     fake.failNext(1, { code: 0, stage: 'data', hang: true });
-    await assert.rejects(channel.send(message()), rejects('retryable', 'timeout', false));
+    await assert.rejects(channel.send(message()), rejectsWith('retryable', 'timeout', { answered: false }));
     await channel.close();
     await fake.close();
     const gone = new SmtpEmailChannel({ host: fake.host, port: fake.port, secure: false, requireTls: true, auth: null, from: FROM, messageIdDomain: 'mail.example.com', timeoutMs: 1000 });
     t.after(() => gone.close());
-    await assert.rejects(gone.send(message()), rejects('retryable', 'ECONNREFUSED', true));
+    await assert.rejects(gone.send(message()), rejectsWith('retryable', 'ECONNREFUSED', { answered: true }));
   });
 
   it('refuses a line break in subject, from or to before anything reaches the server', async (t) => {
     const { fake, channel } = await setup(t);
-    await assert.rejects(channel.send(message({ subject: 'Hi\r\nBcc: victim@example.com', text: 'x' })), rejects('permanent', 'header_injection'));
-    await assert.rejects(channel.send(message(undefined, 'ada@example.com\r\nBcc: victim@example.com')), rejects('permanent', 'header_injection'));
+    await assert.rejects(channel.send(message({ subject: 'Hi\r\nBcc: victim@example.com', text: 'x' })), rejectsWith('permanent', 'header_injection'));
+    await assert.rejects(channel.send(message(undefined, 'ada@example.com\r\nBcc: victim@example.com')), rejectsWith('permanent', 'header_injection'));
     const { fake: other, channel: badFrom } = await setup(t, { from: 'Herald <noreply@mail.example.com>\nBcc: victim@example.com' });
-    await assert.rejects(badFrom.send(message()), rejects('permanent', 'header_injection'));
+    await assert.rejects(badFrom.send(message()), rejectsWith('permanent', 'header_injection'));
     assert.equal(fake.messages.length + other.messages.length, 0);
   });
 
   it('refuses a non-email target without calling the server', async (t) => {
     const { fake, channel } = await setup(t);
-    await assert.rejects(channel.send({ ...message(), target: { channel: 'sms', phone: '+447700900123' } }), rejects('permanent', 'wrong_target'));
+    await assert.rejects(channel.send({ ...message(), target: { channel: 'sms', phone: '+447700900123' } }), rejectsWith('permanent', 'wrong_target'));
     assert.equal(fake.messages.length, 0);
   });
 });

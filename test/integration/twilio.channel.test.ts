@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { ProviderError, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { TwilioSmsChannel, type TwilioSmsChannelOptions } from '../../src/modules/channels/twilio.channel.js';
 import { startTwilioFake } from '../fakes/twilio-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const SERVICE_SID = `MG${'fedcba9876543210'.repeat(2)}`;
@@ -22,15 +23,6 @@ async function setup(t: TestContext, options: Partial<TwilioSmsChannelOptions> =
   });
   return { fake, channel };
 }
-
-const rejects = (kind: string, code: string, extra: { retryAfterMs?: number; httpStatus?: number } = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind);
-  assert.equal(e.code, code);
-  if ('retryAfterMs' in extra) assert.equal(e.retryAfterMs, extra.retryAfterMs);
-  if ('httpStatus' in extra) assert.equal(e.httpStatus, extra.httpStatus);
-  return true;
-};
 
 describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () => {
   it('posts To (E.164), From and Body to the account’s Messages.json with Basic auth; returns the message SID', async (t) => {
@@ -62,29 +54,29 @@ describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () =
     const { fake, channel } = await setup(t);
     fake.unsubscribed.add('+447700900111');
     fake.landlines.add('+442071234567');
-    await assert.rejects(channel.send(message('x', '+44 7700 900123')), rejects('permanent', 'error 21211', { httpStatus: 400 }));
-    await assert.rejects(channel.send(message('x', '+447700900111')), rejects('permanent', 'error 21610', { httpStatus: 400 }));
-    await assert.rejects(channel.send(message('x', '+442071234567')), rejects('permanent', 'error 21614', { httpStatus: 400 }));
-    await assert.rejects(channel.send(message('x'.repeat(1601))), rejects('permanent', 'error 21617', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message('x', '+44 7700 900123')), rejectsWith('permanent', 'error 21211', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message('x', '+447700900111')), rejectsWith('permanent', 'error 21610', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message('x', '+442071234567')), rejectsWith('permanent', 'error 21614', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message('x'.repeat(1601))), rejectsWith('permanent', 'error 21617', { httpStatus: 400 }));
     assert.deepEqual(fake.requests.map((r) => r.code), [21211, 21610, 21614, 21617]);
   });
 
   it('wrong credentials (401, 20003) are permanent', async (t) => {
     const { fake, channel } = await setup(t, { authToken: 'wrong' });
-    await assert.rejects(channel.send(message('x')), rejects('permanent', 'error 20003', { httpStatus: 401 }));
+    await assert.rejects(channel.send(message('x')), rejectsWith('permanent', 'error 20003', { httpStatus: 401 }));
     assert.equal(fake.requests[0]!.status, 401);
   });
 
   it('429 is retryable with Retry-After; 500 and 503 are retryable; a rate-limit code on a 400 is retryable too', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { status: 429, code: 20429, message: 'Too Many Requests', retryAfterSeconds: 4 });
-    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'error 20429', { retryAfterMs: 4000, httpStatus: 429 })(e) && (e as ProviderError).answered);
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'error 20429', { retryAfterMs: 4000, httpStatus: 429, answered: true }));
     for (const status of [500, 503]) {
       fake.failNext(1, { status });
-      await assert.rejects(channel.send(message('x')), rejects('retryable', 'error 20500', { retryAfterMs: undefined, httpStatus: status }));
+      await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'error 20500', { retryAfterMs: undefined, httpStatus: status }));
     }
     fake.failNext(1, { status: 400, code: 14107, message: 'SMS send rate limit exceeded' });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'error 14107', { httpStatus: 400 }));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'error 14107', { httpStatus: 400 }));
     assert.ok((await channel.send(message('x'))).providerMessageId, 'and the next send goes through');
   });
 
@@ -93,26 +85,26 @@ describe('TwilioSmsChannel through the twilio SDK against the Twilio fake', () =
     fake.failWhen((request) => (request.body.To === '+447700900222' ? { status: 429, code: 20429, retryAfterSeconds: 7 } : undefined));
     const outcomes = await Promise.allSettled(['+447700900221', '+447700900222', '+447700900223'].map((phone) => channel.send(message('x', phone))));
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-    rejects('retryable', 'error 20429', { retryAfterMs: 7000 })((outcomes[1] as PromiseRejectedResult).reason);
+    rejectsWith('retryable', 'error 20429', { retryAfterMs: 7000 })((outcomes[1] as PromiseRejectedResult).reason);
   });
 
   it('a provider slower than the timeout is retryable', async (t) => {
     const { fake, channel } = await setup(t, { timeoutMs: 150 });
     fake.failNext(1, { hang: true });
-    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'timeout')(e) && (e as ProviderError).answered === false);
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'timeout', { answered: false }));
   });
 
   it('a reset connection and a refused one are retryable', async (t) => {
     const { fake, channel } = await setup(t);
     fake.failNext(1, { reset: true });
-    await assert.rejects(channel.send(message('x')), rejects('retryable', 'ECONNRESET'));
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'ECONNRESET'));
     await fake.close();
-    await assert.rejects(channel.send(message('x')), (e) => rejects('retryable', 'ECONNREFUSED')(e) && (e as ProviderError).answered, 'refused: nothing left');
+    await assert.rejects(channel.send(message('x')), rejectsWith('retryable', 'ECONNREFUSED', { answered: true }), 'refused: nothing left');
   });
 
   it('refuses a non-SMS target without calling Twilio', async (t) => {
     const { fake, channel } = await setup(t);
-    await assert.rejects(channel.send({ ...message('x'), target: { channel: 'email', email: 'ada@example.com' } }), rejects('permanent', 'wrong_target'));
+    await assert.rejects(channel.send({ ...message('x'), target: { channel: 'email', email: 'ada@example.com' } }), rejectsWith('permanent', 'wrong_target'));
     assert.equal(fake.requests.length, 0);
   });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createECDH } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import { ProviderError, type OutboundMessage } from '../../src/modules/channels/provider.port.js';
+import { type OutboundMessage } from '../../src/modules/channels/provider.port.js';
 import { MAX_PLAINTEXT_BYTES, WebPushChannel } from '../../src/modules/channels/webpush.channel.js';
 import { decryptPushMessage, startWebPushFake, vapidTestKeys } from '../fakes/webpush-fake.js';
+import { rejectsWith } from '../support/provider-errors.js';
 
 const DELIVERY_ID = '01JQ8ZK7R6V3M2N4P5Q6R7S8T9.push.1';
 const SUBJECT = 'mailto:push@example.com';
@@ -28,15 +29,6 @@ async function setup(t: TestContext, { timeoutMs = 2000 } = {}) {
   });
   return { fake, channel, vapid, subscription: fake.subscribe() };
 }
-
-const rejects = (kind: string, code: string, extra: { retryAfterMs?: number; httpStatus?: number } = {}) => (e: unknown) => {
-  assert.ok(e instanceof ProviderError, String(e));
-  assert.equal(e.kind, kind, e.message);
-  assert.equal(e.code, code, e.message);
-  if ('retryAfterMs' in extra) assert.equal(e.retryAfterMs, extra.retryAfterMs);
-  if ('httpStatus' in extra) assert.equal(e.httpStatus, extra.httpStatus);
-  return true;
-};
 
 describe('the push service fake', () => {
   it('decrypts the example message of RFC 8291 section 5 with the user agent’s keys', () => {
@@ -79,7 +71,7 @@ describe('WebPushChannel through web-push against a push service that decrypts',
   it('a payload encrypted to the wrong keys does not decrypt, and the send fails', async (t) => {
     const { fake, channel, subscription } = await setup(t);
     const other = fake.subscribe();
-    await assert.rejects(channel.send(message({ endpoint: subscription.endpoint, keys: other.keys })), rejects('permanent', 'http 400'));
+    await assert.rejects(channel.send(message({ endpoint: subscription.endpoint, keys: other.keys })), rejectsWith('permanent', 'http 400'));
     assert.equal(fake.requests[0]!.payload, undefined);
     assert.match(fake.requests[0]!.error!, /authenticate|decrypt/i);
   });
@@ -88,26 +80,26 @@ describe('WebPushChannel through web-push against a push service that decrypts',
     const { fake, subscription } = await setup(t);
     const stranger = new WebPushChannel({ ...vapidTestKeys(), subject: SUBJECT, timeoutMs: 2000 });
     t.after(() => stranger.close());
-    await assert.rejects(stranger.send(message(subscription)), rejects('permanent', 'http 403', { httpStatus: 403 }));
+    await assert.rejects(stranger.send(message(subscription)), rejectsWith('permanent', 'http 403', { httpStatus: 403 }));
     assert.match(fake.requests[0]!.error!, /not the key this subscription was made with/);
   });
 
   it('an unknown subscription (404) and an unsubscribed one (410) invalidate the device', async (t) => {
     const { fake, channel, subscription } = await setup(t);
-    await assert.rejects(channel.send(message({ ...subscription, endpoint: `${fake.url}/push/unknown` })), rejects('invalid_token', 'http 404', { httpStatus: 404 }));
+    await assert.rejects(channel.send(message({ ...subscription, endpoint: `${fake.url}/push/unknown` })), rejectsWith('invalid_token', 'http 404', { httpStatus: 404 }));
     fake.unsubscribe(subscription.endpoint);
-    await assert.rejects(channel.send(message(subscription)), rejects('invalid_token', 'http 410', { httpStatus: 410 }));
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('invalid_token', 'http 410', { httpStatus: 410 }));
   });
 
   it('413 is permanent; 429 is retryable with Retry-After; 500 and 503 are retryable', async (t) => {
     const { fake, channel, subscription } = await setup(t);
     fake.failNext(1, { status: 413 });
-    await assert.rejects(channel.send(message(subscription)), rejects('permanent', 'http 413', { httpStatus: 413 }));
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('permanent', 'http 413', { httpStatus: 413 }));
     fake.failNext(1, { status: 429, retryAfterSeconds: 6 });
-    await assert.rejects(channel.send(message(subscription)), rejects('retryable', 'http 429', { retryAfterMs: 6000, httpStatus: 429 }));
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('retryable', 'http 429', { retryAfterMs: 6000, httpStatus: 429 }));
     for (const status of [500, 503]) {
       fake.failNext(1, { status });
-      await assert.rejects(channel.send(message(subscription)), rejects('retryable', `http ${status}`, { httpStatus: status }));
+      await assert.rejects(channel.send(message(subscription)), rejectsWith('retryable', `http ${status}`, { httpStatus: status }));
     }
     assert.ok((await channel.send(message(subscription))).providerMessageId, 'and the next send goes through');
   });
@@ -118,7 +110,7 @@ describe('WebPushChannel through web-push against a push service that decrypts',
     const overhead = Buffer.byteLength(JSON.stringify({ body: '', deliveryId: DELIVERY_ID, notificationId: 'n1' }));
     await channel.send({ ...bare, message: { body: 'x'.repeat(MAX_PLAINTEXT_BYTES - overhead) } });
     assert.deepEqual([fake.requests[0]!.status, fake.requests[0]!.bodyBytes], [201, 4096]);
-    await assert.rejects(channel.send({ ...bare, message: { body: 'x'.repeat(MAX_PLAINTEXT_BYTES - overhead + 1) } }), rejects('permanent', 'payload_too_large'));
+    await assert.rejects(channel.send({ ...bare, message: { body: 'x'.repeat(MAX_PLAINTEXT_BYTES - overhead + 1) } }), rejectsWith('permanent', 'payload_too_large'));
     assert.equal(fake.requests.length, 1);
   });
 
@@ -127,24 +119,24 @@ describe('WebPushChannel through web-push against a push service that decrypts',
     // The right shape (0x04 and 64 bytes) but not a point on P-256.
     const offCurve = Buffer.alloc(65, 1);
     offCurve[0] = 4;
-    await assert.rejects(channel.send(message({ ...subscription, keys: { ...subscription.keys, p256dh: offCurve.toString('base64url') } })), rejects('permanent', 'unsendable'));
+    await assert.rejects(channel.send(message({ ...subscription, keys: { ...subscription.keys, p256dh: offCurve.toString('base64url') } })), rejectsWith('permanent', 'unsendable'));
     assert.equal(fake.requests.length, 0);
   });
 
   it('a service that does not answer in time, a reset and a refused connection are retryable', async (t) => {
     const { fake, channel, subscription } = await setup(t, { timeoutMs: 200 });
     fake.failNext(1, { status: 0, hang: true });
-    await assert.rejects(channel.send(message(subscription)), (e) => rejects('retryable', 'timeout')(e) && (e as ProviderError).answered === false);
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('retryable', 'timeout', { answered: false }));
     fake.failNext(1, { status: 0, reset: true });
-    await assert.rejects(channel.send(message(subscription)), rejects('retryable', 'ECONNRESET'));
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('retryable', 'ECONNRESET'));
     await fake.close();
-    await assert.rejects(channel.send(message(subscription)), (e) => rejects('retryable', 'ECONNREFUSED')(e) && (e as ProviderError).answered);
+    await assert.rejects(channel.send(message(subscription)), rejectsWith('retryable', 'ECONNREFUSED', { answered: true }));
   });
 
   it('refuses a target that is not a webpush device without calling anything', async (t) => {
     const { fake, channel, subscription } = await setup(t);
-    await assert.rejects(channel.send(message(subscription, { target: { channel: 'push', deviceId: 'd1', platform: 'android', provider: 'fcm', token: 'fcm-token-0123456789' } })), rejects('permanent', 'wrong_target'));
-    await assert.rejects(channel.send(message(subscription, { target: { channel: 'push', deviceId: 'w1', platform: 'web', provider: 'webpush', token: subscription.endpoint } })), rejects('permanent', 'missing_keys'));
+    await assert.rejects(channel.send(message(subscription, { target: { channel: 'push', deviceId: 'd1', platform: 'android', provider: 'fcm', token: 'fcm-token-0123456789' } })), rejectsWith('permanent', 'wrong_target'));
+    await assert.rejects(channel.send(message(subscription, { target: { channel: 'push', deviceId: 'w1', platform: 'web', provider: 'webpush', token: subscription.endpoint } })), rejectsWith('permanent', 'missing_keys'));
     assert.equal(fake.requests.length, 0);
   });
 });
