@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { apnsToken, createUser, startApp, type Api } from '../support/app.js';
+import { apnsToken, createUser, notificationFinished, startApp, type Api } from '../support/app.js';
 import { startProviderFakes } from '../support/fakes.js';
 import { eventually } from '../support/temp.js';
 
 const FCM_TOKEN = 'fcm-device-token-audit-0123456789:APA91b';
 
-async function ended(api: Api, id: string) {
-  return eventually(async () => {
-    const view = (await api.get(`/v1/notifications/${id}`)).body;
-    return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
-  }, 20_000, `notification ${id} to end`);
-}
+const ended = (api: Api, id: string) => notificationFinished(api, id, 20_000);
 
 const byChannel = (explained: { channels: { channel: string }[] }) => Object.fromEntries(explained.channels.map((c) => [c.channel, c as any]));
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { MailgunFaultMode } from '../fakes/mailgun-fake.js';
 import { startAlertSink } from '../support/alert-sink.js';
-import { Api, apnsToken } from '../support/app.js';
+import { Api, apnsToken, notificationsFinished } from '../support/app.js';
 import { startProviderFakes } from '../support/fakes.js';
 import { percentile, sample } from '../support/metrics.js';
 import { freePort, spawnHerald } from '../support/process.js';
 import { queueProfiles } from '../support/profiles.js';
-import { mapLimited } from '../support/concurrency.js';
+import { openLoop } from '../support/load.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 
@@ -37,7 +37,6 @@ const LATENCY_FLOOR_MS = 200;
 const OTHER_QUEUES = ['apns', 'sms'] as const;
 
 type Phase = 'priming' | 'warm-up' | MailgunFaultMode | 'cleared';
-const TERMINAL = new Set(['sent', 'failed', 'canceled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Accepted {
@@ -94,30 +93,21 @@ describe('provider faults: Mailgun misbehaves for a minute under mixed load', { 
       let refused = 0;
       let unanswered = 0;
       let maxApiLatency = 0;
-      let loading = true;
 
-      // Open-loop load: one notification to every channel of a user every 100 ms, whatever the answers take.
-      const load = (async () => {
-        const inFlight = new Set<Promise<void>>();
-        const start = Date.now();
-        for (let n = 0; loading; n++) {
-          await sleep(Math.max(0, start + (n * 1000) / RATE_PER_SECOND - Date.now()));
-          const sentIn = phase;
-          const began = performance.now();
-          const request = api
-            .post('/v1/notifications', { userId: `u${n % USERS}`, category: 'orders', content: { title: 'Order', body: `n${n}`, subject: `Order n${n}`, text: `n${n}` } })
-            .then((res) => {
-              maxApiLatency = Math.max(maxApiLatency, performance.now() - began);
-              if (res.status === 202) accepted.push({ notificationId: res.body.notificationId, phase: sentIn });
-              else if (res.status >= 500) fiveXx += 1;
-              else refused += 1;
-            })
-            .catch(() => void (unanswered += 1))
-            .finally(() => inFlight.delete(request));
-          inFlight.add(request);
-        }
-        await Promise.all(inFlight);
-      })();
+      // One notification to every channel of a user every 100 ms, whatever the answers take.
+      const load = openLoop(RATE_PER_SECOND, async (n) => {
+        const sentIn = phase;
+        const began = performance.now();
+        await api
+          .post('/v1/notifications', { userId: `u${n % USERS}`, category: 'orders', content: { title: 'Order', body: `n${n}`, subject: `Order n${n}`, text: `n${n}` } })
+          .then((res) => {
+            maxApiLatency = Math.max(maxApiLatency, performance.now() - began);
+            if (res.status === 202) accepted.push({ notificationId: res.body.notificationId, phase: sentIn });
+            else if (res.status >= 500) fiveXx += 1;
+            else refused += 1;
+          })
+          .catch(() => void (unanswered += 1));
+      });
 
       // The breaker's state and the email queue's backlog, twice a second, as an operator sees them.
       const samples: { at: number; phase: Phase; circuit: number; backlog: number }[] = [];
@@ -142,17 +132,13 @@ describe('provider faults: Mailgun misbehaves for a minute under mixed load', { 
       fakes.mailgun.fault('healthy');
       phase = 'cleared';
       const clearedAt = Date.now();
-      loading = false;
-      await load;
+      await load.stop();
 
       const drained = await eventually(() => (samples.at(-1)!.phase === 'cleared' && samples.at(-1)!.backlog === 0 ? samples.at(-1)!.at : undefined), 90_000, 'the email queue to drain');
       watching = false;
       await watch;
 
-      const views = await eventually(async () => {
-        const all = await mapLimited(accepted, 16, (a) => api.get(`/v1/notifications/${a.notificationId}`));
-        return all.every((v) => v.status === 200 && v.body.deliveries.every((d: DeliveryView) => TERMINAL.has(d.status))) ? all : undefined;
-      }, 30_000, 'every accepted notification to reach a terminal outcome');
+      const views = await notificationsFinished(api, accepted.map((a) => a.notificationId), 30_000);
       const lost = views.filter((v) => v.status !== 200).length;
 
       // Accept-to-sent: the decision's time (the 202) to the delivery's NotificationSent, both Herald's clock.

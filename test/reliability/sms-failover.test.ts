@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Api } from '../support/app.js';
+import { Api, notificationsFinished } from '../support/app.js';
 import { startProviderFakes, startTwilioSmtpWebPushFakes } from '../support/fakes.js';
 import { percentile, sample } from '../support/metrics.js';
 import { freePort, spawnHerald } from '../support/process.js';
-import { mapLimited } from '../support/concurrency.js';
+import { openLoop } from '../support/load.js';
 import { eventually, tempDir } from '../support/temp.js';
 import { report } from './report.js';
 
@@ -22,7 +22,6 @@ const USERS = 20;
 const WARM_UP_MS = 15_000;
 const PHASE_MS = 30_000;
 const LATENCY_FLOOR_MS = 200;
-const TERMINAL = new Set(['sent', 'failed', 'canceled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Phase = 'warm-up' | 'errors' | 'timeouts' | 'cleared';
@@ -67,27 +66,19 @@ describe('SMS failover: Vonage down for a minute, Twilio as backup', () => {
     const accepted: { notificationId: string; phase: Phase }[] = [];
     let failedRequests = 0;
     let maxApiLatency = 0;
-    let loading = true;
-    // Open loop: one SMS every 200 ms, whatever the answers take.
-    const load = (async () => {
-      const inFlight = new Set<Promise<void>>();
-      const start = Date.now();
-      for (let n = 0; loading; n++) {
-        await sleep(Math.max(0, start + (n * 1000) / RATE_PER_SECOND - Date.now()));
-        const sentIn = phase;
-        const began = performance.now();
-        const request = api
-          .post('/v1/notifications', { userId: `u${n % USERS}`, category: 'orders', channels: ['sms'], content: { text: `code ${n}` } })
-          .then((res) => {
-            maxApiLatency = Math.max(maxApiLatency, performance.now() - began);
-            if (res.status === 202) accepted.push({ notificationId: res.body.notificationId, phase: sentIn });
-            else failedRequests += 1;
-          }, () => void (failedRequests += 1))
-          .finally(() => inFlight.delete(request));
-        inFlight.add(request);
-      }
-      await Promise.all(inFlight);
-    })();
+    // One SMS every 200 ms, whatever the answers take.
+    const load = openLoop(RATE_PER_SECOND, async (n) => {
+      const sentIn = phase;
+      const began = performance.now();
+      await api.post('/v1/notifications', { userId: `u${n % USERS}`, category: 'orders', channels: ['sms'], content: { text: `code ${n}` } }).then(
+        (res) => {
+          maxApiLatency = Math.max(maxApiLatency, performance.now() - began);
+          if (res.status === 202) accepted.push({ notificationId: res.body.notificationId, phase: sentIn });
+          else failedRequests += 1;
+        },
+        () => void (failedRequests += 1),
+      );
+    });
 
     await sleep(WARM_UP_MS);
     phase = 'errors';
@@ -99,13 +90,9 @@ describe('SMS failover: Vonage down for a minute, Twilio as backup', () => {
     await sleep(PHASE_MS);
     phase = 'cleared';
     primary.vonage.setDelay(0);
-    loading = false;
-    await load;
+    await load.stop();
 
-    const views = await eventually(async () => {
-      const all = await mapLimited(accepted, 16, (a) => api.get(`/v1/notifications/${a.notificationId}`));
-      return all.every((v) => v.status === 200 && v.body.deliveries.every((d: DeliveryView) => TERMINAL.has(d.status))) ? all : undefined;
-    }, 90_000, 'every accepted notification to reach a terminal outcome');
+    const views = await notificationsFinished(api, accepted.map((a) => a.notificationId), 90_000);
     const deliveries = views.map((v) => v.body.deliveries[0] as DeliveryView);
     const lost = deliveries.filter((d) => d.status !== 'sent').length;
     const latencies = (p: Phase) => views.flatMap((v, i) => (accepted[i]!.phase === p && v.body.deliveries[0].sentAt ? [Date.parse(v.body.deliveries[0].sentAt) - Date.parse(v.body.requestedAt)] : []));

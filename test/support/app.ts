@@ -6,6 +6,7 @@ import { createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/herald-config.js';
 import { ADMIN_CREDENTIALS_FILE } from '../../src/modules/auth/bootstrap-admin.js';
 import { eventually, tempDir } from './temp.js';
+import { mapLimited } from './concurrency.js';
 
 export interface Credentials {
   appKey: string;
@@ -89,12 +90,24 @@ export async function createUser(api: Api, userId: string, profile: Record<strin
   if (res.status !== 201 && res.status !== 200) throw new Error(`could not create ${userId}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+const ENDED = new Set(['sent', 'failed', 'canceled']);
+/** Whether every delivery of a notification's view has ended (sent, failed or canceled). */
+const finished = (view: { deliveries?: { status: string }[] }): boolean => !!view.deliveries?.length && view.deliveries.every((d) => ENDED.has(d.status));
+
 /** Waits until every delivery of a notification has ended (sent, failed or canceled); returns its view. */
 export function notificationFinished(api: Api, id: string, timeoutMs = 15_000) {
   return eventually(async () => {
     const view = (await api.get(`/v1/notifications/${id}`)).body;
-    return view.deliveries?.length && view.deliveries.every((d: { status: string }) => ['sent', 'failed', 'canceled'].includes(d.status)) ? view : undefined;
+    return finished(view) ? view : undefined;
   }, timeoutMs, `notification ${id} to finish`);
+}
+
+/** Waits until every delivery of every one of these notifications has ended; returns their answers, in order. */
+export function notificationsFinished(api: Api, ids: string[], timeoutMs: number) {
+  return eventually(async () => {
+    const all = await mapLimited(ids, 16, (id) => api.get(`/v1/notifications/${id}`));
+    return all.every((v) => v.status === 200 && finished(v.body)) ? all : undefined;
+  }, timeoutMs, `${ids.length} notifications to finish`);
 }
 
 /** How many times the sandbox provider was called for each delivery, over every page of the outbox (`query`: more filters, e.g. `&userId=ada`). */
