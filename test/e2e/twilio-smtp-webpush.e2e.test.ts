@@ -57,6 +57,20 @@ describe('Twilio, SMTP and Web Push through their real SDKs (embedded profile)',
     assert.deepEqual(again.body.errors.map((e: { field: string }) => e.field), ['token']);
   });
 
+  it('a browser that subscribes again with new keys before a scheduled push goes gets it encrypted for the new keys', async (t) => {
+    const { api, fakes, subscription, deviceId } = await setup(t);
+    const sendAt = new Date(Date.now() + 2000).toISOString();
+    const res = await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['push'], sendAt, content: { title: 'Later', body: 'Still readable' } });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const renewed = fakes.webpush.resubscribe(subscription.endpoint);
+    const again = await api.post('/v1/users/ada/devices', { platform: 'web', provider: 'webpush', subscription: renewed });
+    assert.deepEqual([again.status < 300, again.body.deviceId], [true, deviceId]);
+    const view = await notificationFinished(api, res.body.notificationId);
+    assert.equal(view.deliveries[0].status, 'sent');
+    const push = fakes.webpush.requests[0]!;
+    assert.deepEqual([push.status, push.error, JSON.parse(push.payload!).body], [201, undefined, 'Still readable']);
+  });
+
   it('a retryable Twilio answer (429 with Retry-After) is tried again and sent', async (t) => {
     const { api, fakes } = await setup(t);
     fakes.twilio.failNext(1, { status: 429, code: 20429, retryAfterSeconds: 1 });

@@ -72,6 +72,12 @@ function checkVapid(header: string | undefined, applicationServerKey: string, or
   return { aud: claims.aud, exp: claims.exp, sub: claims.sub };
 }
 
+/** What PushSubscription.toJSON() gives the page. */
+export interface BrowserSubscription {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
 /**
  * RFC 8291 section 3 decryption, as the browser does it: ECDH of the subscription's private key
  * with the sender's key from the header, HKDF with the auth secret into the IKM, then the
@@ -152,17 +158,23 @@ export async function startWebPushFake(options: { applicationServerKey: string }
     answer(201);
   });
   origin = server.url;
+  const subscribeWithNewKeys = (endpoint: string): BrowserSubscription => {
+    const ecdh = createECDH('prime256v1');
+    const publicKey = ecdh.generateKeys();
+    const auth = randomBytes(16);
+    subscribers.set(endpoint.slice(endpoint.lastIndexOf('/') + 1), { ecdh, publicKey, auth, gone: false });
+    return { endpoint, keys: { p256dh: publicKey.toString('base64url'), auth: auth.toString('base64url') } };
+  };
   return {
     ...server,
     requests,
     /** A new subscription, as PushSubscription.toJSON() gives it to the page. */
-    subscribe(): { endpoint: string; keys: { p256dh: string; auth: string } } {
-      const id = randomBytes(12).toString('base64url');
-      const ecdh = createECDH('prime256v1');
-      const publicKey = ecdh.generateKeys();
-      const auth = randomBytes(16);
-      subscribers.set(id, { ecdh, publicKey, auth, gone: false });
-      return { endpoint: `${origin}/push/${id}`, keys: { p256dh: publicKey.toString('base64url'), auth: auth.toString('base64url') } };
+    subscribe(): BrowserSubscription {
+      return subscribeWithNewKeys(`${origin}/push/${randomBytes(12).toString('base64url')}`);
+    },
+    /** The browser subscribed again: same endpoint, new keys; only the new keys decrypt from now on. */
+    resubscribe(endpoint: string): BrowserSubscription {
+      return subscribeWithNewKeys(endpoint);
     },
     /** The user withdrew the permission (or the browser expired the subscription): 410 from now on. */
     unsubscribe(endpoint: string): void {

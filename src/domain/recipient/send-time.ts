@@ -21,3 +21,13 @@ export function sendTimeBlock(
   }
   return null;
 }
+
+/**
+ * The target as it is now. A browser that subscribes again keeps its endpoint and gets new
+ * keys; a job queued before that must encrypt for the new keys, or the browser cannot read it.
+ */
+export function currentTarget(state: RecipientState, target: DeliveryTarget): DeliveryTarget {
+  if (target.channel !== 'push') return target;
+  const keys = state.devices.find((d) => d.token === target.token)?.keys;
+  return keys ? { ...target, keys } : target;
+}

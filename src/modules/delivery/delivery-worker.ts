@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { TERMINAL, deliveryOf, type DeliveryLifecycleCommand } from '../../domain/notification/delivery-lifecycle.js';
 import { chooseProvider, decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
-import { sendTimeBlock } from '../../domain/recipient/send-time.js';
+import { currentTarget, sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
 import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
@@ -143,7 +143,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     // One line per provider call, carrying the API request's correlation id: grep a request's id to follow it here.
     const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt };
     try {
-      ({ providerMessageId } = await providerTimeout(provider.send(outbound(d, message, this.unsubscribeLinks.headersFor(d))), this.config.providers.timeoutMs, provider.name));
+      ({ providerMessageId } = await providerTimeout(provider.send(outbound({ ...d, target: currentTarget(recipient, d.target) }, message, this.unsubscribeLinks.headersFor(d))), this.config.providers.timeoutMs, provider.name));
     } catch (raw) {
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
       const seconds = stopTimer({ result: error.kind });
