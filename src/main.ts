@@ -2,8 +2,19 @@ import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from './config/herald-config.js';
 import { createApp } from './bootstrap.js';
 import { ChildProcesses, SUPERVISED_ENV } from './modules/processes/child-processes.js';
+import { firstTakenPort } from './modules/processes/taken-port.js';
 
 const config = loadConfigOrExit();
+// Before anything starts, like a configuration error: a child's port taken would otherwise have that child fail and be restarted forever.
+const takenChildPort = await firstTakenPort(config.host, config.children.map((c) => c.port));
+if (takenChildPort) {
+  const child = config.children.find((c) => c.port === takenChildPort.port)!;
+  const ports = `${config.port}-${config.port + config.children.length}`;
+  process.stderr.write(
+    `herald: cannot start the ${child.name} process on ${config.host}:${takenChildPort.port} (${takenChildPort.code}): HERALD_PROCESSES=split uses the ports after PORT; free them or set PORT so that ${ports} are free\n`,
+  );
+  process.exit(1);
+}
 const app = await createApp(config);
 const logger = new Logger('Herald');
 // On SIGTERM/SIGINT Nest closes the app: workers finish their in-flight provider calls and

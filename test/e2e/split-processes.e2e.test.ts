@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { Api } from '../support/app.js';
@@ -37,6 +38,17 @@ async function startSplit(t: TestContext) {
 }
 
 describe('HERALD_PROCESSES=split: the API process runs the other roles as supervised children', () => {
+  it('refuses to start, naming the port, when a port after PORT that a child needs is taken', { timeout: 60_000 }, async (t) => {
+    const port = await freePortRange(3);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port + 2, '127.0.0.1', resolve));
+    t.after(() => blocker.close());
+    const herald = await spawnHerald(t, { DATA_DIR: tempDir(t), PORT: String(port), HERALD_PROCESSES: 'split', LOG_LEVEL: 'info' });
+    assert.equal(await herald.exited, 1);
+    assert.match(herald.output(), new RegExp(`cannot start the worker-1 process on 127\\.0\\.0\\.1:${port + 2} \\(EADDRINUSE\\)`));
+    assert.equal(await fetch(`http://127.0.0.1:${port}/health/live`).then(() => 'answered', () => 'nothing listens'), 'nothing listens');
+  });
+
   it('delivers through the worker child, restarts a killed child, and stops them all on SIGTERM', { timeout: 120_000 }, async (t) => {
     const { herald, port, api, children, sendEmail } = await startSplit(t);
     const { 'dispatcher,projector': consumers, worker, ...others } = children();
