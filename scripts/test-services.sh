@@ -31,6 +31,13 @@ ensure_package() { # command package
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$2" >&2
 }
 
+# The browser tests drive Debian's Chromium with playwright-core, which never downloads one.
+ensure_chromium() {
+  ensure_package /usr/bin/chromium chromium
+  export HERALD_TEST_CHROMIUM=/usr/bin/chromium
+  echo "chromium: $("$HERALD_TEST_CHROMIUM" --version 2>/dev/null || echo "$HERALD_TEST_CHROMIUM")" >&2
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

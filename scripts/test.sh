@@ -9,6 +9,7 @@ echo "node $(node --version)"
 source scripts/test-services.sh
 start_redis
 start_postgres
+ensure_chromium
 
 bash scripts/build.sh
 
@@ -26,6 +27,8 @@ if [ "${1:-all}" = "reliability" ]; then
 else
   suites=('dist/test/unit/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/integration/**/*.test.js' 'dist/test/e2e/**/*.test.js' 'dist/test/reliability/**/*.test.js')
 fi
+# Browser tests keep their screenshots here (gitignored), from this run only.
+rm -rf test-results/screenshots
 node --test --test-concurrency=2 --test-timeout=600000 "${suites[@]}" 2>&1 | tee "$SERVICES_DIR/test-output.log"
 status=${PIPESTATUS[0]}
 echo

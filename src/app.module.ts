@@ -14,6 +14,7 @@ import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { PreferencePageModule } from './modules/preference-page/preference-page.module.js';
 import { ProcessesModule } from './modules/processes/processes.module.js';
 import { ReadModelsModule } from './modules/read-models/read-models.module.js';
 import { RecipientsModule } from './modules/recipients/recipients.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         TemplatesModule,
         ChannelsModule,
         TrackingModule,
+        PreferencePageModule,
         DeliveryModule,
         NotificationsModule,
         AuditModule,

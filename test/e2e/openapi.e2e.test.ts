@@ -299,6 +299,20 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('post', '/u/{token}/undo', form(''))).status, 200);
   assert.equal((await contract.call('post', '/u/{token}/undo', { ...form(''), params: { token: 'forged' } })).status, 404);
 
+  // The preference page, by a link minted as the calling service does; its form posted as the page does.
+  const link = await contract.call('post', '/v1/users/{userId}/preference-link');
+  assert.equal(link.status, 200);
+  const preferences = { token: link.body.token as string };
+  const pageForm = (body: string, headers: Record<string, string> = {}) => ({ params: preferences, raw: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  const formToken = `form-token=${new TrackingTokens(TRACKING_SECRET).formToken(preferences.token)}`;
+  assert.equal((await contract.call('get', '/p/{token}', { params: preferences })).status, 200);
+  assert.equal((await contract.call('post', '/p/{token}', pageForm(`${formToken}&channel:email=on`))).status, 200);
+  assert.equal((await contract.call('post', '/p/{token}', pageForm(`${formToken}&channel:email=yes`))).status, 400);
+  assert.equal((await contract.call('post', '/p/{token}', pageForm(formToken, { origin: 'https://evil.example' }))).status, 403);
+  assert.equal((await contract.call('post', '/p/{token}', { params: preferences, raw: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
+  assert.equal((await contract.call('get', '/p/{token}', { params: { token: 'forged' } })).status, 404);
+  assert.equal((await contract.call('post', '/v1/users/{userId}/preference-link', { params: { userId: 'nobody' } })).status, 404);
+
   // The error answers, each in the one error shape.
   const current = api.as({ appKey: client.appKey, appSecret: rotated.body.appSecret });
   const errors = [

@@ -51,6 +51,31 @@ describe('tracking tokens', () => {
     assert.equal(tokens.verify(tokens.sign({ ...unsubscribe, channel: 'sms' as 'email' })), null);
   });
 
+  it('round-trips a preference-page token after rotation; a tampered or other-kind payload is refused', () => {
+    const preferences = { kind: 'preferences', userId: 'user@42', expiresAt: 1_811_536_000 } as const;
+    const token = new TrackingTokens(OLD).sign(preferences);
+    assert.deepEqual(new TrackingTokens(NEW, [OLD]).verify(token), preferences);
+    const [kid, , signature] = token.split('.') as [string, string, string];
+    const other = Buffer.from(JSON.stringify({ k: 'p', u: 'someone-else', e: 1_811_536_000 })).toString('base64url');
+    assert.equal(new TrackingTokens(NEW, [OLD]).verify(`${kid}.${other}.${signature}`), null);
+    const tokens = new TrackingTokens(NEW);
+    for (const expiresAt of [0, -1, 1.5]) assert.equal(tokens.verify(tokens.sign({ ...preferences, expiresAt })), null, String(expiresAt));
+  });
+
+  it('binds a form token to its page token, verified by any known key and by nothing else', () => {
+    const tokens = new TrackingTokens(NEW, [OLD]);
+    const page = tokens.sign({ kind: 'preferences', userId: 'ada', expiresAt: 1_811_536_000 });
+    const other = tokens.sign({ kind: 'preferences', userId: 'bob', expiresAt: 1_811_536_000 });
+    const form = tokens.formToken(page);
+    assert.equal(tokens.verifyFormToken(page, form), true);
+    assert.equal(tokens.verifyFormToken(other, form), false, 'another page token');
+    assert.equal(tokens.verifyFormToken(page, tokens.formToken(other)), false);
+    assert.equal(tokens.verifyFormToken(page, ''), false);
+    assert.equal(tokens.verify(form), null, 'a form token is not a token');
+    assert.equal(new TrackingTokens(NEW, [OLD]).verifyFormToken(page, new TrackingTokens(OLD).formToken(page)), true, 'signed before a rotation');
+    assert.equal(new TrackingTokens(NEW).verifyFormToken(page, new TrackingTokens(OLD).formToken(page)), false, 'a dropped key');
+  });
+
   it('never yields a non-http(s) target, even when correctly signed', () => {
     const tokens = new TrackingTokens(NEW);
     for (const url of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', '//evil.example', 'https://']) {

@@ -1,10 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { CHANNELS, SUPPRESSION_REASONS } from '../../domain/recipient/values.js';
+import { RECIPIENT_SOURCES, type RecipientSource } from './event-view.js';
 import { SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
 
 export class ChangedByDto {
-  @ApiProperty({ enum: ['service', 'one-click'], description: 'service: the calling service through the API; one-click: the recipient, by the unsubscribe link of an email' })
-  source: 'service' | 'one-click';
+  @ApiProperty({
+    enum: ['service', ...RECIPIENT_SOURCES],
+    description: 'service: the calling service through the API; one-click: the recipient, by the unsubscribe link of an email; preference-page: the recipient, on the hosted preference page',
+  })
+  source: 'service' | RecipientSource;
   @ApiPropertyOptional({ description: 'service: the appKey of the client that made the change' }) appKey?: string;
 }
 
@@ -16,7 +20,7 @@ export class EventViewDto {
   @ApiProperty() eventId: string;
   @ApiProperty({ format: 'date-time' }) time: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click), correlationId, causationId' }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click / preference-page), correlationId, causationId' }) metadata: Record<string, unknown>;
   @ApiPropertyOptional({ type: ChangedByDto, description: 'PreferencesUpdated only: who changed the preferences and how' }) changedBy?: ChangedByDto;
 }
 

@@ -1,13 +1,19 @@
 import type { EventMetadata, RecordedEvent } from '../event-store/event-store.port.js';
 
-/** Who changed a user's preferences and how: the calling service (with its appKey), or the recipient by one-click unsubscribe. */
+/** How a recipient changes their own preferences: an email's one-click unsubscribe (or its undo), or the hosted preference page. */
+export const RECIPIENT_SOURCES = ['one-click', 'preference-page'] as const;
+export type RecipientSource = (typeof RECIPIENT_SOURCES)[number];
+
+/** Who changed a user's preferences and how: the calling service (with its appKey), or the recipient themselves. */
 export interface ChangedBy {
-  source: 'service' | 'one-click';
+  source: 'service' | RecipientSource;
   appKey?: string;
 }
 
+const isRecipientSource = (value: unknown): value is RecipientSource => RECIPIENT_SOURCES.includes(value as RecipientSource);
+
 export function changedByOf(metadata: EventMetadata): ChangedBy {
-  if (metadata.source === 'one-click') return { source: 'one-click' };
+  if (isRecipientSource(metadata.source)) return { source: metadata.source };
   return { source: 'service', ...(metadata.appKey ? { appKey: metadata.appKey } : {}) };
 }
 

@@ -10,6 +10,7 @@ import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-
 import { TemplateRenderError } from '../templates/template-renderer.js';
 import { TemplateStore } from '../templates/template-store.js';
 import { EmailTracking } from '../tracking/email-tracking.js';
+import { PreferenceLinks } from '../tracking/preference-links.js';
 import { UnsubscribeLinks } from '../tracking/unsubscribe-links.js';
 import { AlertService } from './alerts.service.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -48,6 +49,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly metrics: MetricsService,
     private readonly tracking: EmailTracking,
     private readonly unsubscribeLinks: UnsubscribeLinks,
+    private readonly preferenceLinks: PreferenceLinks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM) private readonly random: Random,
   ) {
@@ -115,7 +117,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     let message;
     try {
       const template = d.content.kind === 'template' ? await this.templates.get(d.content.templateId, d.content.version) : null;
-      message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer));
+      // Issued at the request, not the attempt, so a retried send carries the same link.
+      const preferencesUrl = this.preferenceLinks.linkFor(d.userId, Date.parse(d.requestedAt)).url;
+      message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer, { preferencesUrl }));
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       await record({ type: 'RecordFailure', ...base, reason: 'render_failed', error: error.message });

@@ -1,12 +1,15 @@
 import type { TemplateVersion } from '../../domain/template/template.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import type { OutboundMessage, RenderedMessage } from '../channels/provider.port.js';
-import type { TemplateRenderer } from '../templates/template-renderer.js';
+import type { BuiltInVariables, TemplateRenderer } from '../templates/template-renderer.js';
 
-/** Inline content maps onto each channel's fields; templates are rendered for the user's locale. */
-export function renderFor(job: DeliveryJob, locale: string | null, template: TemplateVersion | null, renderer: TemplateRenderer): RenderedMessage {
+/**
+ * Inline content maps onto each channel's fields; templates are rendered for the user's locale,
+ * with Herald's built-in variables over the send's params.
+ */
+export function renderFor(job: DeliveryJob, locale: string | null, template: TemplateVersion | null, renderer: TemplateRenderer, builtIns: BuiltInVariables): RenderedMessage {
   if (job.content.kind === 'template') {
-    const { locale: _chosen, ...rendered } = renderer.render(template!, job.channel, locale, job.content.params);
+    const { locale: _chosen, ...rendered } = renderer.render(template!, job.channel, locale, { ...job.content.params, ...builtIns });
     return rendered;
   }
   const c = job.content;

@@ -19,6 +19,16 @@ const LIMITS = { parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 10_000_00
 export class TemplateRenderError extends Error {}
 
 /**
+ * Variables Herald gives every template itself, so a send need not (and cannot) give them:
+ * `preferencesUrl`, the recipient's hosted preference page.
+ */
+export const BUILT_IN_VARIABLES = ['preferencesUrl'] as const;
+export type BuiltInVariables = Record<(typeof BUILT_IN_VARIABLES)[number], string>;
+
+/** The variables a send must give: those the template reads, but the built-in ones. */
+export const variablesToGive = (variables: readonly string[]): string[] => variables.filter((v) => !(BUILT_IN_VARIABLES as readonly string[]).includes(v));
+
+/**
  * LiquidJS renders data, never code: strict variables (a missing one is an error), own
  * properties only (no prototype walking), no file access, and parse/render/memory limits.
  * HTML email bodies escape every output.

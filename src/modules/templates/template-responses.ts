@@ -26,7 +26,7 @@ export class TemplateVersionDto implements TemplateVersion {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 }) version: number;
   @ApiProperty({ example: 'en' }) defaultLocale: string;
   @ApiProperty({ type: TemplateChannelsDto }) channels: TemplateChannelsDto;
-  @ApiProperty({ type: [String], description: 'every variable the template reads: a send must give each of them', example: ['order', 'name'] }) variables: string[];
+  @ApiProperty({ type: [String], description: 'every variable the template reads: a send must give each of them but the built-in preferencesUrl', example: ['order', 'name'] }) variables: string[];
   @ApiProperty({ format: 'date-time' }) publishedAt: string;
 }
 

@@ -1,13 +1,14 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
+import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { Ctx } from '../auth/request-context.decorator.js';
 import { contextMetadata, type RequestContext } from '../auth/request-context.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
-import { TemplateRenderError } from './template-renderer.js';
+import { TemplateRenderError, variablesToGive, type BuiltInVariables } from './template-renderer.js';
 import { TemplatePreviewDto, TemplateVersionDto } from './template-responses.js';
 import { TemplateStore } from './template-store.js';
 import { PreviewTemplateDto, PublishTemplateDto, TEMPLATE_ID, templateChannelErrors } from './template.dto.js';
@@ -22,7 +23,15 @@ class TemplateParams {
 @ApiErrorResponses(...AUTH_ERRORS)
 @Controller('v1/templates')
 export class TemplatesController {
-  constructor(private readonly templates: TemplateStore) {}
+  constructor(
+    private readonly templates: TemplateStore,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
+
+  /** A preview has no recipient: the built-in variables show what they look like, not a working link. */
+  private previewBuiltIns(): BuiltInVariables {
+    return { preferencesUrl: `${this.config.tracking.publicBaseUrl}/p/preview` };
+  }
 
   @Post()
   @Scopes('templates:write')
@@ -85,13 +94,13 @@ export class TemplatesController {
     const template = await this.templates.get(id, undefined, true);
     if (!template) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no template ${id}` });
     const params = dto.params ?? {};
-    const missing = template.variables.filter((v) => !(v in params));
+    const missing = variablesToGive(template.variables).filter((v) => !(v in params));
     if (missing.length > 0) throw validationFailed([{ field: 'params', messages: [`missing variables: ${missing.join(', ')}`] }]);
     const channels = dto.channel ? [dto.channel] : (['push', 'sms', 'email'] as const).filter((c) => template.channels[c]);
     const rendered: Record<string, unknown> = {};
     for (const channel of channels) {
       try {
-        rendered[channel] = this.templates.renderer.render(template, channel, dto.locale ?? null, params);
+        rendered[channel] = this.templates.renderer.render(template, channel, dto.locale ?? null, { ...params, ...this.previewBuiltIns() });
       } catch (error) {
         if (error instanceof TemplateRenderError) throw validationFailed([{ field: channel === dto.channel ? 'channel' : 'params', messages: [error.message] }]);
         throw error;

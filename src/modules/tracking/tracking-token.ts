@@ -3,18 +3,21 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * What a tracking token says: which delivery, of which notification, and for a click which URL
  * to send the reader to; for a one-click unsubscribe, whose email of which category, issued when
- * (epoch seconds). `kind` keeps one kind of token from being replayed as another.
+ * (epoch seconds); for the preference page, whose page until when. `kind` keeps one kind of token from being replayed as another.
  */
 export type TrackingClaim =
   | { kind: 'open'; notificationId: string; deliveryId: string }
   | { kind: 'click'; notificationId: string; deliveryId: string; url: string }
-  | { kind: 'unsubscribe'; userId: string; category: string; channel: 'email'; issuedAt: number };
+  | { kind: 'unsubscribe'; userId: string; category: string; channel: 'email'; issuedAt: number }
+  /** The hosted preference page of one user, until `expiresAt` (epoch seconds). */
+  | { kind: 'preferences'; userId: string; expiresAt: number };
 
 interface SigningKey {
   id: string;
   secret: Buffer;
 }
 
+const FORM_LABEL = 'herald-form:';
 const b64url = (bytes: Buffer): string => bytes.toString('base64url');
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -69,6 +72,23 @@ export class TrackingTokens {
     return parseClaim(payload);
   }
 
+  /**
+   * The hidden form field of the page a token opens: an HMAC of the token under its own label,
+   * so it proves the form was rendered by Herald for that very token and can never pass for a
+   * token itself. Signed with the current key; any known key verifies it, as tokens.
+   */
+  formToken(token: string): string {
+    return this.mac(this.current, `${FORM_LABEL}${token}`);
+  }
+
+  verifyFormToken(token: string, given: string): boolean {
+    const provided = Buffer.from(given, 'utf8');
+    return [...this.byId.values()].some((key) => {
+      const expected = Buffer.from(this.mac(key, `${FORM_LABEL}${token}`), 'utf8');
+      return provided.length === expected.length && timingSafeEqual(provided, expected);
+    });
+  }
+
   private mac(key: SigningKey, data: string): string {
     return b64url(createHmac('sha256', key.secret).update(data).digest());
   }
@@ -82,6 +102,8 @@ function bodyOf(claim: TrackingClaim): Record<string, unknown> {
       return { k: 'o', n: claim.notificationId, d: claim.deliveryId };
     case 'unsubscribe':
       return { k: 'u', u: claim.userId, c: claim.category, ch: claim.channel, i: claim.issuedAt };
+    case 'preferences':
+      return { k: 'p', u: claim.userId, e: claim.expiresAt };
   }
 }
 
@@ -100,7 +122,8 @@ function parseClaim(payload: string): TrackingClaim | null {
     return null;
   }
   if (typeof body !== 'object' || body === null) return null;
-  const { k, n, d, u, c, ch, i } = body as Record<string, unknown>;
+  const { k, n, d, u, c, ch, i, e } = body as Record<string, unknown>;
+  if (k === 'p') return isName(u) && Number.isSafeInteger(e) && (e as number) > 0 ? { kind: 'preferences', userId: u, expiresAt: e as number } : null;
   if (k === 'u') {
     const wellFormed = isName(u) && isName(c) && ch === 'email' && Number.isSafeInteger(i) && (i as number) >= 0;
     return wellFormed ? { kind: 'unsubscribe', userId: u, category: c, channel: 'email', issuedAt: i as number } : null;

@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/shared/decider.js';
 import type { AuthenticatedRequest } from '../auth/api-auth.guard.js';
 import { Public } from '../auth/scopes.decorator.js';
 import { AcceptsForm, FORM } from '../http/form-body.js';
+import { sendHtmlPage } from '../http/html-page.js';
 import { ApiErrorResponses } from '../openapi/api-responses.js';
 import { SetCategoryChannelCommand } from '../recipients/commands/set-category-channel.command.js';
 import { escapeHtml } from './email-links.js';
@@ -48,7 +49,7 @@ export class UnsubscribeController {
       reply,
       `<h1>Unsubscribe from ${escapeHtml(claim.category)} emails?</h1>
 <form method="post" action="${escapeHtml(action)}"><input type="hidden" name="${ONE_CLICK.field}" value="${ONE_CLICK.value}"><button type="submit">Unsubscribe</button></form>
-<form method="post" action="${escapeHtml(`${action}/undo`)}"><button type="submit">Keep receiving them</button></form>`,
+<form method="post" action="${escapeHtml(`${action}/undo`)}"><button type="submit" class="secondary">Keep receiving them</button></form>`,
     );
   }
 
@@ -108,20 +109,8 @@ export class UnsubscribeController {
     }
   }
 
-  /** No script, no outside resources, no referrer (the URL holds the token), no caching. */
   private html(reply: FastifyReply, content: string) {
-    const page = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Email preferences</title></head>
-<body>
-${content}
-</body></html>`;
-    return reply
-      .status(200)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
-      .send(page);
+    return sendHtmlPage(reply, { lang: 'en', title: 'Email preferences', body: content });
   }
 }
 

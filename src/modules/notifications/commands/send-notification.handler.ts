@@ -8,6 +8,7 @@ import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
 import { contextMetadata } from '../../auth/request-context.js';
 import { validationFailed } from '../../http/validation.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { variablesToGive } from '../../templates/template-renderer.js';
 import { TemplateStore } from '../../templates/template-store.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../../recipients/recipient-actors.js';
 import { canonicalJson } from '../canonical-json.js';
@@ -43,7 +44,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
     const template = await this.templates.get(ref.id);
     if (!template) throw validationFailed([{ field: 'template.id', messages: [`no template ${ref.id}`] }]);
     const params = ref.params ?? {};
-    const missing = template.variables.filter((v) => !Object.hasOwn(params, v));
+    const missing = variablesToGive(template.variables).filter((v) => !Object.hasOwn(params, v));
     if (missing.length > 0) throw validationFailed([{ field: 'template.params', messages: [`missing variables: ${missing.join(', ')}`] }]);
     const available = CHANNELS.filter((c) => template.channels[c] && Object.keys(template.channels[c]!).length > 0);
     const unsupported = (request.channels ?? []).filter((c) => !available.includes(c));

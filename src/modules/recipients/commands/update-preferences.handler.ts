@@ -9,8 +9,8 @@ import { UpdatePreferencesCommand } from './update-preferences.command.js';
 export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferencesCommand> {
   constructor(@Inject(RECIPIENT_ACTORS) private readonly actors: RecipientActors) {}
 
-  async execute({ userId, preferences, context }: UpdatePreferencesCommand): Promise<Preferences> {
-    const { state } = await this.actors.execute(userId, { type: 'UpdatePreferences', userId, preferences, now: Date.now() }, contextMetadata(context));
+  async execute({ userId, preferences, by }: UpdatePreferencesCommand): Promise<Preferences> {
+    const { state } = await this.actors.execute(userId, { type: 'UpdatePreferences', userId, preferences, now: Date.now() }, 'source' in by ? by : contextMetadata(by));
     return state.preferences;
   }
 }
