@@ -39,10 +39,15 @@ export interface HtmlPage {
   status?: number;
 }
 
-/** No script, no outside resources, no referrer (the URL holds a token), no caching, no framing. */
+/**
+ * No script, no outside resources, no caching, no framing. The URL holds a token, so it is never
+ * sent as a referrer to another site; `same-origin` rather than `no-referrer` because under
+ * no-referrer a browser sends `Origin: null` with the page's own form posts, and the preference
+ * page's cross-site check needs their real Origin.
+ */
 export function sendHtmlPage(reply: FastifyReply, { lang, title, body, status = 200 }: HtmlPage) {
   const page = `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><main>
 ${body}
 </main></body></html>`;
@@ -50,7 +55,7 @@ ${body}
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', POLICY)
     .send(page);
