@@ -46,7 +46,15 @@ const notificationish = fc.record(
   { requiredKeys: [] },
 );
 
-const requests = fc.oneof(
+/** A preference-page form with the fields wrong; its form token is never the page's, so nothing is saved. */
+const preferenceForm = (path: string) =>
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.constant(path),
+    body: fc.oneof(fc.record({ 'form-token': hostileValue, muted: hostileValue, 'channel:email': hostileValue, 'category:fuzz': hostileValue, 'category:fuzz:enabled': hostileValue }, { requiredKeys: [] }), hostileValue),
+  });
+
+const requests = (preferencePage: string) => fc.oneof(
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: fc.oneof(notificationish, hostileValue) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications/batch'), body: fc.oneof(fc.record({ notifications: fc.array(fc.oneof(notificationish, hostileValue), { maxLength: 5 }) }), hostileValue) }),
   fc.record({ method: fc.constant('PUT'), path: hostileString.map((id) => `/v1/users/${enc(id)}`), body: fc.record({ email: hostileValue, phone: hostileValue, locale: hostileValue, timezone: hostileValue }, { requiredKeys: [] }) }),
@@ -62,6 +70,10 @@ const requests = fc.oneof(
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: pollutingObject }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/events'), body: fc.record({ notificationId: hostileValue, deliveryId: hostileValue, type: hostileValue, url: hostileValue }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('c', 'o'), hostileString).map(([kind, token]) => `/t/${kind}/${enc(token)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.map((token) => `/p/${enc(token)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('POST'), path: hostileString.map((token) => `/p/${enc(token)}`), body: hostileValue }),
+  fc.record({ method: fc.constant('POST'), path: hostileString.map((id) => `/v1/users/${enc(id)}/preference-link`), body: fc.constant(undefined) }),
+  preferenceForm(preferencePage),
   fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('summary', 'funnel'), hostileString, hostileString).map(([what, a, b]) => `/v1/analytics/${what}?from=${enc(a)}&groupBy=${enc(b)}&template=${enc(b)}`), body: fc.constant(undefined) }),
 );
 
@@ -77,11 +89,12 @@ describe('hostile input', () => {
     await createUser(api, 'fuzz');
     await api.post('/v1/users/fuzz/devices', { platform: 'ios', token: apnsToken(9) });
     await api.post('/v1/templates', { id: 'fuzz', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}' } } } });
+    const preferencePage = new URL((await api.post('/v1/users/fuzz/preference-link')).body.url).pathname;
     const statuses = new Map<number, number>();
     let rejectedWithEvents = 0;
     let maxLatency = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: requests }, { weight: 1, arbitrary: raw.map((text) => ({ method: 'POST', path: '/v1/notifications', raw: text })) }), async (req) => {
+      fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: requests(preferencePage) }, { weight: 1, arbitrary: raw.map((text) => ({ method: 'POST', path: '/v1/notifications', raw: text })) }), async (req) => {
         const before = await store.headPosition();
         const started = performance.now();
         const res = 'raw' in req
