@@ -13,6 +13,7 @@ import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { InboundSmsModule } from './modules/inbound-sms/inbound-sms.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { PreferencePageModule } from './modules/preference-page/preference-page.module.js';
 import { ProcessesModule } from './modules/processes/processes.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         ChannelsModule,
         TrackingModule,
         PreferencePageModule,
+        InboundSmsModule,
         DeliveryModule,
         NotificationsModule,
         AuditModule,

@@ -68,6 +68,15 @@ export interface ProviderSettings {
   failoverAfterTimeout: boolean;
 }
 
+/** The signature methods a Vonage account can sign its webhooks with (its dashboard's names: MD5 hash, MD5/SHA-1/SHA-256/SHA-512 HMAC). */
+export const VONAGE_SIGNATURE_METHODS = ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] as const;
+export type VonageSignatureMethod = (typeof VONAGE_SIGNATURE_METHODS)[number];
+
+/** The inbound-SMS webhook: null (not configured) leaves it answering 404. */
+export interface InboundSmsSettings {
+  vonage: { signatureSecret: string; signatureMethod: VonageSignatureMethod } | null;
+}
+
 export interface WebhookSettings {
   /** Webhook calls in flight per worker process. */
   concurrency: number;
@@ -93,6 +102,7 @@ export interface HeraldConfig {
   alerts: { webhookUrl: string | null; dedupWindowMs: number };
   queueAlerts: { maxDepth: number; maxAgeMs: number; intervalMs: number };
   webhooks: WebhookSettings;
+  inboundSms: InboundSmsSettings;
   host: string;
   port: number;
   dataDir: string;
@@ -373,6 +383,14 @@ function tracking(read: EnvReader, host: string, port: number): TrackingSettings
   return { email: read.bool('EMAIL_TRACKING', true), secret, previousSecrets, publicBaseUrl, unsubscribeMailto };
 }
 
+/** Vonage signs the webhooks of an account only when asked to; without the secret nothing inbound can be trusted, so the endpoint is off. */
+function inboundSms(read: EnvReader): InboundSmsSettings {
+  const secret = read.secret('VONAGE_SIGNATURE_SECRET')?.trim() || undefined;
+  const method = read.oneOf('VONAGE_SIGNATURE_METHOD', VONAGE_SIGNATURE_METHODS, 'md5hash');
+  if (secret === undefined && read.string('VONAGE_SIGNATURE_METHOD')) read.report('VONAGE_SIGNATURE_METHOD', 'set, but VONAGE_SIGNATURE_SECRET is not: set both, or neither to keep the inbound SMS webhook off');
+  return { vonage: secret === undefined ? null : { signatureSecret: secret, signatureMethod: method } };
+}
+
 function channel(read: EnvReader, prefix: string, defaults: ChannelSettings): ChannelSettings {
   return {
     concurrency: Math.max(1, read.int(`${prefix}_CONCURRENCY`, defaults.concurrency)),
@@ -448,6 +466,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       maxDelayMs: read.duration('WEBHOOK_RETRY_MAX_DELAY', '1h'),
       maxEventAgeMs: read.duration('WEBHOOK_MAX_EVENT_AGE', '24h'),
     },
+    inboundSms: inboundSms(read),
     host,
     port,
     dataDir,

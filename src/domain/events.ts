@@ -1,9 +1,10 @@
 import type { ClientEvent } from './client/client.js';
 import type { DeviceTokenEvent } from './device-token/device-token.js';
+import type { InboundSmsEvent } from './inbound-sms/inbound-sms.js';
 import type { DeliveryLifecycleEvent } from './notification/delivery-lifecycle.js';
 import type { RecipientEvent } from './recipient/events.js';
 import type { TemplateEvent } from './template/template.js';
 
 /** Every event Herald writes to its log, across all its streams. */
-export type HeraldEvent = RecipientEvent | DeliveryLifecycleEvent | DeviceTokenEvent | ClientEvent | TemplateEvent;
+export type HeraldEvent = RecipientEvent | DeliveryLifecycleEvent | DeviceTokenEvent | ClientEvent | TemplateEvent | InboundSmsEvent;
 export type EventType = HeraldEvent['type'];

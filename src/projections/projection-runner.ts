@@ -120,19 +120,25 @@ export class ProjectionRunner {
     return oldest ? Math.max(0, (now - oldest.createdAt.getTime()) / 1000) : 0;
   }
 
-  /** Resolves true once the projection has applied the log up to `position` (false at the timeout). */
+  /**
+   * Resolves true once the projection has applied the log up to `position` (false at the
+   * timeout). For a filtered projection, the log's head is usually an event it skips: it has
+   * reached it once it has applied all it was given and scanned past it (`seenPosition`).
+   */
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.position >= position) return true;
+    if (this.seenPosition >= position) return true;
     if (!this.running) return this.pollCheckpoint(position, timeoutMs);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(this.position >= position), timeoutMs);
-      this.waiters.push({
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      });
+      const waiter = { position, resolve: () => done(true) };
+      const done = (reached: boolean) => {
+        clearTimeout(timer);
+        clearInterval(scan);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(reached);
+      };
+      const timer = setTimeout(() => done(this.seenPosition >= position), timeoutMs);
+      const scan = setInterval(() => this.seenPosition >= position && done(true), 10);
+      this.waiters.push(waiter);
     });
   }
 

@@ -1,5 +1,6 @@
 import { NotificationStatsProjection } from './notification-stats.projection.js';
 import { NotificationStatusProjection } from './notification-status.projection.js';
+import { RecipientsProjection } from './recipients.projection.js';
 import type { Projection } from './sql-sink.js';
 
 /**
@@ -12,6 +13,7 @@ export const SQL_PROJECTIONS = {
     create: (): Projection => new NotificationStatsProjection(),
     tables: ['notification_stats_latency', 'notification_stats', 'notification_stats_deliveries', 'notification_stats_decisions'],
   },
+  recipients: { create: (): Projection => new RecipientsProjection(), tables: ['recipients'] },
 } as const;
 
 export type SqlProjectionName = keyof typeof SQL_PROJECTIONS;

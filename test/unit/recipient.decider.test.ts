@@ -371,3 +371,32 @@ describe('recipient decider: a recipient switches one category channel (one-clic
 
   it('an unknown user is not found', () => spec.given([]).when(optOut()).thenThrows((e) => e instanceof DomainError && e.code === 'not_found'));
 });
+
+describe('recipient decider: a recipient switches a channel everywhere (an SMS STOP or START)', () => {
+  const on = { push: true, sms: true, email: true };
+  const stop: RecipientCommand = { type: 'SetChannel', userId: 'u1', channel: 'sms', enabled: false, now: T0 };
+  const start: RecipientCommand = { type: 'SetChannel', userId: 'u1', channel: 'sms', enabled: true, now: T0 };
+  const categories = [{ category: 'orders', enabled: true, channels: { ...on, push: false } }];
+
+  it('STOP switches the channel off, keeping every other setting', () =>
+    spec.given([profile(), prefs({ muted: true, categories })]).when(stop).then([prefs({ muted: true, channels: { ...on, sms: false }, categories })]));
+
+  it('START switches it back on; a category’s own switch stays as the service set it', () => {
+    const ownSms = [{ category: 'marketing', enabled: true, channels: { ...on, sms: false } }];
+    spec.given([profile(), prefs({ channels: { ...on, sms: false }, categories: ownSms })]).when(start).then([prefs({ categories: ownSms })]);
+  });
+
+  it('a repeat changes nothing: no second event', () => {
+    spec.given([profile(), prefs({ channels: { ...on, sms: false } })]).when(stop).then([]);
+    spec.given([profile()]).when(start).then([]);
+  });
+
+  it('the next SMS is suppressed as opted out at the channel level, email still goes', () =>
+    spec.given([profile(), prefs({ channels: { ...on, sms: false } })]).when(request({ channels: ['sms', 'email'] })).thenMatches((events) => {
+      const { data } = only(events, 'NotificationRequested');
+      assert.deepEqual(data.suppressed, [{ channel: 'sms', reason: 'opted_out', detail: { level: 'channel', category: 'orders' } }]);
+      assert.deepEqual(data.deliveries.map((d) => d.channel), ['email']);
+    }));
+
+  it('an unknown user is not found', () => spec.given([]).when(stop).thenThrows((e) => e instanceof DomainError && e.code === 'not_found'));
+});

@@ -21,6 +21,8 @@ export type RecipientCommand =
   | { type: 'UpdatePreferences'; userId: string; preferences: Preferences; now: number }
   /** The recipient themselves switches one category's channel, e.g. by one-click unsubscribe: the rest of the preferences stay as they are now. */
   | { type: 'SetCategoryChannel'; userId: string; category: string; channel: Channel; enabled: boolean; now: number }
+  /** The recipient themselves switches a channel for every category, e.g. by texting STOP: the rest of the preferences stay as they are now. */
+  | { type: 'SetChannel'; userId: string; channel: Channel; enabled: boolean; now: number }
   | {
       type: 'RequestNotification';
       userId: string;

@@ -96,6 +96,12 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
       if (JSON.stringify(state.preferences) === JSON.stringify(preferences)) return [];
       return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...preferences, updatedAt: iso(command.now) } }];
     }
+    case 'SetChannel': {
+      if (state.userId === null) throw new DomainError('not_found', 'unknown user', 'userId');
+      if (state.preferences.channels[command.channel] === command.enabled) return [];
+      const preferences = { ...state.preferences, channels: { ...state.preferences.channels, [command.channel]: command.enabled } };
+      return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...preferences, updatedAt: iso(command.now) } }];
+    }
     case 'RequestNotification':
       return decideNotification(policy, command, state);
     default: {

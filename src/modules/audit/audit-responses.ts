@@ -6,10 +6,12 @@ import { SuppressionDetailDto } from '../notifications/dto/notification-response
 export class ChangedByDto {
   @ApiProperty({
     enum: ['service', ...RECIPIENT_SOURCES],
-    description: 'service: the calling service through the API; one-click: the recipient, by the unsubscribe link of an email; preference-page: the recipient, on the hosted preference page',
+    description: 'service: the calling service through the API; one-click: the recipient, by the unsubscribe link of an email; preference-page: the recipient, on the hosted preference page; sms-keyword: the recipient, by texting STOP or START',
   })
   source: 'service' | RecipientSource;
   @ApiPropertyOptional({ description: 'service: the appKey of the client that made the change' }) appKey?: string;
+  @ApiPropertyOptional({ example: 'STOP', description: 'sms-keyword: the keyword texted' }) keyword?: string;
+  @ApiPropertyOptional({ example: '0A0000001234567B', description: 'sms-keyword: the provider’s id of the message (the event’s causationId; its InboundSmsReceived is on the phone’s inboundsms- stream)' }) messageId?: string;
 }
 
 export class EventViewDto {
@@ -20,7 +22,7 @@ export class EventViewDto {
   @ApiProperty() eventId: string;
   @ApiProperty({ format: 'date-time' }) time: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click / preference-page), correlationId, causationId' }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click, preference-page, or sms-keyword with the keyword), correlationId, causationId' }) metadata: Record<string, unknown>;
   @ApiPropertyOptional({ type: ChangedByDto, description: 'PreferencesUpdated only: who changed the preferences and how' }) changedBy?: ChangedByDto;
 }
 

@@ -1,18 +1,21 @@
 import type { EventMetadata, RecordedEvent } from '../event-store/event-store.port.js';
 
-/** How a recipient changes their own preferences: an email's one-click unsubscribe (or its undo), or the hosted preference page. */
-export const RECIPIENT_SOURCES = ['one-click', 'preference-page'] as const;
+/** How a recipient changes their own preferences: an email's one-click unsubscribe (or its undo), the hosted preference page, or texting a keyword. */
+export const RECIPIENT_SOURCES = ['one-click', 'preference-page', 'sms-keyword'] as const;
 export type RecipientSource = (typeof RECIPIENT_SOURCES)[number];
 
-/** Who changed a user's preferences and how: the calling service (with its appKey), or the recipient themselves. */
+/** Who changed a user's preferences and how: the calling service (with its appKey), or the recipient themselves (for a keyword: which one, and the message's id). */
 export interface ChangedBy {
   source: 'service' | RecipientSource;
   appKey?: string;
+  keyword?: string;
+  messageId?: string;
 }
 
 const isRecipientSource = (value: unknown): value is RecipientSource => RECIPIENT_SOURCES.includes(value as RecipientSource);
 
 export function changedByOf(metadata: EventMetadata): ChangedBy {
+  if (metadata.source === 'sms-keyword') return { source: 'sms-keyword', keyword: String(metadata.keyword), messageId: String(metadata.causationId) };
   if (isRecipientSource(metadata.source)) return { source: metadata.source };
   return { source: 'service', ...(metadata.appKey ? { appKey: metadata.appKey } : {}) };
 }

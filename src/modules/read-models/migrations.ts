@@ -168,4 +168,20 @@ export const MIGRATIONS: Migration[] = [
       postgres: [`CREATE TABLE IF NOT EXISTS sandbox_outbox (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${SANDBOX_OUTBOX_COLUMNS})`, ...SANDBOX_OUTBOX_INDEXES],
     },
   },
+  {
+    id: 8,
+    name: 'recipients',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS recipients (
+         user_id TEXT PRIMARY KEY,
+         email TEXT,
+         phone TEXT,
+         locale TEXT,
+         timezone TEXT,
+         updated_at TEXT NOT NULL,
+         stream_revision INTEGER NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS recipients_phone ON recipients (phone)`,
+    ],
+  },
 ];

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplication
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
+import { RecipientsProjection } from '../../projections/recipients.projection.js';
 import { LeasedProjection } from '../../projections/leased-projection.js';
 import type { Projection } from '../../projections/sql-sink.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
@@ -12,10 +13,12 @@ import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
 export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
+export const RECIPIENTS_RUNNER = Symbol('RecipientsRunner');
 // Read models are for people and dashboards: 100 ms batches cost them nothing and save the database a transaction per event.
 const READ_MODEL_COMMIT_INTERVAL_MS = 100;
 const STATUS_PROJECTION = Symbol('NotificationStatusProjection');
 const STATS_PROJECTION = Symbol('NotificationStatsProjection');
+const RECIPIENTS_PROJECTION = Symbol('RecipientsProjection');
 
 const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedProjection =>
   LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: READ_MODEL_COMMIT_INTERVAL_MS });
@@ -42,10 +45,16 @@ const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
       inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
       useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatsProjection()),
     },
+    {
+      provide: RECIPIENTS_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new RecipientsProjection()),
+    },
     { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
+    { provide: RECIPIENTS_RUNNER, inject: [RECIPIENTS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
   ],
-  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER],
+  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER, RECIPIENTS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly projections: LeasedProjection[];
@@ -53,11 +62,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(STATUS_PROJECTION) status: LeasedProjection,
     @Inject(STATS_PROJECTION) stats: LeasedProjection,
+    @Inject(RECIPIENTS_PROJECTION) recipients: LeasedProjection,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    this.projections = [status, stats];
+    this.projections = [status, stats, recipients];
     for (const { runner } of this.projections) metrics.watchProjection(runner);
   }
 
