@@ -7,6 +7,7 @@ import { AnalyticsQueries } from '../../src/modules/analytics/analytics-queries.
 import { bucketUpperBoundMs, latencyBucket, percentiles } from '../../src/projections/latency-histogram.js';
 import { NotificationStatsProjection } from '../../src/projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../src/projections/notification-status.projection.js';
+import { RecipientsProjection } from '../../src/projections/recipients.projection.js';
 import { sqlSink } from '../../src/projections/sql-sink.js';
 import { readModelBackends } from '../support/read-model-db.js';
 
@@ -178,11 +179,55 @@ describe('latency histogram', () => {
   });
 });
 
+/** Profiles as users set them, each on its own stream: created, changed, one sharing another's phone. */
+function recipientsStory(): RecordedEvent[] {
+  const profile = (userId: string, revision: number, contact: { email?: string | null; phone?: string | null; timezone?: string | null }, updatedAt: string): RecordedEvent => ({
+    ...recorded('RecipientProfileUpdated', { userId, email: null, phone: null, locale: null, timezone: null, ...contact, updatedAt }, `recipient-${userId}`),
+    revision,
+  });
+  return [
+    profile('ada', 0, { email: 'ada@example.com', phone: '+447700900123' }, '2026-01-01T10:00:00.000Z'),
+    profile('bob', 0, { phone: '+447700900456', timezone: 'Europe/Paris' }, '2026-01-01T10:00:01.000Z'),
+    profile('ada', 3, { email: 'ada@example.org', phone: '+447700900123', timezone: 'Europe/London' }, '2026-01-01T11:00:00.000Z'),
+    profile('bob', 2, { phone: '+447700900123', timezone: 'Europe/Paris' }, '2026-01-01T11:00:01.000Z'),
+    profile('cyd', 0, { email: 'cyd@example.com' }, '2026-01-01T12:00:00.000Z'),
+  ];
+}
+
+function recipientsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>, skip: string | false = false) {
+  describe(`recipients read model on ${name}`, { skip }, () => {
+    it('given profiles, then one row per user as last set, found by phone; a replay of all or part of the log changes nothing', async (t) => {
+      const db = await open(t);
+      const sink = sqlSink(db, new RecipientsProjection());
+      const events = recipientsStory();
+      const last = events[events.length - 1]!.position;
+      await sink.commit(events, last);
+      const all = () => db.query('SELECT user_id, email, phone, locale, timezone, updated_at, stream_revision FROM recipients ORDER BY user_id');
+      const first = await all();
+      assert.deepEqual(
+        first.map((r) => [r.user_id, r.email, r.phone, r.timezone, r.updated_at, Number(r.stream_revision)]),
+        [
+          ['ada', 'ada@example.org', '+447700900123', 'Europe/London', '2026-01-01T11:00:00.000Z', 3],
+          ['bob', null, '+447700900123', 'Europe/Paris', '2026-01-01T11:00:01.000Z', 2],
+          ['cyd', 'cyd@example.com', null, null, '2026-01-01T12:00:00.000Z', 0],
+        ],
+      );
+      const byPhone = async (phone: string) => (await db.query<{ user_id: string }>('SELECT user_id FROM recipients WHERE phone = $1 ORDER BY user_id', [phone])).map((r) => r.user_id);
+      assert.deepEqual(await byPhone('+447700900123'), ['ada', 'bob']);
+      assert.deepEqual(await byPhone('+447700900456'), [], 'bob’s old phone no longer finds him');
+      await sink.commit(events, last);
+      await sink.commit(events.slice(0, 2), last);
+      assert.deepEqual(await all(), first, 'an older profile replayed does not overwrite a newer one');
+    });
+  });
+}
+
 const [sqlite, postgres] = readModelBackends();
 for (const backend of [sqlite, postgres]) {
   const open = async (t: TestContext) => (await backend.open(t))[0]!;
   readModelSuite(backend.name, open, backend.skip);
   statsSuite(backend.name, open, backend.skip);
+  recipientsSuite(backend.name, open, backend.skip);
 }
 
 describe('PostgreSQL read models: a session the server ends mid-transaction', { skip: postgres.skip }, () => {

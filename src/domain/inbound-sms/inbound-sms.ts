@@ -4,7 +4,8 @@ import { keysOf } from '../shared/keys-of.js';
 import { smsKeywordOf, type SmsKeyword, type SmsKeywordAction } from './keywords.js';
 
 /**
- * The SMS a phone sent to one of Herald's numbers, one stream per phone (`inboundsms-{phone}`):
+ * The SMS a phone sent to one of Herald's numbers, one stream per phone (`inboundsms-{digits}`,
+ * the E.164 number without its plus):
  * it records each message once, however often the provider delivers it, and knows which message
  * is the phone's latest, so a late retry of an older STOP cannot undo a START sent after it.
  */
@@ -48,7 +49,7 @@ export interface InboundSmsState {
 /** How many message ids a phone's stream remembers for recognising a retry. */
 export const INBOUND_SMS_REMEMBERED = 200;
 
-export const inboundSmsStream = (phone: string): string => `inboundsms-${phone}`;
+export const inboundSmsStream = (phone: string): string => `inboundsms-${phone.replace(/^\+/, '')}`;
 
 export const inboundSmsDecider: Decider<InboundSmsCommand, InboundSmsState, InboundSmsEvent> = {
   initialState: () => ({ recentMessageIds: [], latest: null }),
