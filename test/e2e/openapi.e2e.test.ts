@@ -8,6 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPENAPI_DOCUMENT_PATH } from '../../src/modules/openapi/openapi-document.js';
 import { TrackingTokens } from '../../src/modules/tracking/tracking-token.js';
+import { VonageInboundClient } from '../fakes/vonage-inbound.js';
 import { startApp, type Api, type Response, type RunningApp } from '../support/app.js';
 import { eventually, tempDir } from '../support/temp.js';
 
@@ -194,7 +195,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('has request examples the app accepts, and answers that match their schemas on every route', async (t) => {
-    const running = await startApp(t, { TRACKING_SECRET });
+    const running = await startApp(t, { TRACKING_SECRET, VONAGE_SIGNATURE_SECRET });
     const contract = new Contract(await fetchDocument(running.baseUrl), running.api);
     const client = await exerciseExamples(contract);
     await exerciseTheRest(t, contract, running, client);
@@ -204,6 +205,7 @@ describe('the OpenAPI document', () => {
 });
 
 const TRACKING_SECRET = 's'.repeat(40);
+const VONAGE_SIGNATURE_SECRET = 'vonage-signature-secret';
 
 /** Each example builds on the ones before (the user, then the template it sends). */
 const EXAMPLE_ORDER = [
@@ -312,6 +314,16 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('post', '/p/{token}', { params: preferences, raw: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
   assert.equal((await contract.call('get', '/p/{token}', { params: { token: 'forged' } })).status, 404);
   assert.equal((await contract.call('post', '/v1/users/{userId}/preference-link', { params: { userId: 'nobody' } })).status, 404);
+
+  // An inbound SMS as Vonage's webhook sends it: as JSON, a form and a query string, signed; and unsigned, refused.
+  const inbound = new VonageInboundClient('', VONAGE_SIGNATURE_SECRET, 'md5hash');
+  const sms = (text: string) => inbound.params({ msisdn: '447700900123', text });
+  const inboundPath = '/v1/inbound/vonage/sms';
+  assert.equal((await contract.call('post', inboundPath, { body: sms('HELP') })).status, 200);
+  assert.equal((await contract.call('post', inboundPath, { raw: new URLSearchParams(sms('HELP')).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 200);
+  assert.equal((await contract.call('get', inboundPath, { query: `?${new URLSearchParams(sms('HELP'))}` })).status, 200);
+  assert.equal((await contract.call('get', inboundPath, { query: `?${new URLSearchParams(inbound.params({ msisdn: '447700900123', text: 'HELP' }, { sign: false }))}` })).status, 403);
+  assert.equal((await contract.call('post', inboundPath, { body: { ...sms('HELP'), text: ['HELP'] } })).status, 400);
 
   // The error answers, each in the one error shape.
   const current = api.as({ appKey: client.appKey, appSecret: rotated.body.appSecret });

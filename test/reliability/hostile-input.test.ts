@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { EVENT_STORE, type EventStore } from '../../src/modules/event-store/event-store.port.js';
+import { vonageSignature } from '../fakes/vonage-inbound.js';
 import { apnsToken, createUser, startApp } from '../support/app.js';
 import { report } from './report.js';
 
@@ -54,7 +55,17 @@ const preferenceForm = (path: string) =>
     body: fc.oneof(fc.record({ 'form-token': hostileValue, muted: hostileValue, 'channel:email': hostileValue, 'category:fuzz': hostileValue, 'category:fuzz:enabled': hostileValue }, { requiredKeys: [] }), hostileValue),
   });
 
+const VONAGE_SIGNATURE_SECRET = 'vonage-signature-secret';
+const inboundFields = { msisdn: hostileValue, to: hostileValue, messageId: hostileValue, text: hostileValue, timestamp: hostileValue, nonce: hostileValue, sig: hostileValue };
+/** An inbound SMS with hostile fields, signed as Vonage signs, so it gets past the signature to the checks behind it. */
+const signedInbound = fc.record({ msisdn: hostileString, to: hostileString, messageId: hostileString, text: hostileString }, { requiredKeys: [] }).map((fields) => {
+  const params = { ...fields, timestamp: String(Math.floor(Date.now() / 1000)), nonce: 'n' };
+  return { ...params, sig: vonageSignature(params, VONAGE_SIGNATURE_SECRET, 'md5hash') };
+});
+
 const requests = (preferencePage: string) => fc.oneof(
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/inbound/vonage/sms'), body: fc.oneof(fc.record(inboundFields, { requiredKeys: [] }), signedInbound, hostileValue) }),
+  fc.record({ method: fc.constant('GET'), path: fc.oneof(fc.dictionary(hostileString, hostileString, { maxKeys: 6 }), signedInbound).map((q) => `/v1/inbound/vonage/sms?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k.toWellFormed(), String(v).toWellFormed()]))}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications'), body: fc.oneof(notificationish, hostileValue) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/notifications/batch'), body: fc.oneof(fc.record({ notifications: fc.array(fc.oneof(notificationish, hostileValue), { maxLength: 5 }) }), hostileValue) }),
   fc.record({ method: fc.constant('PUT'), path: hostileString.map((id) => `/v1/users/${enc(id)}`), body: fc.record({ email: hostileValue, phone: hostileValue, locale: hostileValue, timezone: hostileValue }, { requiredKeys: [] }) }),
@@ -84,7 +95,7 @@ const raw = fc.oneof(
 
 describe('hostile input', () => {
   it(`${RUNS} generated requests over every endpoint: no 5xx, no crash, no event for a rejected request`, { timeout: 600_000 }, async (t) => {
-    const { api, app } = await startApp(t, { CLIENT_RATE_LIMIT: '1000000' });
+    const { api, app } = await startApp(t, { CLIENT_RATE_LIMIT: '1000000', VONAGE_SIGNATURE_SECRET });
     const store = app.get<EventStore>(EVENT_STORE);
     await createUser(api, 'fuzz');
     await api.post('/v1/users/fuzz/devices', { platform: 'ios', token: apnsToken(9) });

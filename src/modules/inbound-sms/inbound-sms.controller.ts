@@ -85,7 +85,8 @@ const asRecord = (value: unknown): Record<string, unknown> => (typeof value === 
 /** Every value as the string it was signed as; anything nested (Vonage sends none) is a 400 naming it. */
 function flatStrings(raw: Record<string, unknown>): Record<string, string> {
   const errors: FieldError[] = [];
-  const out: Record<string, string> = {};
+  // No prototype: a parameter named __proto__ is just a parameter.
+  const out: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(raw)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
     else errors.push({ field: key, messages: [`${key} must be a string`] });
