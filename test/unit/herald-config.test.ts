@@ -233,3 +233,24 @@ describe('configuration: Twilio, SMTP and VAPID', () => {
     assert.equal(refusal({ ...keys, VAPID_SUBJECT: 'push@example.com' }, 'VAPID_SUBJECT'), '"push@example.com" is not a mailto: address or an https: URL, like mailto:push@example.com');
   });
 });
+
+describe('configuration: the inbound SMS webhook (VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD)', () => {
+  const inbound = (env: Record<string, string>) => loadConfig({ ...BASE, ...env }).inboundSms;
+
+  it('off unless the signature secret is set; the method defaults to Vonage’s, MD5 hash', () => {
+    assert.deepEqual(inbound({}), { vonage: null });
+    assert.deepEqual(inbound({ VONAGE_SIGNATURE_SECRET: 'secret' }), { vonage: { signatureSecret: 'secret', signatureMethod: 'md5hash' } });
+    assert.deepEqual(inbound({ VONAGE_SIGNATURE_SECRET: 'secret', VONAGE_SIGNATURE_METHOD: 'sha512' }).vonage?.signatureMethod, 'sha512');
+  });
+
+  it('the secret may come from a file', (t) => {
+    const file = join(tempDir(t), 'vonage-signature-secret');
+    writeFileSync(file, 'from-a-file\n');
+    assert.equal(inbound({ VONAGE_SIGNATURE_SECRET_FILE: file }).vonage?.signatureSecret, 'from-a-file');
+  });
+
+  it('an unknown method, or a method without a secret, names the variable', () => {
+    assert.equal(refusal({ VONAGE_SIGNATURE_SECRET: 'secret', VONAGE_SIGNATURE_METHOD: 'sha384' }, 'VONAGE_SIGNATURE_METHOD'), '"sha384" must be md5hash, md5, sha1, sha256 or sha512');
+    assert.match(refusal({ VONAGE_SIGNATURE_METHOD: 'sha256' }, 'VONAGE_SIGNATURE_METHOD'), /VONAGE_SIGNATURE_SECRET is not/);
+  });
+});
