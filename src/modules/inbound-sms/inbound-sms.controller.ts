@@ -46,7 +46,7 @@ export class InboundSmsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'An inbound SMS from Vonage, as a query string (the GET webhook method)', description: 'See the POST: the same fields, the same answer.' })
-  @ApiQuery({ name: 'params', required: true, style: 'form', explode: true, schema: VONAGE_INBOUND_SCHEMA as never })
+  @ApiQuery({ name: 'params', required: true, style: 'form', explode: true, schema: VONAGE_INBOUND_SCHEMA })
   @ApiOkResponse({ type: InboundSmsResultDto })
   receiveByGet(@Query() query: unknown, @Req() request: AuthenticatedRequest): Promise<InboundSmsResultDto> {
     return this.receive(query, undefined, request);
@@ -61,7 +61,7 @@ export class InboundSmsController {
     description: 'JSON or a form, as the webhook method is set in the Vonage dashboard. A retry of a message id already received records nothing and changes nothing twice.',
   })
   @ApiConsumes('application/json', FORM)
-  @ApiBody({ schema: VONAGE_INBOUND_SCHEMA as never })
+  @ApiBody({ schema: VONAGE_INBOUND_SCHEMA })
   @ApiOkResponse({ type: InboundSmsResultDto })
   @ApiErrorResponses(413, 415)
   receiveByPost(@Query() query: unknown, @Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<InboundSmsResultDto> {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type SchemaObject } from '@nestjs/swagger';
 import { SMS_KEYWORDS } from '../../../domain/inbound-sms/keywords.js';
 import type { InboundSmsResult } from '../commands/receive-inbound-sms.command.js';
 
@@ -14,7 +14,7 @@ export class InboundSmsResultDto implements InboundSmsResult {
 }
 
 /** The fields of Vonage's SMS API inbound-message webhook (as JSON, a form or a query string): all strings. */
-export const VONAGE_INBOUND_SCHEMA = {
+export const VONAGE_INBOUND_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['msisdn', 'to', 'messageId', 'timestamp', 'nonce', 'sig'],
   properties: {
@@ -31,4 +31,4 @@ export const VONAGE_INBOUND_SCHEMA = {
     sig: { type: 'string', description: 'the signature, by VONAGE_SIGNATURE_METHOD with VONAGE_SIGNATURE_SECRET' },
   },
   additionalProperties: { type: 'string' },
-} as const;
+};
