@@ -123,4 +123,23 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     assert.equal(byService.appKey, api.credentials?.appKey);
     assert.equal((await sendEmail(api, 'news')).status, 'sent');
   });
+
+  it('the pages speak the user’s language, as the preference page does, and link to it', async (t) => {
+    const { api, baseUrl, fakes } = await setup(t);
+    await sendEmail(api, 'news');
+    const path = /<https:\/\/herald\.example\.com(\/u\/[^>]+)>/.exec(fakes.mailgun.requests[0]!.listUnsubscribe!)![1]!;
+    const english = await (await fetch(`${baseUrl}${path}`)).text();
+    assert.match(english, /<html lang="en"/);
+    const preferencesPath = /<a href="https:\/\/herald\.example\.com(\/p\/[^"]+)">Choose which notifications you receive, and how<\/a>/.exec(english)?.[1];
+    assert.ok(preferencesPath, english);
+    assert.equal((await fetch(`${baseUrl}${preferencesPath}`)).status, 200, 'the preference page opens');
+
+    assert.match(await (await fetch(`${baseUrl}${path}`, { headers: { 'accept-language': 'fr-CH, de;q=0.5' } })).text(), /Se désabonner des e-mails news \?/);
+    assert.equal((await api.put('/v1/users/ada', { email: 'ada@example.com', locale: 'de-AT' })).status, 200);
+    const german = await (await fetch(`${baseUrl}${path}`, { headers: { 'accept-language': 'fr' } })).text();
+    assert.match(german, /<html lang="de"/);
+    assert.match(german, /E-Mails zu news abbestellen\?/);
+    const done = await oneClick(baseUrl, path);
+    assert.match(await done.text(), /Sie erhalten keine E-Mails zu news mehr/);
+  });
 });

@@ -1,4 +1,4 @@
-import { pickLocale } from '../../domain/template/template.js';
+import { choosePageLanguage } from '../http/page-language.js';
 import type { Channel } from '../../domain/recipient/values.js';
 
 /** Everything the preference page says, in one language. */
@@ -70,30 +70,8 @@ const fr: PageMessages = {
   save: 'Enregistrer les préférences',
 };
 
-const CATALOG: Record<string, PageMessages> = { en, de, fr };
+const CATALOG = { en, de, fr };
 export const PAGE_LANGUAGES = Object.keys(CATALOG);
 
-/**
- * The page's language: the user's profile locale when the catalog has its language, else the
- * browser's Accept-Language (the first of its languages we have), else English.
- */
-export function pageLanguage(profileLocale: string | null, acceptLanguage: string | undefined): { lang: string; messages: PageMessages } {
-  const wanted = [profileLocale, ...acceptedLanguages(acceptLanguage)].filter((l): l is string => Boolean(l));
-  const lang = wanted.map((l) => pickLocale(PAGE_LANGUAGES, l, '')).find((l) => l !== '') ?? 'en';
-  return { lang, messages: CATALOG[lang]! };
-}
-
-/** Accept-Language (RFC 9110 12.5.4) in order of preference; `*` and q=0 say nothing we can use. */
-function acceptedLanguages(header: string | undefined): string[] {
-  if (!header) return [];
-  return header
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { tag: tag!.trim(), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((l) => /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/.test(l.tag) && l.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index)
-    .map((l) => l.tag);
-}
+/** The page's language and what it says in it (see choosePageLanguage). */
+export const pageLanguage = (profileLocale: string | null, acceptLanguage: string | undefined) => choosePageLanguage(CATALOG, profileLocale, acceptLanguage);

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../domain/shared/decider.js';
@@ -9,9 +9,12 @@ import { AcceptsForm, FORM } from '../http/form-body.js';
 import { sendHtmlPage } from '../http/html-page.js';
 import { ApiErrorResponses } from '../openapi/api-responses.js';
 import { SetCategoryChannelCommand } from '../recipients/commands/set-category-channel.command.js';
+import { GetUserQuery, type UserView } from '../recipients/queries/get-user.query.js';
 import { escapeHtml } from './email-links.js';
+import { PreferenceLinks } from './preference-links.js';
 import { TRACKING_TOKENS } from './tracking-keys.js';
 import type { TrackingClaim, TrackingTokens } from './tracking-token.js';
+import { unsubscribeLanguage, type UnsubscribeMessages } from './unsubscribe-messages.js';
 
 type UnsubscribeClaim = Extract<TrackingClaim, { kind: 'unsubscribe' }>;
 
@@ -36,20 +39,24 @@ export class UnsubscribeController {
   constructor(
     @Inject(TRACKING_TOKENS) private readonly tokens: TrackingTokens,
     private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly preferenceLinks: PreferenceLinks,
   ) {}
 
   @Get(':token')
   @Public()
   @ApiOperation({ summary: 'The unsubscribe page: asks to confirm, changes nothing by itself' })
   @ApiOkResponse(HTML_PAGE)
-  page(@Param('token') token: string, @Res() reply: FastifyReply) {
+  async page(@Param('token') token: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const claim = this.claim(token);
     const action = `/u/${encodeURIComponent(token)}`;
     return this.html(
       reply,
-      `<h1>Unsubscribe from ${escapeHtml(claim.category)} emails?</h1>
-<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="${ONE_CLICK.field}" value="${ONE_CLICK.value}"><button type="submit">Unsubscribe</button></form>
-<form method="post" action="${escapeHtml(`${action}/undo`)}"><button type="submit" class="secondary">Keep receiving them</button></form>`,
+      request,
+      claim,
+      (m) => `<h1>${escapeHtml(m.ask(claim.category))}</h1>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="${ONE_CLICK.field}" value="${ONE_CLICK.value}"><button type="submit">${escapeHtml(m.unsubscribe)}</button></form>
+<form method="post" action="${escapeHtml(`${action}/undo`)}"><button type="submit" class="secondary">${escapeHtml(m.keep)}</button></form>`,
     );
   }
 
@@ -72,8 +79,10 @@ export class UnsubscribeController {
     const undo = `/u/${encodeURIComponent(token)}/undo`;
     return this.html(
       reply,
-      `<h1>You are unsubscribed from ${escapeHtml(claim.category)} emails</h1>
-<form method="post" action="${escapeHtml(undo)}"><button type="submit">Undo: keep receiving them</button></form>`,
+      request,
+      claim,
+      (m) => `<h1>${escapeHtml(m.done(claim.category))}</h1>
+<form method="post" action="${escapeHtml(undo)}"><button type="submit">${escapeHtml(m.undo)}</button></form>`,
     );
   }
 
@@ -89,7 +98,7 @@ export class UnsubscribeController {
   async undo(@Param('token') token: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const claim = this.claim(token);
     await this.set(claim, true, request);
-    return this.html(reply, `<h1>You will keep receiving ${escapeHtml(claim.category)} emails</h1>`);
+    return this.html(reply, request, claim, (m) => `<h1>${escapeHtml(m.kept(claim.category))}</h1>`);
   }
 
   private claim(token: string): UnsubscribeClaim {
@@ -109,9 +118,24 @@ export class UnsubscribeController {
     }
   }
 
-  private html(reply: FastifyReply, content: string) {
-    return sendHtmlPage(reply, { lang: 'en', title: 'Email preferences', body: content });
+  /** In the user's language, as the preference page is, with a link to it for every other choice. */
+  private async html(reply: FastifyReply, request: AuthenticatedRequest, claim: UnsubscribeClaim, content: (messages: UnsubscribeMessages) => string) {
+    const user = await this.user(claim);
+    const { lang, messages } = unsubscribeLanguage(user.locale, request.headers['accept-language']);
+    const preferences = this.preferenceLinks.linkFor(claim.userId, Date.now()).url;
+    const body = `${content(messages)}\n<p><a href="${escapeHtml(preferences)}">${escapeHtml(messages.allPreferences)}</a></p>`;
+    return sendHtmlPage(reply, { lang, title: messages.title, body });
   }
+
+  private async user({ userId }: UnsubscribeClaim): Promise<UserView> {
+    try {
+      return await this.queries.execute(new GetUserQuery(userId));
+    } catch (error) {
+      if (error instanceof NotFoundException) throw unknownLink();
+      throw error;
+    }
+  }
+
 }
 
 const unknownLink = () => new NotFoundException({ statusCode: 404, error: 'Not Found', message: 'unknown unsubscribe link' });
