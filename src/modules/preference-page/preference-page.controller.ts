@@ -11,7 +11,7 @@ import { AcceptsForm, FORM } from '../http/form-body.js';
 import { sendHtmlPage } from '../http/html-page.js';
 import { ApiErrorResponses } from '../openapi/api-responses.js';
 import { UpdatePreferencesCommand } from '../recipients/commands/update-preferences.command.js';
-import { GetUserQuery, type UserView } from '../recipients/queries/get-user.query.js';
+import { findUser, type UserView } from '../recipients/queries/get-user.query.js';
 import { TRACKING_TOKENS } from '../tracking/tracking-keys.js';
 import type { TrackingTokens } from '../tracking/tracking-token.js';
 import { crossSiteReason } from './cross-site.js';
@@ -112,13 +112,11 @@ export class PreferencePageController {
   }
 
   private async user({ userId }: PreferencesClaim): Promise<UserView> {
-    try {
-      return await this.queries.execute(new GetUserQuery(userId));
-    } catch (error) {
-      if (error instanceof NotFoundException) throw unknownLink();
-      throw error;
-    }
+    const user = await findUser(this.queries, userId);
+    if (!user) throw unknownLink();
+    return user;
   }
+
 
   private categoriesOf(preferences: Preferences): string[] {
     return pageCategories(Object.keys(this.config.policy.categories), preferences);

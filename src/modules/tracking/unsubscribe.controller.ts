@@ -9,7 +9,7 @@ import { AcceptsForm, FORM } from '../http/form-body.js';
 import { sendHtmlPage } from '../http/html-page.js';
 import { ApiErrorResponses } from '../openapi/api-responses.js';
 import { SetCategoryChannelCommand } from '../recipients/commands/set-category-channel.command.js';
-import { GetUserQuery, type UserView } from '../recipients/queries/get-user.query.js';
+import { findUser, type UserView } from '../recipients/queries/get-user.query.js';
 import { escapeHtml } from './email-links.js';
 import { PreferenceLinks } from './preference-links.js';
 import { TRACKING_TOKENS } from './tracking-keys.js';
@@ -128,13 +128,11 @@ export class UnsubscribeController {
   }
 
   private async user({ userId }: UnsubscribeClaim): Promise<UserView> {
-    try {
-      return await this.queries.execute(new GetUserQuery(userId));
-    } catch (error) {
-      if (error instanceof NotFoundException) throw unknownLink();
-      throw error;
-    }
+    const user = await findUser(this.queries, userId);
+    if (!user) throw unknownLink();
+    return user;
   }
+
 
 }
 
