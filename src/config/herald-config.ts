@@ -1,6 +1,8 @@
 import { createECDH } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
+import { quietHoursProblems, type QuietHours } from '../domain/recipient/quiet-hours.js';
+import { isTimeZone } from '../domain/recipient/wall-clock.js';
 import { CHANNELS, EMAIL, base64urlByteLength, isEmail } from '../domain/recipient/values.js';
 import { parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
@@ -141,7 +143,7 @@ export interface TrackingSettings {
 
 const HTTP = ['http', 'https'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const CATEGORY_SETTINGS = ['critical', ...CHANNELS];
+const CATEGORY_SETTINGS = ['critical', ...CHANNELS, 'quietHours', 'timezone'];
 
 /**
  * CATEGORY_POLICIES is JSON: {"security": {"critical": true}, "marketing": {"push": "2/1d"}}.
@@ -173,6 +175,13 @@ function categoryPolicies(read: EnvReader): Record<string, CategoryPolicy> {
       if (key === 'critical') {
         if (typeof setting === 'boolean') policy.critical = setting;
         else read.report('CATEGORY_POLICIES', `${category}.critical: ${JSON.stringify(setting)} is not true or false`);
+      } else if (key === 'quietHours') {
+        const problems = quietHoursProblems(setting, `${category}.quietHours`);
+        for (const p of problems) read.report('CATEGORY_POLICIES', `${p.field}: ${p.message}`);
+        if (problems.length === 0) policy.quietHours = setting as QuietHours;
+      } else if (key === 'timezone') {
+        if (typeof setting === 'string' && isTimeZone(setting)) policy.timezone = setting;
+        else read.report('CATEGORY_POLICIES', `${category}.timezone: ${JSON.stringify(setting)} is not an IANA time zone like Europe/London`);
       } else if ((CHANNELS as readonly string[]).includes(key)) {
         const rate = typeof setting === 'string' ? parseRate(setting) : undefined;
         if (rate) policy.rateLimits![key as (typeof CHANNELS)[number]] = rate;
@@ -181,9 +190,17 @@ function categoryPolicies(read: EnvReader): Record<string, CategoryPolicy> {
         read.report('CATEGORY_POLICIES', `${category}.${key}: unknown setting (known: ${CATEGORY_SETTINGS.join(', ')})`);
       }
     }
+    if (policy.critical && policy.quietHours) read.report('CATEGORY_POLICIES', `${category}.quietHours: a critical category is never held back by quiet hours`);
     out[category] = policy;
   }
   return out;
+}
+
+function timezone(read: EnvReader, name: string, fallback: string): string {
+  const raw = read.string(name, fallback);
+  if (isTimeZone(raw)) return raw;
+  read.report(name, `"${raw}" is not an IANA time zone like Europe/London (or UTC)`);
+  return fallback;
 }
 
 /** A provider is configured when all its credentials are; partly configured is an error. */
@@ -488,6 +505,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       categories: categoryPolicies(read),
       idempotencyWindowMs: read.duration('IDEMPOTENCY_WINDOW', '24h'),
       contentDedupWindowMs: read.duration('CONTENT_DEDUP_WINDOW', '5m'),
+      defaultTimezone: timezone(read, 'DEFAULT_TIMEZONE', 'UTC'),
     },
     actors: {
       maxActors: read.int('ACTOR_MAX', 100_000, { min: 1 }),

@@ -1,5 +1,6 @@
 import type { DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import type { RecipientEvent } from '../domain/recipient/events.js';
+import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { EventType } from '../domain/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
@@ -8,7 +9,8 @@ import type { CheckpointedSink } from './projection-runner.js';
 
 /**
  * Turns each NotificationRequested into one job per delivery on its provider's queue
- * (job id = delivery id; delayed until sendAt), then checkpoints. The checkpoint is stored
+ * (job id = delivery id; delayed until it is due: sendAt, or the end of the quiet hours that
+ * deferred it), then checkpoints. The checkpoint is stored
  * by the queue backend itself, so if the queues are lost, so is the checkpoint, and the
  * dispatcher refills them from the log; the job ids and the workers' terminal-state check
  * make the overlap harmless. A NotificationCanceled takes its deliveries' jobs back before
@@ -38,8 +40,9 @@ export class DispatchProjection implements CheckpointedSink {
         continue;
       }
       const d = (event as RecordedEvent<Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']>).data;
-      const delayMs = d.sendAt ? Math.max(0, Date.parse(d.sendAt) - now) : 0;
       for (const delivery of d.deliveries) {
+        const dueAt = deliveryDueAt(d, delivery);
+        const delayMs = dueAt ? Math.max(0, Date.parse(dueAt) - now) : 0;
         const job: DeliveryJob = {
           notificationId: d.notificationId,
           deliveryId: delivery.deliveryId,

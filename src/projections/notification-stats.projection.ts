@@ -1,5 +1,6 @@
 import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import { NOTIFICATION_DECISION_TYPES, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
+import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
 import { latencyBucket } from './latency-histogram.js';
@@ -69,9 +70,10 @@ export class NotificationStatsProjection implements Projection {
     });
     for (const s of d.suppressed) tally.bump(group(s.channel), `suppressed_${s.reason}`);
     if (decision.type !== 'NotificationRequested') return;
-    // Latency counts from when the delivery was due: a scheduled send is not slow for waiting.
-    const dueAt = d.sendAt && d.sendAt > d.requestedAt ? d.sendAt : d.requestedAt;
+    // Latency counts from when the delivery was due: a scheduled or deferred send is not slow for waiting.
     for (const delivery of decision.data.deliveries) {
+      const due = deliveryDueAt(d, delivery);
+      const dueAt = due && due > d.requestedAt ? due : d.requestedAt;
       const g = group(delivery.channel);
       await tx.execute(
         `INSERT INTO notification_stats_deliveries (delivery_id, notification_id, ${GROUP_COLUMNS}, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id) DO NOTHING`,

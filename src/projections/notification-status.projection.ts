@@ -1,5 +1,6 @@
 import { OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
 import { NOTIFICATION_DECISION_TYPES, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
+import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
@@ -27,7 +28,7 @@ export class NotificationStatusProjection implements Projection {
         await tx.execute(
           `INSERT INTO deliveries (delivery_id, notification_id, user_id, channel, queue, target, status, attempts, requested_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) ON CONFLICT (delivery_id) DO NOTHING`,
-          [delivery.deliveryId, d.notificationId, d.userId, delivery.channel, delivery.queue, JSON.stringify(delivery.target), d.sendAt ? 'scheduled' : 'queued', d.requestedAt],
+          [delivery.deliveryId, d.notificationId, d.userId, delivery.channel, delivery.queue, JSON.stringify(delivery.target), deliveryDueAt(d, delivery) ? 'scheduled' : 'queued', d.requestedAt],
         );
       }
     }

@@ -132,6 +132,20 @@ describe('dispatch projection', () => {
     assert.deepEqual([stats.waiting, stats.delayed], [1, 1]);
   });
 
+  it('given deliveries deferred by quiet hours, then each waits until its own deferral ends, the others on sendAt or at once', async (t) => {
+    const w = world(t);
+    const until = iso(NOW + 120_000);
+    const deferred = { until, reason: 'quiet_hours', source: 'user', timezone: 'Europe/London', window: { start: '22:00', end: '07:30' } } as const;
+    w.given(requested('n1', [{ ...sms, deferred }, email]), requested('n2', [{ ...renamed(sms, 'n2'), deferred }, renamed(email, 'n2')], { sendAt: iso(NOW + 30_000) }));
+    await w.run();
+    assert.deepEqual(w.jobs().map((j) => [j.jobId, j.delayMs]), [
+      ['n1.3', 0],
+      ['n2.3', 30_000],
+      ['n1.2', 120_000],
+      ['n2.2', 120_000],
+    ]);
+  });
+
   it('given several notifications in one batch, then one enqueue per queue, counted per queue', async (t) => {
     const w = world(t);
     w.given(requested('n1', [sms, email]), requested('n2', [renamed(sms, 'n2')]), requested('n3', [renamed(push, 'n3')]));

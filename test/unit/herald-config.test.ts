@@ -96,20 +96,57 @@ describe('configuration: values that do not parse stop the start, naming the var
   it('CATEGORY_POLICIES: not JSON, not an object, unknown settings, bad values, each reported', () => {
     assert.match(refusal({ CATEGORY_POLICIES: '{security: true}' }, 'CATEGORY_POLICIES'), /^not valid JSON/);
     assert.match(refusal({ CATEGORY_POLICIES: '["security"]' }, 'CATEGORY_POLICIES'), /^not a JSON object of categories/);
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email)');
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email, quietHours, timezone)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email, quietHours, timezone)');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"security": {"critical": "yes"}}' }, 'CATEGORY_POLICIES'), 'security.critical: "yes" is not true or false');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"sms": 2}}' }, 'CATEGORY_POLICIES'), 'marketing.sms: 2 is not a rate like "20/1h"');
     const issues = issuesOf({ CATEGORY_POLICIES: '{"marketing": {"push": "2/day", "emial": "1/1d"}, "security": {"critical": 1}}' });
     assert.deepEqual(issues.map((i) => i.message), [
       'marketing.push: "2/day" is not a rate like "20/1h"',
-      'marketing.emial: unknown setting (known: critical, push, sms, email)',
+      'marketing.emial: unknown setting (known: critical, push, sms, email, quietHours, timezone)',
       'security.critical: 1 is not true or false',
     ]);
     assert.deepEqual({ ...loadConfig({ ...BASE, CATEGORY_POLICIES: '{"security": {"critical": true}, "marketing": {"push": "2/1d"}}' }).policy.categories }, {
       security: { critical: true, rateLimits: {} },
       marketing: { critical: false, rateLimits: { push: { limit: 2, windowMs: 86_400_000 } } },
     });
+  });
+
+  it('CATEGORY_POLICIES quiet hours and time zones, and DEFAULT_TIMEZONE: each bad one named, all at once', () => {
+    const issues = issuesOf({
+      DEFAULT_TIMEZONE: 'Mars/Olympus',
+      CATEGORY_POLICIES: JSON.stringify({
+        marketing: { quietHours: { start: '25:00', end: '7:30', days: ['monday'], channels: ['fax'] }, timezone: 'Europe/Nowhere' },
+        news: { quietHours: { start: '22:00', end: '22:00', when: 'night' } },
+        security: { critical: true, quietHours: { start: '22:00', end: '07:00' } },
+      }),
+    });
+    assert.deepEqual(
+      issues.map((i) => `${i.variable}: ${i.message}`),
+      [
+        'CATEGORY_POLICIES: marketing.quietHours.start: start must be a time HH:MM from 00:00 to 23:59',
+        'CATEGORY_POLICIES: marketing.quietHours.end: end must be a time HH:MM from 00:00 to 23:59',
+        'CATEGORY_POLICIES: marketing.quietHours.days: days must be a non-empty list, each once, of sun, mon, tue, wed, thu, fri, sat',
+        'CATEGORY_POLICIES: marketing.quietHours.channels: channels must be a non-empty list, each once, of push, sms, email',
+        'CATEGORY_POLICIES: marketing.timezone: "Europe/Nowhere" is not an IANA time zone like Europe/London',
+        'CATEGORY_POLICIES: news.quietHours.when: unknown setting (known: start, end, days, channels)',
+        'CATEGORY_POLICIES: security.quietHours: a critical category is never held back by quiet hours',
+        'DEFAULT_TIMEZONE: "Mars/Olympus" is not an IANA time zone like Europe/London (or UTC)',
+      ],
+    );
+    const config = loadConfig({
+      ...BASE,
+      DEFAULT_TIMEZONE: 'America/New_York',
+      CATEGORY_POLICIES: '{"marketing": {"quietHours": {"start": "21:00", "end": "08:00", "channels": ["push"]}, "timezone": "Europe/Berlin"}}',
+    });
+    assert.equal(config.policy.defaultTimezone, 'America/New_York');
+    assert.deepEqual({ ...config.policy.categories.marketing }, {
+      critical: false,
+      rateLimits: {},
+      quietHours: { start: '21:00', end: '08:00', channels: ['push'] },
+      timezone: 'Europe/Berlin',
+    });
+    assert.equal(loadConfig(BASE).policy.defaultTimezone, 'UTC');
   });
 
   it('schemas, secrets and providers: a bad schema name, an unreadable secret file, a partly configured provider, a service account that is not one', (t) => {

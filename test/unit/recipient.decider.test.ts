@@ -7,6 +7,7 @@ import {
   createRecipientDecider,
   type RecipientCommand,
   type NotificationContent,
+  type Preferences,
   type RecipientEvent,
   type RecipientPolicy,
   type RequestNotification,
@@ -33,9 +34,9 @@ const device = (deviceId: string, token: string, provider: 'apns' | 'fcm' = 'apn
   type: 'DeviceRegistered',
   data: { userId: 'u1', deviceId, platform: provider === 'apns' ? 'ios' : 'android', provider, token, registeredAt: iso(T0) },
 });
-const prefs = (p: Partial<{ muted: boolean; channels: { push: boolean; sms: boolean; email: boolean }; categories: { category: string; enabled: boolean; channels: { push: boolean; sms: boolean; email: boolean } }[] }>): RecipientEvent => ({
+const prefs = (p: Partial<Omit<Preferences, 'categories'> & { categories: { category: string; enabled: boolean; channels: { push: boolean; sms: boolean; email: boolean } }[] }>): RecipientEvent => ({
   type: 'PreferencesUpdated',
-  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true }, categories: [], updatedAt: iso(T0), ...p },
+  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: null, updatedAt: iso(T0), ...p },
 });
 const content: NotificationContent = { kind: 'inline', title: 'Hi', body: 'Your order shipped' };
 

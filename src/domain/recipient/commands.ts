@@ -1,4 +1,5 @@
 import type { NotificationContent, Preferences, Profile } from './events.js';
+import type { LocalSendAt } from './local-time.js';
 import type { Channel, Platform, Priority, PushProvider, WebPushKeys } from './values.js';
 
 /** Every command carries the time it is decided at (`now`, epoch ms): the domain reads no clock. */
@@ -34,6 +35,8 @@ export type RecipientCommand =
       contentHash: string;
       priority: Priority;
       sendAt: number | null;
+      /** Instead of sendAt: a wall-clock time in the recipient's time zone, resolved by the decision. */
+      localSendAt?: LocalSendAt;
       idempotencyKey: string | null;
       now: number;
     };

@@ -1,7 +1,10 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
 import type { ChannelSuppression, Delivery, DeliveryTarget, Preferences, RecipientEvent } from './events.js';
-import { isCritical, rateLimitFor, type RecipientPolicy } from './policy.js';
+import { localSendInstant } from './local-time.js';
+import { isCritical, rateLimitFor, timezoneFor, type RecipientPolicy } from './policy.js';
+import { quietHoursDeferral } from './deferral.js';
+import { quietHoursProblems } from './quiet-hours.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
 
@@ -87,6 +90,8 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
       ];
     }
     case 'UpdatePreferences': {
+      const problem = command.preferences.quietHours === null ? undefined : quietHoursProblems(command.preferences.quietHours)[0];
+      if (problem) throw new DomainError('invalid_argument', problem.message, problem.field);
       if (state.userId !== null && JSON.stringify(state.preferences) === JSON.stringify(command.preferences)) return [];
       return [{ type: 'PreferencesUpdated', data: { userId: command.userId, ...command.preferences, updatedAt: iso(command.now) } }];
     }
@@ -194,6 +199,11 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
   const candidates = explicit ? [...new Set(cmd.channels)] : CHANNELS.filter((c) => targetsFor(state, c).length > 0);
   const channels = candidates.length > 0 ? candidates : [...CHANNELS];
 
+  // A local-time send is resolved in the recipient's zone; one not in the future is sent at once.
+  const timezone = timezoneFor(policy, state.profile.timezone, cmd.category);
+  const localAt = cmd.localSendAt ? localSendInstant(cmd.localSendAt, timezone, cmd.now) : null;
+  const sendAt = localAt === null ? cmd.sendAt : localAt > cmd.now ? localAt : null;
+
   const suppressed: ChannelSuppression[] = [];
   const deliveries: Delivery[] = [];
   for (const channel of channels) {
@@ -207,12 +217,15 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
       suppressed.push(suppression);
       continue;
     }
+    // Quiet hours hold a delivery back, never drop it: it is due when the window ends.
+    const deferred = quietHoursDeferral(policy, state, cmd.category, channel, sendAt ?? cmd.now);
     for (const target of targets) {
       deliveries.push({
         deliveryId: `${cmd.notificationId}.${deliveries.length + 1}`,
         channel,
         queue: target.channel === 'push' ? target.provider : QUEUE_OF[target.channel],
         target,
+        ...(deferred ? { deferred } : {}),
       });
     }
   }
@@ -225,7 +238,8 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
     content: cmd.content,
     contentHash: cmd.contentHash,
     priority: cmd.priority,
-    sendAt: cmd.sendAt === null ? null : iso(cmd.sendAt),
+    sendAt: sendAt === null ? null : iso(sendAt),
+    ...(cmd.localSendAt ? { localSendAt: { ...cmd.localSendAt, timezone } } : {}),
     idempotencyKey: cmd.idempotencyKey,
     critical: isCritical(policy, cmd.category),
     suppressed,

@@ -1,4 +1,6 @@
 import { keysOf } from '../shared/keys-of.js';
+import type { LocalSendAt } from './local-time.js';
+import type { Deferral, QuietHours } from './quiet-hours.js';
 import type { Channel, Platform, Priority, PushProvider, SuppressionReason, WebPushKeys } from './values.js';
 
 export interface Profile {
@@ -26,6 +28,8 @@ export interface Preferences {
   muted: boolean;
   channels: ChannelSwitches;
   categories: CategoryPreference[];
+  /** The user's own quiet hours; null: none of their own (the category's default applies). */
+  quietHours: QuietHours | null;
 }
 
 export type NotificationContent =
@@ -52,6 +56,8 @@ export interface Delivery {
   /** The provider queue this delivery goes to: apns, fcm, webpush, sms or email. */
   queue: PushProvider | 'sms' | 'email';
   target: DeliveryTarget;
+  /** Held back by quiet hours: sent at `until`, not before. Absent: due at sendAt (or at once). */
+  deferred?: Deferral;
 }
 
 export type OptOutLevel = 'global' | 'channel' | 'category' | 'category_channel';
@@ -79,7 +85,10 @@ export interface NotificationDecision {
   content: NotificationContent;
   contentHash: string;
   priority: Priority;
+  /** When to send (null: at once); for a local-time send, the instant it came to. */
   sendAt: string | null;
+  /** A local-time send as asked, with the zone it was read in. */
+  localSendAt?: LocalSendAt & { timezone: string };
   idempotencyKey: string | null;
   critical: boolean;
   suppressed: ChannelSuppression[];
@@ -109,7 +118,8 @@ export type RecipientEvent =
       type: 'DeviceTokenInvalidated';
       data: { userId: string; deviceId: string; token: string; reason: string; invalidatedAt: string };
     }
-  | { type: 'PreferencesUpdated'; data: Preferences & { userId: string; updatedAt: string } }
+  /** quietHours is absent from events written before there were quiet hours: none. */
+  | { type: 'PreferencesUpdated'; data: Omit<Preferences, 'quietHours'> & { quietHours?: QuietHours | null; userId: string; updatedAt: string } }
   | NotificationDecisionEvent;
 
 /** What Herald decided about a send request: deliveries to make, or none and why. */

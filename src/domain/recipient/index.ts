@@ -5,3 +5,7 @@ export * from './policy.js';
 export * from './state.js';
 export * from './send-time.js';
 export * from './values.js';
+export * from './local-time.js';
+export * from './quiet-hours.js';
+export * from './wall-clock.js';
+export * from './deferral.js';

@@ -1,4 +1,6 @@
+import type { QuietHours } from './quiet-hours.js';
 import type { Channel } from './values.js';
+import { isTimeZone } from './wall-clock.js';
 
 export interface RateLimit {
   limit: number;
@@ -10,6 +12,10 @@ export interface CategoryPolicy {
   critical?: boolean;
   /** Per-channel limits for this category; they count this category's sends only. */
   rateLimits?: Partial<Record<Channel, RateLimit>>;
+  /** The quiet hours of users who set none of their own. */
+  quietHours?: QuietHours;
+  /** The zone this category's local times are read in for a user without a time zone. */
+  timezone?: string;
 }
 
 export interface RecipientPolicy {
@@ -19,6 +25,8 @@ export interface RecipientPolicy {
   idempotencyWindowMs: number;
   /** How long identical content to the same user on one channel counts as a duplicate (0 = off). */
   contentDedupWindowMs: number;
+  /** The zone local times are read in for a user without one, when the category names none. */
+  defaultTimezone: string;
 }
 
 const HOUR = 3_600_000;
@@ -32,6 +40,7 @@ export const DEFAULT_POLICY: RecipientPolicy = {
   categories: {},
   idempotencyWindowMs: 24 * HOUR,
   contentDedupWindowMs: 5 * 60_000,
+  defaultTimezone: 'UTC',
 };
 
 export function isCritical(policy: RecipientPolicy, category: string): boolean {
@@ -46,4 +55,9 @@ export function rateLimitFor(
 ): { limit: RateLimit; categoryScoped: boolean } {
   const own = policy.categories[category]?.rateLimits?.[channel];
   return own ? { limit: own, categoryScoped: true } : { limit: policy.rateLimits[channel], categoryScoped: false };
+}
+
+/** The zone a user's wall-clock times are read in: their own, else the category's, else the service default. */
+export function timezoneFor(policy: RecipientPolicy, userTimezone: string | null, category: string): string {
+  return [userTimezone, policy.categories[category]?.timezone].find((tz): tz is string => !!tz && isTimeZone(tz)) ?? policy.defaultTimezone;
 }

@@ -60,7 +60,7 @@ export const initialRecipientState = (): RecipientState => ({
   profile: { email: null, phone: null, locale: null, timezone: null },
   devices: [],
   invalidatedTokens: [],
-  preferences: { muted: false, channels: { push: true, sms: true, email: true }, categories: [] },
+  preferences: { muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: null },
   sends: [],
   idempotency: [],
   recentContent: [],
@@ -92,8 +92,8 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
           ),
         };
       case 'PreferencesUpdated': {
-        const { userId, muted, channels, categories } = event.data;
-        return { ...state, userId, preferences: { muted, channels, categories } };
+        const { userId, muted, channels, categories, quietHours } = event.data;
+        return { ...state, userId, preferences: { muted, channels, categories, quietHours: quietHours ?? null } };
       }
       case 'NotificationRequested':
       case 'NotificationSuppressed': {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { WEEKDAYS } from '../../domain/recipient/quiet-hours.js';
 import { CHANNELS, SUPPRESSION_REASONS } from '../../domain/recipient/values.js';
 import { RECIPIENT_SOURCES, type RecipientSource } from './event-view.js';
 import { SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
@@ -66,9 +67,32 @@ export class FailoverDto {
   @ApiProperty({ format: 'date-time' }) at: string;
 }
 
+export class QuietHoursWindowDto {
+  @ApiProperty({ example: '22:00' }) start: string;
+  @ApiProperty({ example: '07:30' }) end: string;
+  @ApiPropertyOptional({ enum: WEEKDAYS, isArray: true }) days?: string[];
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true }) channels?: string[];
+}
+
+export class DeferralDto {
+  @ApiProperty({ format: 'date-time', description: 'not sent before this: the end of the window' }) until: string;
+  @ApiProperty({ enum: ['quiet_hours'] }) reason: string;
+  @ApiProperty({ enum: ['user', 'category'], description: 'the user’s own window, or the category’s default' }) source: string;
+  @ApiProperty({ example: 'Europe/London', description: 'the zone the window was read in' }) timezone: string;
+  @ApiProperty({ type: QuietHoursWindowDto }) window: QuietHoursWindowDto;
+  @ApiProperty({ description: 'why, in words', example: 'deferred by the user’s quiet hours (22:00 to 07:30, Europe/London) until 2026-12-03T07:30:00.000Z' }) explanation: string;
+}
+
+export class LocalSendAtViewDto {
+  @ApiProperty({ example: '09:00' }) localTime: string;
+  @ApiPropertyOptional({ format: 'date', example: '2026-12-24' }) date?: string;
+  @ApiProperty({ example: 'Asia/Tokyo', description: 'the recipient’s zone it was read in' }) timezone: string;
+}
+
 export class DeliveryExplanationDto {
   @ApiProperty({ example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' }) deliveryId: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'push: deviceId, provider and the token’s last 6 characters; sms: phone; email: email' }) target: Record<string, unknown>;
+  @ApiPropertyOptional({ type: DeferralDto, description: 'held back by quiet hours: until when, and why' }) deferred?: DeferralDto;
   @ApiProperty({ enum: ['pending', 'NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'], description: 'the latest outcome recorded' }) outcome: string;
   @ApiProperty({ type: 'integer', description: 'provider calls recorded' }) attempts: number;
   @ApiProperty({ type: [String], description: 'each failed attempt’s error' }) errors: string[];
@@ -103,6 +127,8 @@ export class NotificationExplanationDto {
   @ApiProperty({ example: 'orders' }) category: string;
   @ApiProperty({ format: 'date-time' }) requestedAt: string;
   @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it was to be sent (null: at once); a local-time send’s instant' }) sendAt: string | null;
+  @ApiPropertyOptional({ type: LocalSendAtViewDto, description: 'a local-time send, as asked' }) localSendAt?: LocalSendAtViewDto;
   @ApiProperty({ type: 'array', items: { oneOf: [{ $ref: getSchemaPath(AcceptedChannelDto) }, { $ref: getSchemaPath(SuppressedChannelDto) }] }, description: 'each channel asked for' })
   channels: (AcceptedChannelDto | SuppressedChannelDto)[];
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
 import { NOTIFICATION_DECISION_TYPES, recipientStream, type ChannelSuppression, type NotificationDecisionEvent } from '../../domain/recipient/events.js';
+import type { Deferral } from '../../domain/recipient/quiet-hours.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
@@ -60,6 +61,8 @@ export class AuditService {
       category: decision.data.category,
       requestedAt: decision.data.requestedAt,
       requestedBy: decisionEvent.metadata.appKey ?? null,
+      sendAt: decision.data.sendAt,
+      ...(decision.data.localSendAt ? { localSendAt: decision.data.localSendAt } : {}),
       channels: channels.map((channel) => {
         const suppression = decision.data.suppressed.find((s) => s.channel === channel);
         if (suppression) {
@@ -79,6 +82,7 @@ export class AuditService {
               return {
                 deliveryId: d.deliveryId,
                 target,
+                ...(d.deferred ? { deferred: { ...d.deferred, explanation: explainDeferral(d.deferred) } } : {}),
                 outcome: last?.type ?? 'pending',
                 attempts: own.filter((o) => o.type !== 'NotificationCanceled').length,
                 errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
@@ -123,6 +127,11 @@ function engagementOf(events: EngagementEvent[]) {
     clicked: clicked ? { at: clicked.data.at, source: clicked.data.source, url: clicked.data.url } : null,
     converted: converted ? { at: converted.data.at, source: converted.data.source } : null,
   };
+}
+
+function explainDeferral(d: Deferral): string {
+  const whose = d.source === 'user' ? 'the user’s quiet hours' : 'the category’s default quiet hours';
+  return `deferred by ${whose} (${d.window.start} to ${d.window.end}, ${d.timezone}) until ${d.until}`;
 }
 
 function explainSuppression(s: ChannelSuppression): string {

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Preferences } from '../../domain/recipient/events.js';
+import type { QuietHours } from '../../domain/recipient/quiet-hours.js';
 import { Ctx } from '../auth/request-context.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Scopes } from '../auth/scopes.decorator.js';
@@ -12,13 +13,18 @@ import { RegisterDeviceCommand } from './commands/register-device.command.js';
 import { RemoveDeviceCommand } from './commands/remove-device.command.js';
 import { UpdatePreferencesCommand } from './commands/update-preferences.command.js';
 import { UpdateProfileCommand } from './commands/update-profile.command.js';
-import { PreferencesDto } from './dto/preferences.dto.js';
+import { PreferencesDto, type QuietHoursDto } from './dto/preferences.dto.js';
 import { WEB_PUSH_SUBSCRIPTION_EXAMPLE } from './dto/web-push-subscription.dto.js';
 import { APNS_TOKEN_EXAMPLE, RegisterDeviceDto, providerOf, registrationProblems } from './dto/register-device.dto.js';
 import { UpsertUserDto } from './dto/upsert-user.dto.js';
 import { DeviceParams, UserParams } from './dto/user-params.dto.js';
 import { PreferencesViewDto, RegisteredDeviceDto, UserViewDto } from './dto/user-responses.js';
 import { GetUserQuery } from './queries/get-user.query.js';
+
+/** Only the keys given: a stored window reads back as it was written. */
+function quietHoursOf({ start, end, days, channels }: QuietHoursDto): QuietHours {
+  return { start, end, ...(days ? { days } : {}), ...(channels ? { channels } : {}) };
+}
 
 function toPreferences(dto: PreferencesDto): Preferences {
   const switches = (c?: { push?: boolean; sms?: boolean; email?: boolean }) => ({ push: c?.push ?? true, sms: c?.sms ?? true, email: c?.email ?? true });
@@ -32,6 +38,7 @@ function toPreferences(dto: PreferencesDto): Preferences {
     muted: dto.muted ?? false,
     channels: switches(dto.channels),
     categories: categories.map((c) => ({ category: c.category, enabled: c.enabled ?? true, channels: switches(c.channels) })),
+    quietHours: dto.quietHours ? quietHoursOf(dto.quietHours) : null,
   };
 }
 
@@ -109,13 +116,17 @@ export class UsersController {
 
   @Put(':userId/preferences')
   @Scopes('users:write', 'devices:register')
-  @ApiOperation({ summary: 'Replace a user’s notification preferences (opt-outs per channel, per category, global mute)' })
+  @ApiOperation({ summary: 'Replace a user’s notification preferences (opt-outs per channel, per category, global mute, quiet hours)' })
   @ApiBody({
     type: PreferencesDto,
     examples: {
       preferences: {
         summary: 'no SMS, no marketing email',
         value: { muted: false, channels: { sms: false }, categories: [{ category: 'marketing', channels: { email: false } }] },
+      },
+      quietHours: {
+        summary: 'nothing on push or SMS from 22:00 to 07:30, Sunday to Thursday nights',
+        value: { quietHours: { start: '22:00', end: '07:30', days: ['sun', 'mon', 'tue', 'wed', 'thu'], channels: ['push', 'sms'] } },
       },
     },
   })

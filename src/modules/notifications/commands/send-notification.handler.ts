@@ -22,7 +22,7 @@ function inlineContent(dto: SendNotificationDto): NotificationContent {
 }
 
 /** A sendAt that is not in the future means now: the notification is sent at once, as if unscheduled. */
-function scheduledAt(sendAt: string | undefined | null, now: number): number | null {
+function scheduledAt(sendAt: SendNotificationDto['sendAt'] | null, now: number): number | null {
   if (typeof sendAt !== 'string') return null;
   const at = Date.parse(sendAt);
   return at > now ? at : null;
@@ -77,6 +77,10 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
         contentHash: createHash('sha256').update(canonicalJson({ category: request.category, content })).digest('base64url'),
         priority: request.priority ?? 'normal',
         sendAt: scheduledAt(request.sendAt, now),
+        // The recipient's zone is in their state: the decision turns a local time into an instant.
+        ...(typeof request.sendAt === 'object' && request.sendAt !== null
+          ? { localSendAt: { localTime: request.sendAt.localTime, ...(request.sendAt.date !== undefined ? { date: request.sendAt.date } : {}) } }
+          : {}),
         idempotencyKey,
         now,
       },

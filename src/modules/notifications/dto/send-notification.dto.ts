@@ -1,12 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsIn,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -14,12 +14,13 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import type { LocalSendAt } from '../../../domain/recipient/local-time.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../../domain/recipient/values.js';
+import { HH_MM } from '../../../domain/recipient/wall-clock.js';
 import { CATEGORY, CATEGORY_MESSAGE } from '../../recipients/dto/preferences.dto.js';
 import { USER_ID, USER_ID_MESSAGE } from '../../recipients/dto/user-params.dto.js';
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
-const WITH_UTC_OFFSET = /T.*(Z|[+-]\d{2}:?\d{2})$/i;
 
 export class InlineContentDto {
   @ApiPropertyOptional({ description: 'push title', maxLength: 256 })
@@ -57,6 +58,16 @@ export class TemplateRefDto {
   params?: Record<string, unknown>;
 }
 
+/** The schema of sendAt's second form; the value is checked in check-send.ts, with sendAt's first form. */
+export class LocalSendAtDto implements LocalSendAt {
+  @ApiProperty({ example: '09:00', pattern: HH_MM.source, description: 'wall-clock time HH:MM in the recipient’s time zone' })
+  localTime: string;
+
+  @ApiPropertyOptional({ format: 'date', example: '2026-12-24', description: 'that day in the recipient’s time zone; without it, the next time the clock reads localTime' })
+  date?: string;
+}
+
+@ApiExtraModels(LocalSendAtDto)
 export class SendNotificationDto {
   @ApiProperty({ example: 'user-42', pattern: USER_ID.source })
   @IsString() @Matches(USER_ID, { message: USER_ID_MESSAGE })
@@ -83,9 +94,13 @@ export class SendNotificationDto {
   idempotencyKey?: string;
 
   // No fixed example: any date would in time be past or more than 90 days ahead.
-  @ApiPropertyOptional({ format: 'date-time', description: 'deliver at this time, not before: ISO 8601 with a UTC offset (`Z` or `+01:00`, e.g. 2030-01-01T09:00:00+01:00), at most 90 days ahead; a time not in the future sends at once' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(WITH_UTC_OFFSET, { message: 'sendAt must include a UTC offset (Z or +hh:mm), or it would be read in the server\'s time zone' })
-  sendAt?: string;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', format: 'date-time' }, { $ref: getSchemaPath(LocalSendAtDto) }],
+    description:
+      'deliver at this time, not before, at most 90 days ahead. Either an instant: ISO 8601 with a UTC offset (`Z` or `+01:00`, e.g. 2030-01-01T09:00:00+01:00); or a wall-clock time in the recipient’s time zone: `{"localTime": "09:00"}` (the next 09:00 there) or `{"localTime": "09:00", "date": "2030-12-24"}`. A time not in the future sends at once. Quiet hours then apply to that time',
+  })
+  @Allow()
+  sendAt?: string | LocalSendAtDto;
 
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
   @IsOptional() @IsIn(PRIORITIES)

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CategoryPreference, ChannelSwitches, Preferences } from '../../../domain/recipient/events.js';
-import { E164, PLATFORMS, PUSH_PROVIDERS } from '../../../domain/recipient/values.js';
+import { WEEKDAYS, type Weekday } from '../../../domain/recipient/quiet-hours.js';
+import { CHANNELS, E164, PLATFORMS, PUSH_PROVIDERS, type Channel } from '../../../domain/recipient/values.js';
 import type { UserView } from '../queries/get-user.query.js';
 
 export const DEVICE_ID_EXAMPLE = '5d0f8a52-7c1e-4b6a-9e3d-1f2a3b4c5d6e';
@@ -17,11 +18,19 @@ export class CategoryPreferenceViewDto implements CategoryPreference {
   @ApiProperty({ type: ChannelSwitchesViewDto }) channels: ChannelSwitchesViewDto;
 }
 
+export class QuietHoursViewDto {
+  @ApiProperty({ example: '22:00' }) start: string;
+  @ApiProperty({ example: '07:30' }) end: string;
+  @ApiPropertyOptional({ enum: WEEKDAYS, isArray: true, description: 'the days the window starts on; absent: every day' }) days?: Weekday[];
+  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'the channels held back; absent: all' }) channels?: Channel[];
+}
+
 /** Preferences as stored: every switch explicit (true: receives, false: opted out). */
 export class PreferencesViewDto implements Preferences {
   @ApiProperty() muted: boolean;
   @ApiProperty({ type: ChannelSwitchesViewDto }) channels: ChannelSwitchesViewDto;
   @ApiProperty({ type: [CategoryPreferenceViewDto] }) categories: CategoryPreferenceViewDto[];
+  @ApiProperty({ type: QuietHoursViewDto, nullable: true, description: 'null: none of the user’s own (the category’s default applies)' }) quietHours: QuietHoursViewDto | null;
 }
 
 export class DeviceViewDto {
