@@ -11,6 +11,7 @@ import { TrackingTokens } from '../../src/modules/tracking/tracking-token.js';
 import { VonageInboundClient } from '../fakes/vonage-inbound.js';
 import { startApp, type Api, type Response, type RunningApp } from '../support/app.js';
 import { eventually, tempDir } from '../support/temp.js';
+import { clockIn } from '../support/wall-clock.js';
 
 interface Parameter {
   name: string;
@@ -261,6 +262,19 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   }
   const canceled = await contract.call('delete', '/v1/notifications/{id}', { params: { id } });
   assert.ok([200, 409].includes(canceled.status), 'canceled, or sent already');
+
+  // A local-time send held back by quiet hours: its explanation says until when, and what was asked.
+  const zone: string = user.body.timezone;
+  const hour = 3_600_000;
+  const quiet = await contract.call('put', '/v1/users/{userId}/preferences', { body: { quietHours: { start: clockIn(Date.now() - hour, zone), end: clockIn(Date.now() + 3 * hour, zone) } } });
+  assert.equal(quiet.status, 200);
+  const deferred = await contract.call('post', '/v1/notifications', {
+    body: { userId, category: 'news', channels: ['email'], content: { subject: 'Later', text: 'Later' }, sendAt: { localTime: clockIn(Date.now() + hour, zone) } },
+  });
+  assert.equal(deferred.status, 202);
+  const explained = await contract.call('get', '/v1/notifications/{id}/explain', { params: { id: deferred.body.notificationId } });
+  assert.ok(explained.body.localSendAt && explained.body.channels[0].deliveries[0].deferred, JSON.stringify(explained.body));
+  assert.equal((await contract.call('put', '/v1/users/{userId}/preferences', { body: { quietHours: null } })).status, 200);
 
   assert.equal((await contract.call('get', '/v1/users/{userId}/timeline')).status, 200);
   assert.equal((await contract.call('get', '/v1/audit/streams/{streamName}', { params: { streamName: `recipient-${userId}` } })).status, 200);

@@ -26,6 +26,15 @@ class NotificationParams {
 
 type BatchItemResult = ({ index: number; statusCode: 200 | 202 } & NotificationReceipt) | ({ index: number } & ErrorBody);
 
+/** One send request, checked by its decorators and the rules across fields, every bad field named at once. */
+async function validSendRequest(body: unknown, now: number): Promise<SendNotificationDto> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationFailed([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+  const request = plainToInstance(SendNotificationDto, body);
+  const errors = [...fieldErrors(await validate(request, VALIDATION_OPTIONS)), ...crossFieldErrors(request, now)];
+  if (errors.length > 0) throw validationFailed(errors);
+  return request;
+}
+
 @ApiTags('notifications')
 @ApiErrorResponses(...AUTH_ERRORS)
 @Controller('v1/notifications')
@@ -44,9 +53,10 @@ export class NotificationsController {
   @ApiAcceptedResponse({ type: NotificationReceiptDto, description: 'decided and durable: accepted for delivery, or suppressed (see suppressed)' })
   @ApiOkResponse({ type: NotificationReceiptDto, description: 'the idempotency key was used before: the original answer (duplicate: true)' })
   @ApiErrorResponses(...BODY_ERRORS, { status: 404, description: 'unknown user: create the user first', message: 'unknown user: register the user first' })
-  async send(@Body() dto: SendNotificationDto, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationReceipt> {
-    const errors = crossFieldErrors(dto, Date.now());
-    if (errors.length > 0) throw validationFailed(errors);
+  // The body is validated here, not by the pipe, so the rules across fields (sendAt's two forms among
+  // them) are reported together with the decorators' findings, as a batch item's are.
+  async send(@Body() body: Record<string, unknown>, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<NotificationReceipt> {
+    const dto = await validSendRequest(body, Date.now());
     const receipt = await this.commands.execute(new SendNotificationCommand(dto, ctx));
     reply.status(receipt.duplicate ? 200 : 202);
     return receipt;
@@ -64,10 +74,8 @@ export class NotificationsController {
     const now = Date.now();
     const results = await Promise.all(
       dto.notifications.map(async (item, index): Promise<BatchItemResult> => {
-        const request = plainToInstance(SendNotificationDto, item);
         try {
-          const errors = [...fieldErrors(await validate(request, VALIDATION_OPTIONS)), ...crossFieldErrors(request, now)];
-          if (errors.length > 0) throw validationFailed(errors);
+          const request = await validSendRequest(item, now);
           const receipt = await this.commands.execute(new SendNotificationCommand(request, { ...ctx, correlationId: `${ctx.correlationId}:${index}` }));
           return { index, statusCode: receipt.duplicate ? 200 : 202, ...receipt };
         } catch (error) {

@@ -8,6 +8,10 @@ export const SEND_EXAMPLES = {
     summary: 'a published template, once per idempotency key',
     value: { userId: 'user-42', category: 'orders', channels: ['email'], template: { id: 'order-shipped', params: { order: '1234', name: 'Ada' } }, idempotencyKey: 'order-1234-shipped', priority: 'high' },
   },
+  localTime: {
+    summary: 'at the next 09:00 in the user’s time zone',
+    value: { userId: 'user-42', category: 'news', channels: ['email'], content: { subject: 'Good morning', text: 'Today’s news.' }, sendAt: { localTime: '09:00' } },
+  },
 };
 
 export const SEND_BATCH_EXAMPLES = {
