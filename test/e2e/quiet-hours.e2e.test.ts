@@ -109,6 +109,7 @@ describe('quiet hours and local-time sends over HTTP', () => {
     const same = await api.put('/v1/users/ada/preferences', { quietHours: { start: '22:00', end: '22:00' } });
     assert.equal(same.status, 400);
     assert.deepEqual(fieldsOf(same), ['quietHours.end']);
+    assert.deepEqual(fieldsOf(await api.put('/v1/users/ada/preferences', { quietHours: [] })), ['quietHours']);
     assert.equal((await api.get('/v1/users/ada')).body.preferences.quietHours, null, 'nothing half-written');
 
     const local = await send(api, { userId: 7, sendAt: { localTime: '9am', date: '2026-02-30', at: 'noon' } });

@@ -1,9 +1,9 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
+import { quietHoursDeferral } from './deferral.js';
 import type { ChannelSuppression, Delivery, DeliveryTarget, Preferences, RecipientEvent } from './events.js';
 import { localSendInstant } from './local-time.js';
 import { isCritical, rateLimitFor, timezoneFor, type RecipientPolicy } from './policy.js';
-import { quietHoursDeferral } from './deferral.js';
 import { quietHoursProblems } from './quiet-hours.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';

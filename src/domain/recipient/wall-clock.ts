@@ -20,12 +20,17 @@ export interface WallClock extends LocalDate, LocalTime {
   second: number;
 }
 
-/** Formatters are costly to build and depend only on the zone: one per zone. */
+/**
+ * Formatters are costly to build and depend only on the zone: one per zone name. Names are
+ * matched without regard to case, so the cache is bounded rather than trusted to stay small.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 1000;
 
 function formatter(timezone: string): Intl.DateTimeFormat {
   let f = formatters.get(timezone);
   if (!f) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     f = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       hourCycle: 'h23',

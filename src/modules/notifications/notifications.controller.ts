@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Res, stripProtoKeys } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
@@ -29,6 +29,7 @@ type BatchItemResult = ({ index: number; statusCode: 200 | 202 } & NotificationR
 /** One send request, checked by its decorators and the rules across fields, every bad field named at once. */
 async function validSendRequest(body: unknown, now: number): Promise<SendNotificationDto> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationFailed([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+  stripProtoKeys(body); // as the validation pipe does: no __proto__ or constructor reaches class-transformer
   const request = plainToInstance(SendNotificationDto, body);
   const errors = [...fieldErrors(await validate(request, VALIDATION_OPTIONS)), ...crossFieldErrors(request, now)];
   if (errors.length > 0) throw validationFailed(errors);

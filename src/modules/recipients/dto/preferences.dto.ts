@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { WEEKDAYS, type Weekday } from '../../../domain/recipient/quiet-hours.js';
 import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
 import { HH_MM } from '../../../domain/recipient/wall-clock.js';
@@ -78,6 +78,7 @@ export class PreferencesDto {
     description: 'deliveries decided inside this window wait until it ends (critical categories excepted); null or omitted: none of the user’s own, the category’s default applies',
   })
   @IsOptional()
+  @IsObject({ message: 'quietHours must be an object like {"start": "22:00", "end": "07:30"}, or null' })
   @ValidateNested()
   @Type(() => QuietHoursDto)
   quietHours?: QuietHoursDto | null;
