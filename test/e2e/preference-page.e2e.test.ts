@@ -67,7 +67,8 @@ describe('hosted preference page', () => {
 
   it('shows the preferences as a form, changing nothing; saving records the recipient’s change once', async (t) => {
     const { api, baseUrl } = await setup(t);
-    assert.equal((await api.put('/v1/users/ada/preferences', { channels: { sms: false }, categories: [{ category: 'digest', channels: { email: false } }] })).status, 200);
+    const quietHours = { start: '22:00', end: '07:30' };
+    assert.equal((await api.put('/v1/users/ada/preferences', { channels: { sms: false }, categories: [{ category: 'digest', channels: { email: false } }], quietHours })).status, 200);
     const path = await mintedPath(api);
     const page = await fetch(`${baseUrl}${path}`);
     assert.equal(page.status, 200);
@@ -101,7 +102,8 @@ describe('hosted preference page', () => {
         { category: 'digest', enabled: true, channels: { push: true, sms: false, email: false } },
         { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false } },
       ],
-    });
+      quietHours,
+    }, 'the quiet hours the page does not show are kept');
     const events = await preferenceEvents(api);
     assert.equal(events.length, 2);
     assert.equal(events[1]!.metadata.source, 'preference-page');

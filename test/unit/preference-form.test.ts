@@ -8,6 +8,7 @@ const current: Preferences = {
   muted: false,
   channels: { push: true, sms: false, email: true },
   categories: [{ category: 'digest', enabled: false, channels: { push: true, sms: true, email: true } }],
+  quietHours: { start: '22:00', end: '07:30' },
 };
 /** A category as the form sends it with every box ticked but `unticked`. */
 const all = (category: string, ...unticked: string[]) =>
