@@ -5,7 +5,7 @@ import { escapeHtml } from '../tracking/email-links.js';
 /**
  * The pages recipients see (one-click unsubscribe, preferences): one look, readable without
  * script or outside resources. Colours keep WCAG AA contrast (the lightest text, #4a5560 on
- * white, is 7.6:1; the focus ring 4.8:1) and every focusable control shows a visible focus ring.
+ * white, is 7.6:1; errors, #a4161a, 7.4:1; the focus ring 4.8:1) and every focusable control shows a visible focus ring.
  */
 const STYLE = `
 body{margin:0;background:#f4f6f8;color:#1b1f24;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -15,6 +15,10 @@ h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 p{margin:0 0 1rem}
 .note{color:#4a5560}
 .status{padding:.75rem 1rem;border-left:4px solid #1a7f37;background:#eefbf1;color:#0f5323;font-weight:600}
+.alert{padding:.75rem 1rem;border-left:4px solid #a4161a;background:#fdecea;color:#8c1116;font-weight:600}
+.error{color:#a4161a;font-weight:600}
+input[type=time]{font:inherit;padding:.25rem .5rem;border:1px solid #6e7781;border-radius:4px}
+input[aria-invalid=true]{border:2px solid #a4161a}
 fieldset{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1rem;padding:.75rem 1rem}
 legend{font-weight:600;padding:0 .25rem}
 label{display:inline-flex;align-items:center;gap:.5rem;margin:.25rem 1.5rem .25rem 0;cursor:pointer}

@@ -16,6 +16,20 @@ export interface PageMessages {
   receiveCategory: (category: string) => string;
   noCategories: string;
   quietHours: string;
+  quietHoursHint: string;
+  useQuietHours: string;
+  /** Which zone the times are read in, and whether it is the user's own. */
+  quietHoursZone: (timezone: string, fromProfile: boolean) => string;
+  from: string;
+  until: string;
+  timeFormat: string;
+  startsOn: string;
+  startsOnHint: string;
+  appliesTo: string;
+  appliesToHint: string;
+  notSaved: string;
+  notATime: (field: string) => string;
+  sameAsStart: (field: string) => string;
   save: string;
 }
 
@@ -33,6 +47,19 @@ const en: PageMessages = {
   receiveCategory: (category) => `Receive ${category}`,
   noCategories: 'There are no topics to choose from yet.',
   quietHours: 'Quiet hours',
+  quietHoursHint: 'During quiet hours notifications wait and arrive when they end. Urgent security messages are never held back.',
+  useQuietHours: 'Use quiet hours',
+  quietHoursZone: (timezone, fromProfile) => (fromProfile ? `Times are in your time zone, ${timezone}.` : `Times are in ${timezone}: your profile has no time zone.`),
+  from: 'From',
+  until: 'Until',
+  timeFormat: '24-hour time as HH:MM, for example 22:00. An end before the start is the next morning.',
+  startsOn: 'Starting on',
+  startsOnHint: 'The nights that start on these days. None ticked: every day.',
+  appliesTo: 'Holding back',
+  appliesToHint: 'None ticked: every channel.',
+  notSaved: 'Your preferences are not saved: please correct the quiet hours.',
+  notATime: (field) => `${field}: enter a time as HH:MM, for example 22:00.`,
+  sameAsStart: (field) => `${field}: the end must differ from the start.`,
   save: 'Save preferences',
 };
 
@@ -50,6 +77,19 @@ const de: PageMessages = {
   receiveCategory: (category) => `${category} erhalten`,
   noCategories: 'Es gibt noch keine Themen zur Auswahl.',
   quietHours: 'Ruhezeiten',
+  quietHoursHint: 'Während der Ruhezeiten warten Benachrichtigungen und kommen an, wenn sie enden. Dringende Sicherheitsmeldungen werden nie zurückgehalten.',
+  useQuietHours: 'Ruhezeiten verwenden',
+  quietHoursZone: (timezone, fromProfile) => (fromProfile ? `Die Zeiten gelten in Ihrer Zeitzone, ${timezone}.` : `Die Zeiten gelten in ${timezone}: Ihr Profil hat keine Zeitzone.`),
+  from: 'Von',
+  until: 'Bis',
+  timeFormat: '24-Stunden-Zeit als HH:MM, zum Beispiel 22:00. Ein Ende vor dem Beginn ist am nächsten Morgen.',
+  startsOn: 'Beginnend am',
+  startsOnHint: 'Die Nächte, die an diesen Tagen beginnen. Keiner angekreuzt: jeden Tag.',
+  appliesTo: 'Zurückgehalten werden',
+  appliesToHint: 'Keiner angekreuzt: alle Kanäle.',
+  notSaved: 'Ihre Einstellungen sind nicht gespeichert: Bitte korrigieren Sie die Ruhezeiten.',
+  notATime: (field) => `${field}: Geben Sie eine Uhrzeit als HH:MM ein, zum Beispiel 22:00.`,
+  sameAsStart: (field) => `${field}: Das Ende muss sich vom Beginn unterscheiden.`,
   save: 'Einstellungen speichern',
 };
 
@@ -67,6 +107,19 @@ const fr: PageMessages = {
   receiveCategory: (category) => `Recevoir ${category}`,
   noCategories: 'Il n’y a pas encore de sujet à choisir.',
   quietHours: 'Heures calmes',
+  quietHoursHint: 'Pendant les heures calmes, les notifications attendent et arrivent à leur fin. Les messages de sécurité urgents ne sont jamais retenus.',
+  useQuietHours: 'Utiliser les heures calmes',
+  quietHoursZone: (timezone, fromProfile) => (fromProfile ? `Les heures sont celles de votre fuseau horaire, ${timezone}.` : `Les heures sont celles de ${timezone} : votre profil n’a pas de fuseau horaire.`),
+  from: 'De',
+  until: 'À',
+  timeFormat: 'Heure sur 24 heures au format HH:MM, par exemple 22:00. Une fin avant le début est le lendemain matin.',
+  startsOn: 'Commençant le',
+  startsOnHint: 'Les nuits qui commencent ces jours-là. Aucun coché : tous les jours.',
+  appliesTo: 'Retenir',
+  appliesToHint: 'Aucun coché : tous les canaux.',
+  notSaved: 'Vos préférences ne sont pas enregistrées : veuillez corriger les heures calmes.',
+  notATime: (field) => `${field} : saisissez une heure au format HH:MM, par exemple 22:00.`,
+  sameAsStart: (field) => `${field} : la fin doit être différente du début.`,
   save: 'Enregistrer les préférences',
 };
 

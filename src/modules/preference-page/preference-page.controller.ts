@@ -1,22 +1,24 @@
 import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import type { Preferences } from '../../domain/recipient/events.js';
+import { timezoneFor } from '../../domain/recipient/policy.js';
 import type { AuthenticatedRequest } from '../auth/api-auth.guard.js';
 import { Public } from '../auth/scopes.decorator.js';
 import { errorBody } from '../http/error-response.js';
 import { AcceptsForm, FORM } from '../http/form-body.js';
 import { sendHtmlPage } from '../http/html-page.js';
 import { ApiErrorResponses } from '../openapi/api-responses.js';
+import { ErrorSchema } from '../openapi/error-body.schema.js';
 import { UpdatePreferencesCommand } from '../recipients/commands/update-preferences.command.js';
 import { findUser, type UserView } from '../recipients/queries/get-user.query.js';
 import { TRACKING_TOKENS } from '../tracking/tracking-keys.js';
 import type { TrackingTokens } from '../tracking/tracking-token.js';
 import { crossSiteReason } from './cross-site.js';
 import { pageLanguage } from './messages.js';
-import { FIELDS, pageCategories, preferencesFromForm } from './preference-form.js';
+import { FIELDS, pageCategories, preferencesFromForm, quietHoursFormOf, type QuietHoursForm, type TimeProblem } from './preference-form.js';
 import { preferencePageBody } from './preference-page-view.js';
 
 const HTML_PAGE = { description: 'the preference page: a form of the user’s preferences, in their language', content: { 'text/html': { schema: { type: 'string' } } } };
@@ -32,12 +34,27 @@ const FORM_BODY = {
       'category:marketing': { type: 'string', enum: ['shown'], description: 'the category was on the form (one such field for each); without it the category is left as it is' },
       'category:marketing:enabled': { type: 'string', enum: ['on'] },
       'category:marketing:email': { type: 'string', enum: ['on'], description: 'likewise category:<name>:push, category:<name>:sms' },
+      [FIELDS.quietHours]: { type: 'string', enum: ['shown'], description: 'the quiet hours were on the form; without it they are left as they are' },
+      [FIELDS.quietHoursEnabled]: { type: 'string', enum: ['on'], description: 'use quiet hours; absent (with the marker): none' },
+      [FIELDS.quietHoursStart]: { type: 'string', example: '22:00', description: 'HH:MM (or H:MM), in the user’s time zone' },
+      [FIELDS.quietHoursEnd]: { type: 'string', example: '07:00', description: 'HH:MM (or H:MM); not after the start: the next day' },
+      [FIELDS.quietHoursDay('mon')]: { type: 'string', enum: ['on'], description: 'likewise quiet-hours:day:sun … sat: the days the window starts on; none or all ticked: every day' },
+      [FIELDS.quietHoursChannel('sms')]: { type: 'string', enum: ['on'], description: 'likewise quiet-hours:channel:push, email; none or all ticked: every channel' },
     },
     additionalProperties: { type: 'string' },
   },
 } as const;
 
 type PreferencesClaim = { userId: string };
+
+/** What the page shows: the preferences (saved, or chosen but not saved) and, after a mistake, the quiet hours as typed. */
+interface ShownPage {
+  preferences: Preferences;
+  saved?: boolean;
+  quietHours?: QuietHoursForm;
+  problems?: TimeProblem[];
+  status?: number;
+}
 
 /**
  * The hosted preference page: a recipient follows a signed link (every email's
@@ -72,7 +89,7 @@ export class PreferencePageController {
   @ApiOkResponse(HTML_PAGE)
   async page(@Param('token') token: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const user = await this.user(this.claim(token));
-    return this.render(reply, request, token, user, user.preferences, false);
+    return this.render(reply, request, token, user, { preferences: user.preferences });
   }
 
   @Post(':token')
@@ -83,8 +100,12 @@ export class PreferencePageController {
   @ApiConsumes(FORM)
   @ApiBody(FORM_BODY)
   @ApiOkResponse({ ...HTML_PAGE, description: 'saved: the page again, saying so; a replay changes nothing and records nothing' })
+  @ApiResponse({
+    status: 400,
+    description: 'a quiet-hours time that is not HH:MM, or an end equal to the start: the page again (HTML), naming the field in the user’s language, nothing saved; a field holding something no page sends: the JSON error, `errors` naming it',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorSchema) } }, 'text/html': { schema: { type: 'string' } } },
+  })
   @ApiErrorResponses(
-    { status: 400, description: 'a field holds something no checkbox sends: `errors` names it' },
     { status: 403, description: 'not posted by the page itself: another site’s form (Sec-Fetch-Site, Origin), or no valid form token (code form_token_invalid)', message: 'this form must be sent from its own page' },
     415,
   )
@@ -99,10 +120,12 @@ export class PreferencePageController {
     // Read, then replaced whole like PUT /v1/users/:userId/preferences: a change in between is overwritten, as with the API.
     const result = preferencesFromForm(form, user.preferences, this.categoriesOf(user.preferences));
     if ('errors' in result) throw new BadRequestException(errorBody(400, 'the form is not one the page sends', result.errors));
+    // A person's typing mistake deserves the page back, with what they chose, rather than JSON.
+    if ('retype' in result) return this.render(reply, request, token, user, { ...result.retype, status: 400 });
     const correlationId = request.correlationId;
     const metadata = { source: 'preference-page', ...(correlationId ? { correlationId, causationId: correlationId } : {}) };
     const saved = await this.commands.execute(new UpdatePreferencesCommand(claim.userId, result.preferences, metadata));
-    return this.render(reply, request, token, user, saved, true);
+    return this.render(reply, request, token, user, { preferences: saved, saved: true });
   }
 
   private claim(token: string): PreferencesClaim {
@@ -122,17 +145,25 @@ export class PreferencePageController {
     return pageCategories(Object.keys(this.config.policy.categories), preferences);
   }
 
-  private render(reply: FastifyReply, request: AuthenticatedRequest, token: string, user: UserView, preferences: Preferences, saved: boolean) {
+  private render(reply: FastifyReply, request: AuthenticatedRequest, token: string, user: UserView, shown: ShownPage) {
+    const { preferences, saved = false, problems = [], status = 200 } = shown;
     const { lang, messages } = pageLanguage(user.locale, request.headers['accept-language']);
+    // The zone the decider reads the user's own window in (a category with a zone of its own is the one exception, for a user without one).
+    const timezone = timezoneFor(this.config.policy, user.timezone, '');
     const body = preferencePageBody({
       messages,
+      lang,
       action: `/p/${encodeURIComponent(token)}`,
       formToken: this.tokens.formToken(token),
       preferences,
       categories: this.categoriesOf(preferences),
       saved,
+      quietHours: shown.quietHours ?? quietHoursFormOf(preferences.quietHours),
+      timezone: { name: timezone, fromProfile: timezone === user.timezone },
+      problems,
     });
-    return sendHtmlPage(reply, { lang, title: saved ? `${messages.saved} ${messages.title}` : messages.title, body });
+    const title = problems.length > 0 ? `${messages.notSaved} ${messages.title}` : saved ? `${messages.saved} ${messages.title}` : messages.title;
+    return sendHtmlPage(reply, { lang, title, body, status });
   }
 }
 
