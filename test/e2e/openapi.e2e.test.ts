@@ -324,6 +324,7 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('get', '/p/{token}', { params: preferences })).status, 200);
   assert.equal((await contract.call('post', '/p/{token}', pageForm(`${formToken}&channel:email=on`))).status, 200);
   assert.equal((await contract.call('post', '/p/{token}', pageForm(`${formToken}&channel:email=yes`))).status, 400);
+  assert.equal((await contract.call('post', '/p/{token}', pageForm(`${formToken}&quiet-hours=shown&quiet-hours:enabled=on&quiet-hours:start=25:00&quiet-hours:end=07:00`))).status, 400, 'a mistyped time: the page again');
   assert.equal((await contract.call('post', '/p/{token}', pageForm(formToken, { origin: 'https://evil.example' }))).status, 403);
   assert.equal((await contract.call('post', '/p/{token}', { params: preferences, raw: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
   assert.equal((await contract.call('get', '/p/{token}', { params: { token: 'forged' } })).status, 404);

@@ -103,7 +103,7 @@ describe('hosted preference page', () => {
         { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false } },
       ],
       quietHours,
-    }, 'the quiet hours the page does not show are kept');
+    }, 'a form without the quiet-hours fields keeps the quiet hours');
     const events = await preferenceEvents(api);
     assert.equal(events.length, 2);
     assert.equal(events[1]!.metadata.source, 'preference-page');
@@ -119,6 +119,60 @@ describe('hosted preference page', () => {
     assert.equal(suppressed.body.status, 'suppressed');
     const explained = (await api.get(`/v1/notifications/${suppressed.body.notificationId}/explain`)).body;
     assert.deepEqual(explained.channels.find((c: { channel: string }) => c.channel === 'email').preferencesChangedBy, { source: 'preference-page' });
+  });
+
+  it('sets quiet hours in the user’s time zone; a mistyped time gives the page back in their language, naming the field, saving nothing', async (t) => {
+    const { api, baseUrl } = await setup(t, { DEFAULT_TIMEZONE: 'Europe/London' });
+    await createUser(api, 'jonas', { email: 'jonas@example.com', locale: 'de-AT', timezone: 'Europe/Vienna' });
+    const path = await mintedPath(api, 'jonas');
+    const html = await (await fetch(`${baseUrl}${path}`)).text();
+    assert.match(html, /<legend>Ruhezeiten<\/legend>/);
+    assert.match(html, /Die Zeiten gelten in Ihrer Zeitzone, Europe\/Vienna\./);
+    assert.match(html, /name="quiet-hours:enabled" value="on" aria-describedby="quiet-hours-hint"> /, 'no quiet hours yet: unticked');
+    assert.match(html, /<label for="quiet-hours-start">Von<\/label> <input type="time" id="quiet-hours-start" name="quiet-hours:start" value="22:00" aria-describedby="quiet-hours-format">/);
+    assert.match(html, /name="quiet-hours:day:mon" value="on" checked> Montag<\/label>/, 'days named by Intl in the page’s language');
+    assert.doesNotMatch(html, /role="alert"/);
+
+    const events = async () => ((await api.get('/v1/users/jonas/timeline')).body.events as { type: string; metadata: Record<string, unknown> }[]).filter((e) => e.type === 'PreferencesUpdated');
+    const quiet = (start: string, end: string): Record<string, string> => ({
+      ...allOn(formTokenOf(html)),
+      'quiet-hours': 'shown',
+      'quiet-hours:enabled': 'on',
+      'quiet-hours:start': start,
+      'quiet-hours:end': end,
+      'quiet-hours:day:fri': 'on',
+      'quiet-hours:day:sat': 'on',
+      'quiet-hours:channel:push': 'on',
+    });
+    const wrong = await post(baseUrl, path, { ...quiet('25:00', '7:00'), muted: 'on' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.headers.get('content-type') ?? '', /^text\/html/);
+    const again = await wrong.text();
+    assert.match(again, /<title>Ihre Einstellungen sind nicht gespeichert/);
+    assert.match(again, /<p class="alert" role="alert">Ihre Einstellungen sind nicht gespeichert: Bitte korrigieren Sie die Ruhezeiten\.<\/p>/);
+    assert.match(again, /name="quiet-hours:start" value="25:00" aria-describedby="quiet-hours-format quiet-hours-start-error" aria-invalid="true"> <span class="error" id="quiet-hours-start-error">Von: Geben Sie eine Uhrzeit als HH:MM ein/);
+    assert.match(again, /name="quiet-hours:end" value="7:00" aria-describedby="quiet-hours-format">/, 'the end is fine: as typed, no error');
+    assert.match(again, /name="muted" value="on" checked/, 'the other choices are shown as made');
+    assert.match(again, /name="quiet-hours:day:sun" value="on"> /);
+    assert.match(again, /name="quiet-hours:day:fri" value="on" checked>/);
+    assert.equal((await post(baseUrl, path, quiet('07:00', '7:00'))).status, 400, 'an end equal to the start');
+    assert.deepEqual(await events(), [], 'nothing saved');
+
+    const saved = await post(baseUrl, path, quiet('22:30', '6:45'));
+    assert.equal(saved.status, 200);
+    assert.match(await saved.text(), /name="quiet-hours:end" value="06:45"/);
+    assert.deepEqual((await api.get('/v1/users/jonas')).body.preferences.quietHours, { start: '22:30', end: '06:45', days: ['fri', 'sat'], channels: ['push'] });
+    assert.equal((await events())[0]!.metadata.source, 'preference-page');
+
+    const fields = allOn(formTokenOf(html));
+    assert.equal((await post(baseUrl, path, { ...fields, 'quiet-hours': 'shown', 'quiet-hours:start': '22:30', 'quiet-hours:end': '06:45' })).status, 200);
+    assert.equal((await api.get('/v1/users/jonas')).body.preferences.quietHours, null, 'the box unticked: no quiet hours');
+    const bad = await post(baseUrl, path, { ...fields, 'quiet-hours': 'shown', 'quiet-hours:day:mon': 'yes' });
+    assert.equal(bad.status, 400, 'what no page sends is the JSON error');
+    assert.deepEqual(((await bad.json()) as { errors: { field: string }[] }).errors.map((e) => e.field), ['quiet-hours:day:mon']);
+
+    // A user with no time zone of their own reads the times in DEFAULT_TIMEZONE, and is told so.
+    assert.match(await (await fetch(`${baseUrl}${await mintedPath(api)}`)).text(), /Times are in Europe\/London: your profile has no time zone\./);
   });
 
   it('speaks the user’s language, Accept-Language only without one, English otherwise', async (t) => {
