@@ -112,6 +112,104 @@ describe('preference page in a browser', () => {
     assert.deepEqual((await preferencesOf(api)).channels, { push: true, sms: false, email: true });
   });
 
+  it('sets quiet hours: ticked, times in native time inputs, some days, one channel spared; saved and accessible', async (t) => {
+    const { api, url, session } = await setup(t);
+    const page = await session.newPage({ locale: 'en-GB' });
+    await page.goto(url);
+    const quiet = page.getByRole('group', { name: 'Quiet hours', exact: true });
+    assert.match((await quiet.textContent()) ?? '', /Times are in UTC: your profile has no time zone\./);
+    await quiet.getByRole('checkbox', { name: 'Use quiet hours' }).check();
+    const from = quiet.getByLabel('From', { exact: true });
+    assert.equal(await from.getAttribute('type'), 'time');
+    await from.fill('23:00');
+    await quiet.getByLabel('Until', { exact: true }).fill('06:30');
+    const days = quiet.getByRole('group', { name: 'Starting on' });
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Sunday']) await days.getByRole('checkbox', { name: day }).uncheck();
+    await quiet.getByRole('group', { name: 'Holding back' }).getByRole('checkbox', { name: 'Email', exact: true }).uncheck();
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, 'preference-page-quiet-hours');
+    await save(page, click(page, 'Save preferences'));
+    assert.equal(await page.getByRole('group', { name: 'Quiet hours', exact: true }).getByLabel('From', { exact: true }).inputValue(), '23:00');
+    await expectNoSeriousA11yViolations(page);
+    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '23:00', end: '06:30', days: ['fri', 'sat'], channels: ['push', 'sms'] });
+    assert.deepEqual(await changedBy(api), [{ source: 'preference-page' }]);
+  });
+
+  it('sets quiet hours with JavaScript disabled, in the user’s own time zone', async (t) => {
+    const { api, url, session } = await setup(t);
+    assert.equal((await api.put('/v1/users/ada', { email: 'ada@example.com', locale: 'fr-FR', timezone: 'Europe/Paris' })).status, 200);
+    const page = await session.newPage({ javaScriptEnabled: false, locale: 'fr-FR' });
+    await page.goto(url);
+    const quiet = page.getByRole('group', { name: 'Heures calmes', exact: true });
+    assert.match((await quiet.textContent()) ?? '', /Les heures sont celles de votre fuseau horaire, Europe\/Paris\./);
+    await quiet.getByRole('checkbox', { name: 'Utiliser les heures calmes' }).check();
+    await quiet.getByLabel('De', { exact: true }).fill('21:15');
+    await save(page, click(page, 'Enregistrer les préférences'));
+    await screenshot(page, 'preference-page-quiet-hours-no-javascript-saved');
+    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '21:15', end: '07:00' }, 'the suggested end, every day and channel');
+  });
+
+  it('where time inputs are text boxes: a mistyped time comes back as an alert tied to its field; H:MM is taken', async (t) => {
+    const { api, url, session } = await setup(t);
+    const page = await session.newPage();
+    await page.goto(url);
+    // A browser without a time picker shows type="time" as a text box: the same as this.
+    const asText = () => page.evaluate(() => {
+      for (const input of (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ type: string }> } }).document.querySelectorAll('input[type=time]')) input.type = 'text';
+    });
+    await asText();
+    await page.getByRole('checkbox', { name: 'Use quiet hours' }).check();
+    await page.getByLabel('From', { exact: true }).fill('10.30pm');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), click(page, 'Save preferences')()]);
+    assert.equal(response.status(), 400);
+    assert.equal(await page.getByRole('alert').textContent(), 'Your preferences are not saved: please correct the quiet hours.');
+    const from = page.getByLabel('From', { exact: true });
+    assert.equal(await from.getAttribute('aria-invalid'), 'true');
+    const description = await from.evaluate((input: unknown) => {
+      const el = input as { getAttribute(n: string): string; ownerDocument: { getElementById(id: string): { textContent: string } | null } };
+      return el.getAttribute('aria-describedby').split(' ').map((id) => el.ownerDocument.getElementById(id)?.textContent).join(' ');
+    });
+    assert.match(description, /From: enter a time as HH:MM, for example 22:00\./);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, 'preference-page-quiet-hours-error');
+    assert.equal((await preferencesOf(api)).quietHours, null, 'nothing saved');
+
+    await asText();
+    await from.fill('7:30');
+    await page.getByLabel('Until', { exact: true }).fill('9:00');
+    await save(page, click(page, 'Save preferences'));
+    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '07:30', end: '09:00' });
+  });
+
+  it('sets quiet hours by keyboard alone: Space ticks them, arrows and digits set the times', async (t) => {
+    const { api, url, session } = await setup(t);
+    const page = await session.newPage({ locale: 'en-GB' });
+    await page.goto(url);
+    const focusedName = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('name') ?? '');
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 60 && (await focusedName()) !== name; i++) await page.keyboard.press('Tab');
+      assert.equal(await focusedName(), name);
+    };
+    await tabTo('quiet-hours:enabled');
+    await page.keyboard.press('Space');
+    await tabTo('quiet-hours:start');
+    // The same keys whether the browser shows the time with AM/PM or in 24 hours: the hour up from the suggested 22, then the minutes.
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('45');
+    await tabTo('quiet-hours:end');
+    await page.keyboard.type('0615');
+    await screenshot(page, 'preference-page-quiet-hours-keyboard');
+    await tabTo('quiet-hours:day:mon');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedName(), 'quiet-hours:end', 'Shift+Tab goes back');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').waitFor();
+    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '23:45', end: '06:15', days: ['sun', 'tue', 'wed', 'thu', 'fri', 'sat'] });
+  });
+
   it('refuses the form submitted by a page of another site (another local port), changing nothing', async (t) => {
     const { api, url, session } = await setup(t);
     // The worst case: the other site knows the link and even a valid form token.
