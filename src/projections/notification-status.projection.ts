@@ -25,10 +25,11 @@ export class NotificationStatusProjection implements Projection {
       if (decision.type !== 'NotificationRequested') continue;
       const d = decision.data;
       for (const delivery of d.deliveries) {
+        const dueAt = deliveryDueAt(d, delivery);
         await tx.execute(
-          `INSERT INTO deliveries (delivery_id, notification_id, user_id, channel, queue, target, status, attempts, requested_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) ON CONFLICT (delivery_id) DO NOTHING`,
-          [delivery.deliveryId, d.notificationId, d.userId, delivery.channel, delivery.queue, JSON.stringify(delivery.target), deliveryDueAt(d, delivery) ? 'scheduled' : 'queued', d.requestedAt],
+          `INSERT INTO deliveries (delivery_id, notification_id, user_id, channel, queue, target, status, attempts, requested_at, updated_at, due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $9) ON CONFLICT (delivery_id) DO NOTHING`,
+          [delivery.deliveryId, d.notificationId, d.userId, delivery.channel, delivery.queue, JSON.stringify(delivery.target), dueAt ? 'scheduled' : 'queued', d.requestedAt, dueAt],
         );
       }
     }

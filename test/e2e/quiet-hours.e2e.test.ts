@@ -32,7 +32,10 @@ describe('quiet hours over HTTP: deferred, not dropped', { concurrency: true }, 
       const [email, sms] = res.body.deliveries.map((d: { deliveryId: string }) => d.deliveryId);
 
       const view = (await api.get(`/v1/notifications/${id}`)).body;
-      assert.equal(view.deliveries.find((d: { channel: string }) => d.channel === 'email').status, 'scheduled');
+      const viewed = (channel: string) => view.deliveries.find((d: { channel: string }) => d.channel === channel);
+      assert.equal(viewed('email').status, 'scheduled');
+      assert.equal(viewed('email').dueAt, new Date(end).toISOString(), 'the status view says until when');
+      assert.equal(viewed('sms').dueAt, null, 'sms goes at once');
       const explained = (await api.get(`/v1/notifications/${id}/explain`)).body;
       const deferred = explained.channels.find((c: { channel: string }) => c.channel === 'email').deliveries[0].deferred;
       assert.deepEqual({ ...deferred, explanation: undefined }, { until: new Date(end).toISOString(), reason: 'quiet_hours', source: 'user', timezone: ZONE, window: quietHours, explanation: undefined });
@@ -80,6 +83,7 @@ describe('quiet hours and local-time sends over HTTP', () => {
     const view = (await api.get(`/v1/notifications/${later.body.notificationId}`)).body;
     assert.equal(view.sendAt, new Date(due).toISOString());
     assert.equal(view.deliveries[0].status, 'scheduled');
+    assert.equal(view.deliveries[0].dueAt, view.sendAt, 'not deferred: due at sendAt');
     const explained = (await api.get(`/v1/notifications/${later.body.notificationId}/explain`)).body;
     assert.deepEqual(explained.localSendAt, { localTime, timezone: 'Asia/Tokyo' });
     assert.equal(explained.sendAt, new Date(due).toISOString());

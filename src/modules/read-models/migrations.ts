@@ -184,4 +184,10 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX IF NOT EXISTS recipients_phone ON recipients (phone)`,
     ],
   },
+  {
+    id: 9,
+    name: 'delivery due time',
+    // Rows projected before it keep NULL until `projections rebuild notification_status`.
+    sql: [`ALTER TABLE deliveries ADD COLUMN due_at TEXT`],
+  },
 ];

@@ -67,6 +67,13 @@ export class DeliveryViewDto implements DeliveryView {
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'why a failed delivery failed: permanent, exhausted, opted_out, token_invalidated, device_removed or render_failed' }) failureReason: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextAttemptAt: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'when the delivery is due, as decided: the end of the quiet hours that deferred it, else the notification’s sendAt; null: sent at once (kept after it ends)',
+  })
+  dueAt: string | null;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;
 }

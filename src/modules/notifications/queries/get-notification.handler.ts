@@ -31,6 +31,7 @@ interface DeliveryRow {
   last_error: string | null;
   failure_reason: string | null;
   next_attempt_at: string | null;
+  due_at: string | null;
   updated_at: string;
   sent_at: string | null;
 }
@@ -60,7 +61,7 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
     if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
     if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
     const deliveries = await this.db.query<DeliveryRow>(
-      'SELECT delivery_id, channel, queue, status, attempts, provider, provider_message_id, last_error, failure_reason, next_attempt_at, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
+      'SELECT delivery_id, channel, queue, status, attempts, provider, provider_message_id, last_error, failure_reason, next_attempt_at, due_at, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
       [notificationId],
     );
     return {
@@ -86,6 +87,7 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
         lastError: d.last_error,
         failureReason: d.failure_reason,
         nextAttemptAt: d.next_attempt_at,
+        dueAt: d.due_at,
         updatedAt: d.updated_at,
         sentAt: d.sent_at,
       })),

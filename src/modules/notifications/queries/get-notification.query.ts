@@ -12,6 +12,8 @@ export interface DeliveryView {
   lastError: string | null;
   failureReason: string | null;
   nextAttemptAt: string | null;
+  /** When a scheduled delivery was due to go: the end of its quiet hours, else the notification's sendAt; null: at once. */
+  dueAt: string | null;
   updatedAt: string;
   sentAt: string | null;
 }
