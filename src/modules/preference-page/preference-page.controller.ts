@@ -140,7 +140,6 @@ export class PreferencePageController {
     return user;
   }
 
-
   private categoriesOf(preferences: Preferences): string[] {
     return pageCategories(Object.keys(this.config.policy.categories), preferences);
   }
