@@ -1,10 +1,11 @@
 import { createECDH } from 'node:crypto';
 import { resolve } from 'node:path';
+import { MAX_DIGEST_ITEMS, type DigestPolicy } from '../domain/recipient/digest.js';
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
 import { quietHoursProblems, type QuietHours } from '../domain/recipient/quiet-hours.js';
 import { isTimeZone } from '../domain/recipient/wall-clock.js';
-import { CHANNELS, EMAIL, base64urlByteLength, isEmail } from '../domain/recipient/values.js';
-import { parseRate } from './duration.js';
+import { CHANNELS, EMAIL, base64urlByteLength, isEmail, type Channel } from '../domain/recipient/values.js';
+import { parseDuration, parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
 import { ROLES, type Role } from './roles.js';
@@ -143,7 +144,32 @@ export interface TrackingSettings {
 
 const HTTP = ['http', 'https'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const CATEGORY_SETTINGS = ['critical', ...CHANNELS, 'quietHours', 'timezone'];
+const CATEGORY_SETTINGS = ['critical', ...CHANNELS, 'quietHours', 'timezone', 'digest'];
+const DIGEST_SETTINGS = ['window', 'channels', 'template', 'maxItems'];
+
+/** A category's `digest` setting: {"window": "1h", "channels": ["email"], "template": "daily-orders", "maxItems": 50}. */
+function digestPolicy(read: EnvReader, category: string, value: unknown): DigestPolicy | undefined {
+  const name = `${category}.digest`;
+  const problems: string[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    read.report('CATEGORY_POLICIES', `${name}: must be an object like {"window": "1h", "channels": ["email"], "template": "daily-digest"}`);
+    return undefined;
+  }
+  const d = value as Record<string, unknown>;
+  for (const key of Object.keys(d)) if (!DIGEST_SETTINGS.includes(key)) problems.push(`${name}.${key}: unknown setting (known: ${DIGEST_SETTINGS.join(', ')})`);
+  const windowMs = typeof d.window === 'string' ? parseDuration(d.window) : undefined;
+  if (windowMs === undefined || windowMs < 1000) problems.push(`${name}.window: ${JSON.stringify(d.window)} is not a duration of 1s or more like "1h" or "30m"`);
+  const channels = Array.isArray(d.channels) ? d.channels : [];
+  if (!Array.isArray(d.channels) || channels.length === 0) problems.push(`${name}.channels: must be a non-empty list of channels (${CHANNELS.join(', ')})`);
+  for (const c of channels) if (!(CHANNELS as readonly unknown[]).includes(c)) problems.push(`${name}.channels: ${JSON.stringify(c)} is not a channel (${CHANNELS.join(', ')})`);
+  if (typeof d.template !== 'string' || d.template.trim() === '') problems.push(`${name}.template: a digest needs the id of the template it is rendered with`);
+  if (d.maxItems !== undefined && !(Number.isInteger(d.maxItems) && (d.maxItems as number) >= 1 && (d.maxItems as number) <= MAX_DIGEST_ITEMS)) {
+    problems.push(`${name}.maxItems: ${JSON.stringify(d.maxItems)} is not a whole number from 1 to ${MAX_DIGEST_ITEMS}`);
+  }
+  for (const p of problems) read.report('CATEGORY_POLICIES', p);
+  if (problems.length > 0) return undefined;
+  return { windowMs: windowMs!, channels: [...new Set(channels as Channel[])], templateId: d.template as string, ...(d.maxItems !== undefined ? { maxItems: d.maxItems as number } : {}) };
+}
 
 /**
  * CATEGORY_POLICIES is JSON: {"security": {"critical": true}, "marketing": {"push": "2/1d"}}.
@@ -179,6 +205,9 @@ function categoryPolicies(read: EnvReader): Record<string, CategoryPolicy> {
         const problems = quietHoursProblems(setting, `${category}.quietHours`);
         for (const p of problems) read.report('CATEGORY_POLICIES', `${p.field}: ${p.message}`);
         if (problems.length === 0) policy.quietHours = setting as QuietHours;
+      } else if (key === 'digest') {
+        const digest = digestPolicy(read, category, setting);
+        if (digest) policy.digest = digest;
       } else if (key === 'timezone') {
         if (typeof setting === 'string' && isTimeZone(setting)) policy.timezone = setting;
         else read.report('CATEGORY_POLICIES', `${category}.timezone: ${JSON.stringify(setting)} is not an IANA time zone like Europe/London`);
@@ -191,6 +220,7 @@ function categoryPolicies(read: EnvReader): Record<string, CategoryPolicy> {
       }
     }
     if (policy.critical && policy.quietHours) read.report('CATEGORY_POLICIES', `${category}.quietHours: a critical category is never held back by quiet hours`);
+    if (policy.critical && value.digest !== undefined) read.report('CATEGORY_POLICIES', `${category}.digest: a critical category is never held back in a digest`);
     out[category] = policy;
   }
   return out;

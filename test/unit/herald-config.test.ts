@@ -96,14 +96,14 @@ describe('configuration: values that do not parse stop the start, naming the var
   it('CATEGORY_POLICIES: not JSON, not an object, unknown settings, bad values, each reported', () => {
     assert.match(refusal({ CATEGORY_POLICIES: '{security: true}' }, 'CATEGORY_POLICIES'), /^not valid JSON/);
     assert.match(refusal({ CATEGORY_POLICIES: '["security"]' }, 'CATEGORY_POLICIES'), /^not a JSON object of categories/);
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email, quietHours, timezone)');
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email, quietHours, timezone)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email, quietHours, timezone, digest)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email, quietHours, timezone, digest)');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"security": {"critical": "yes"}}' }, 'CATEGORY_POLICIES'), 'security.critical: "yes" is not true or false');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"sms": 2}}' }, 'CATEGORY_POLICIES'), 'marketing.sms: 2 is not a rate like "20/1h"');
     const issues = issuesOf({ CATEGORY_POLICIES: '{"marketing": {"push": "2/day", "emial": "1/1d"}, "security": {"critical": 1}}' });
     assert.deepEqual(issues.map((i) => i.message), [
       'marketing.push: "2/day" is not a rate like "20/1h"',
-      'marketing.emial: unknown setting (known: critical, push, sms, email, quietHours, timezone)',
+      'marketing.emial: unknown setting (known: critical, push, sms, email, quietHours, timezone, digest)',
       'security.critical: 1 is not true or false',
     ]);
     assert.deepEqual({ ...loadConfig({ ...BASE, CATEGORY_POLICIES: '{"security": {"critical": true}, "marketing": {"push": "2/1d"}}' }).policy.categories }, {
@@ -147,6 +147,36 @@ describe('configuration: values that do not parse stop the start, naming the var
       timezone: 'Europe/Berlin',
     });
     assert.equal(loadConfig(BASE).policy.defaultTimezone, 'UTC');
+  });
+
+  it('CATEGORY_POLICIES digest: a bad window, an unknown channel, no template, a bad maxItems, a critical digest, each named', () => {
+    const issues = issuesOf({
+      CATEGORY_POLICIES: JSON.stringify({
+        orders: { digest: { window: 'hourly', channels: ['email', 'fax'], maxItems: 0 } },
+        news: { digest: { window: '1h', channels: [], template: 'news-digest', every: 'day' } },
+        security: { critical: true, digest: { window: '1h', channels: ['email'], template: 'security-digest' } },
+        social: { digest: 'daily' },
+      }),
+    });
+    assert.deepEqual(
+      issues.map((i) => `${i.variable}: ${i.message}`),
+      [
+        'CATEGORY_POLICIES: orders.digest.window: "hourly" is not a duration of 1s or more like "1h" or "30m"',
+        'CATEGORY_POLICIES: orders.digest.channels: "fax" is not a channel (push, sms, email)',
+        'CATEGORY_POLICIES: orders.digest.template: a digest needs the id of the template it is rendered with',
+        'CATEGORY_POLICIES: orders.digest.maxItems: 0 is not a whole number from 1 to 1000',
+        'CATEGORY_POLICIES: news.digest.every: unknown setting (known: window, channels, template, maxItems)',
+        'CATEGORY_POLICIES: news.digest.channels: must be a non-empty list of channels (push, sms, email)',
+        'CATEGORY_POLICIES: security.digest: a critical category is never held back in a digest',
+        'CATEGORY_POLICIES: social.digest: must be an object like {"window": "1h", "channels": ["email"], "template": "daily-digest"}',
+      ],
+    );
+    const config = loadConfig({ ...BASE, CATEGORY_POLICIES: '{"orders": {"digest": {"window": "1h", "channels": ["email", "push"], "template": "orders-digest", "maxItems": 50}}}' });
+    assert.deepEqual({ ...config.policy.categories.orders }, {
+      critical: false,
+      rateLimits: {},
+      digest: { windowMs: 3_600_000, channels: ['email', 'push'], templateId: 'orders-digest', maxItems: 50 },
+    });
   });
 
   it('schemas, secrets and providers: a bad schema name, an unreadable secret file, a partly configured provider, a service account that is not one', (t) => {

@@ -39,6 +39,11 @@ export type RecipientCommand =
       localSendAt?: LocalSendAt;
       idempotencyKey: string | null;
       now: number;
-    };
+    }
+
+  /** A digest's window has ended: send it (nothing when it was already sent). */
+  | { type: 'FlushDigest'; userId: string; digestId: string; now: number }
+  /** A collected notification is canceled before its digest is sent. */
+  | { type: 'RemoveDigestItem'; userId: string; notificationId: string; now: number };
 
 export type RequestNotification = Extract<RecipientCommand, { type: 'RequestNotification' }>;

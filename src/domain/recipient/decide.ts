@@ -1,11 +1,14 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
 import { quietHoursDeferral } from './deferral.js';
-import type { ChannelSuppression, Delivery, DeliveryTarget, Preferences, RecipientEvent } from './events.js';
+import { decideDigestCommand, flushDigest } from './digest-decide.js';
+import { digestIdOf, maxItemsOf, type OpenDigest } from './digest.js';
+import type { ChannelSuppression, Delivery, NotificationDecision, Preferences, RecipientEvent } from './events.js';
 import { localSendInstant } from './local-time.js';
 import { isCritical, rateLimitFor, timezoneFor, type RecipientPolicy } from './policy.js';
 import { quietHoursProblems } from './quiet-hours.js';
-import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
+import { createRecipientEvolve, digestItemOf, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
+import { optOut, targetsFor } from './targets.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
 
 export type RecipientDecider = Decider<RecipientCommand, RecipientState, RecipientEvent>;
@@ -109,6 +112,10 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
     }
     case 'RequestNotification':
       return decideNotification(policy, command, state);
+    case 'FlushDigest':
+    case 'RemoveDigestItem':
+      if (state.userId === null) throw new DomainError('not_found', 'unknown user', 'userId');
+      return decideDigestCommand(policy, command, state);
     default: {
       const never: never = command;
       return never;
@@ -131,32 +138,6 @@ function withCategoryChannel(preferences: Preferences, category: string, channel
 
 /** A browser that subscribes again may keep its endpoint and get new keys: that is a new registration. */
 const sameKeys = (a: WebPushKeys | undefined, b: WebPushKeys | null): boolean => a?.p256dh === b?.p256dh && a?.auth === b?.auth;
-
-function targetsFor(state: RecipientState, channel: Channel): DeliveryTarget[] {
-  switch (channel) {
-    case 'push':
-      return state.devices.map((d) => ({ channel, deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: d.token, ...(d.keys ? { keys: d.keys } : {}) }));
-    case 'sms':
-      return state.profile.phone ? [{ channel, phone: state.profile.phone }] : [];
-    case 'email':
-      return state.profile.email ? [{ channel, email: state.profile.email }] : [];
-  }
-}
-
-function optOut(state: RecipientState, category: string, channel: Channel): ChannelSuppression | undefined {
-  const prefs = state.preferences;
-  const at = (level: ChannelSuppression['detail']['level']): ChannelSuppression => ({
-    channel,
-    reason: 'opted_out',
-    detail: { level, category },
-  });
-  if (prefs.muted) return at('global');
-  if (!prefs.channels[channel]) return at('channel');
-  const cat = prefs.categories.find((c) => c.category === category);
-  if (cat && !cat.enabled) return at('category');
-  if (cat && !cat.channels[channel]) return at('category_channel');
-  return undefined;
-}
 
 function duplicate(policy: RecipientPolicy, state: RecipientState, cmd: RequestNotification, channel: Channel): ChannelSuppression | undefined {
   if (policy.contentDedupWindowMs <= 0 || isCritical(policy, cmd.category)) return undefined;
@@ -204,15 +185,20 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
   const localAt = cmd.localSendAt ? localSendInstant(cmd.localSendAt, timezone, cmd.now) : null;
   const sendAt = localAt === null ? cmd.sendAt : localAt > cmd.now ? localAt : null;
 
+  // A digest category collects its digest channels, unless the sender chose the send's time.
+  const digest = sendAt === null && !cmd.localSendAt ? policy.categories[cmd.category]?.digest : undefined;
+  const digested: Channel[] = [];
   const suppressed: ChannelSuppression[] = [];
   const deliveries: Delivery[] = [];
   for (const channel of channels) {
     const targets = targetsFor(state, channel);
-    const suppression =
-      optOut(state, cmd.category, channel) ??
-      (targets.length === 0 ? { channel, reason: 'no_target' as const, detail: {} } : undefined) ??
-      duplicate(policy, state, cmd, channel) ??
-      rateLimited(policy, state, cmd, channel);
+    const unreachable = optOut(state, cmd.category, channel) ?? (targets.length === 0 ? { channel, reason: 'no_target' as const, detail: {} } : undefined);
+    // Collected items are neither duplicates nor rate-limited: the digest is the one send.
+    if (!unreachable && digest?.channels.includes(channel)) {
+      digested.push(channel);
+      continue;
+    }
+    const suppression = unreachable ?? duplicate(policy, state, cmd, channel) ?? rateLimited(policy, state, cmd, channel);
     if (suppression) {
       suppressed.push(suppression);
       continue;
@@ -230,7 +216,7 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
     }
   }
 
-  const decision = {
+  const decision: NotificationDecision = {
     notificationId: cmd.notificationId,
     userId: cmd.userId,
     category: cmd.category,
@@ -245,7 +231,38 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
     suppressed,
     requestedAt: iso(cmd.now),
   };
-  return deliveries.length > 0
-    ? [{ type: 'NotificationRequested', data: { ...decision, deliveries } }]
-    : [{ type: 'NotificationSuppressed', data: decision }];
+  if (digested.length === 0 || !digest) {
+    return deliveries.length > 0
+      ? [{ type: 'NotificationRequested', data: { ...decision, deliveries } }]
+      : [{ type: 'NotificationSuppressed', data: decision }];
+  }
+
+  // The first item opens the category's window; a window whose end passed before its flush job
+  // ran is flushed here first, so an item never joins a digest that is due.
+  const events: RecipientEvent[] = [];
+  let open: OpenDigest | undefined = state.digests[cmd.category];
+  if (open && cmd.now >= open.windowEndsAt) {
+    events.push(flushDigest(policy, state, open, 'window_ended', cmd.now));
+    open = undefined;
+  }
+  if (!open) {
+    const opened = {
+      userId: cmd.userId,
+      digestId: digestIdOf(cmd.notificationId),
+      category: cmd.category,
+      templateId: digest.templateId,
+      channels: digest.channels,
+      maxItems: maxItemsOf(digest),
+      windowEndsAt: iso(cmd.now + digest.windowMs),
+      openedAt: iso(cmd.now),
+    };
+    events.push({ type: 'DigestOpened', data: opened });
+    open = { digestId: opened.digestId, category: cmd.category, templateId: digest.templateId, windowEndsAt: cmd.now + digest.windowMs, maxItems: opened.maxItems, items: [], removed: [] };
+  }
+  const withDigest = { ...decision, digested: { digestId: open.digestId, channels: digested, windowEndsAt: iso(open.windowEndsAt) } };
+  events.push({ type: 'NotificationRequested', data: { ...withDigest, deliveries } });
+  // A full digest goes at once; the next item opens a new window.
+  const items = [...open.items, digestItemOf(withDigest, digested)];
+  if (items.length >= open.maxItems) events.push(flushDigest(policy, state, { ...open, items }, 'max_items', cmd.now));
+  return events;
 }

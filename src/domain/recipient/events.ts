@@ -1,4 +1,5 @@
 import { keysOf } from '../shared/keys-of.js';
+import type { DigestItem } from './digest.js';
 import type { LocalSendAt } from './local-time.js';
 import type { Deferral, QuietHours } from './quiet-hours.js';
 import type { Channel, Platform, Priority, PushProvider, SuppressionReason, WebPushKeys } from './values.js';
@@ -93,6 +94,39 @@ export interface NotificationDecision {
   critical: boolean;
   suppressed: ChannelSuppression[];
   requestedAt: string;
+  /** Channels collected into a digest instead of delivered now: which digest, and when its window ends. */
+  digested?: { digestId: string; channels: Channel[]; windowEndsAt: string };
+}
+
+/** A digest window opened by the first notification of a digest category. */
+export interface DigestOpenedData {
+  userId: string;
+  digestId: string;
+  category: string;
+  templateId: string;
+  channels: Channel[];
+  maxItems: number;
+  windowEndsAt: string;
+  openedAt: string;
+}
+
+/** A digest sent: its items (canceled ones removed) and one delivery per channel, or none when no item is left. */
+export interface DigestFlushedData {
+  userId: string;
+  digestId: string;
+  category: string;
+  templateId: string;
+  /** window_ended: its window's end passed; max_items: it was full. */
+  reason: 'window_ended' | 'max_items';
+  items: DigestItem[];
+  count: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  /** Items canceled before the flush. */
+  removed: string[];
+  deliveries: Delivery[];
+  suppressed: ChannelSuppression[];
+  flushedAt: string;
 }
 
 export type RecipientEvent =
@@ -120,7 +154,14 @@ export type RecipientEvent =
     }
   /** quietHours is absent from events written before there were quiet hours: none. */
   | { type: 'PreferencesUpdated'; data: Omit<Preferences, 'quietHours'> & { quietHours?: QuietHours | null; userId: string; updatedAt: string } }
-  | NotificationDecisionEvent;
+  | NotificationDecisionEvent
+  | DigestEvent;
+
+/** A digest window's life on the user's stream: opened, items canceled out of it, flushed. */
+export type DigestEvent =
+  | { type: 'DigestOpened'; data: DigestOpenedData }
+  | { type: 'DigestItemRemoved'; data: { userId: string; digestId: string; notificationId: string; removedAt: string } }
+  | { type: 'DigestFlushed'; data: DigestFlushedData };
 
 /** What Herald decided about a send request: deliveries to make, or none and why. */
 export type NotificationDecisionEvent =
@@ -137,7 +178,16 @@ export const RECIPIENT_EVENT_TYPES = keysOf({
   PreferencesUpdated: true,
   NotificationRequested: true,
   NotificationSuppressed: true,
+  DigestOpened: true,
+  DigestItemRemoved: true,
+  DigestFlushed: true,
 } satisfies Record<RecipientEventType, true>);
+
+export const DIGEST_EVENT_TYPES = keysOf({
+  DigestOpened: true,
+  DigestItemRemoved: true,
+  DigestFlushed: true,
+} satisfies Record<DigestEvent['type'], true>);
 
 export const NOTIFICATION_DECISION_TYPES = keysOf({
   NotificationRequested: true,

@@ -9,3 +9,4 @@ export * from './local-time.js';
 export * from './quiet-hours.js';
 export * from './wall-clock.js';
 export * from './deferral.js';
+export * from './digest.js';

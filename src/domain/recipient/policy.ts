@@ -1,3 +1,4 @@
+import type { DigestPolicy } from './digest.js';
 import type { QuietHours } from './quiet-hours.js';
 import type { Channel } from './values.js';
 import { isTimeZone } from './wall-clock.js';
@@ -16,6 +17,8 @@ export interface CategoryPolicy {
   quietHours?: QuietHours;
   /** The zone this category's local times are read in for a user without a time zone. */
   timezone?: string;
+  /** Collect this category's notifications into one delivery per channel per window. */
+  digest?: DigestPolicy;
 }
 
 export interface RecipientPolicy {

@@ -1,10 +1,12 @@
 import type {
   ChannelSuppression,
   Delivery,
+  NotificationContent,
   Preferences,
   Profile,
   RecipientEvent,
 } from './events.js';
+import type { DigestItem, OpenDigest } from './digest.js';
 import { sendsStillCounted, type SendRecord } from './history.js';
 import type { RecipientPolicy } from './policy.js';
 import type { Channel, Platform, PushProvider, WebPushKeys } from './values.js';
@@ -50,6 +52,8 @@ export interface RecipientState {
   sends: SendRecord[];
   idempotency: IdempotencyRecord[];
   recentContent: ContentRecord[];
+  /** The open digest window of each digest category, with the items collected so far. */
+  digests: Record<string, OpenDigest>;
 }
 
 /** Invalidated tokens are kept so they are never targeted again; the list is capped. */
@@ -64,7 +68,26 @@ export const initialRecipientState = (): RecipientState => ({
   sends: [],
   idempotency: [],
   recentContent: [],
+  digests: {},
 });
+
+/** The open digest with this id, whichever category it collects. */
+export const openDigest = (state: RecipientState, digestId: string): OpenDigest | undefined => Object.values(state.digests).find((d) => d.digestId === digestId);
+
+/** The item a notification became in its digest: what the digest template is given about it. */
+export function digestItemOf(d: { notificationId: string; requestedAt: string; content: NotificationContent }, channels: DigestItem['channels']): DigestItem {
+  const { kind: _kind, ...fields } = d.content;
+  return {
+    notificationId: d.notificationId,
+    at: d.requestedAt,
+    params: d.content.kind === 'template' ? d.content.params : {},
+    content: d.content.kind === 'template' ? { templateId: d.content.templateId, version: d.content.version } : fields,
+    channels,
+  };
+}
+
+const withoutDigest = (digests: Record<string, OpenDigest>, category: string): Record<string, OpenDigest> =>
+  Object.fromEntries(Object.entries(digests).filter(([c]) => c !== category));
 
 export function createRecipientEvolve(policy: RecipientPolicy) {
   return function evolve(state: RecipientState, event: RecipientEvent): RecipientState {
@@ -118,7 +141,33 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
         if (deliveredChannels.length > 0 && policy.contentDedupWindowMs > 0) {
           recentContent.push({ hash: d.contentHash, at, notificationId: d.notificationId, channels: deliveredChannels });
         }
-        return { ...state, sends, idempotency, recentContent };
+        const open = d.digested ? state.digests[d.category] : undefined;
+        const digests =
+          open && d.digested && open.digestId === d.digested.digestId
+            ? { ...state.digests, [d.category]: { ...open, items: [...open.items, digestItemOf(d, d.digested.channels)] } }
+            : state.digests;
+        return { ...state, sends, idempotency, recentContent, digests };
+      }
+      case 'DigestOpened': {
+        const d = event.data;
+        const digest: OpenDigest = { digestId: d.digestId, category: d.category, templateId: d.templateId, windowEndsAt: Date.parse(d.windowEndsAt), maxItems: d.maxItems, items: [], removed: [] };
+        return { ...state, digests: { ...state.digests, [d.category]: digest } };
+      }
+      case 'DigestItemRemoved': {
+        const d = event.data;
+        const entry = Object.entries(state.digests).find(([, o]) => o.digestId === d.digestId);
+        if (!entry) return state;
+        const [category, open] = entry;
+        const next = { ...open, items: open.items.filter((i) => i.notificationId !== d.notificationId), removed: [...open.removed, d.notificationId] };
+        return { ...state, digests: { ...state.digests, [category]: next } };
+      }
+      case 'DigestFlushed': {
+        const d = event.data;
+        const at = Date.parse(d.flushedAt);
+        const channels = [...new Set(d.deliveries.map((x) => x.channel))];
+        const sends = sendsStillCounted(policy, [...state.sends, ...channels.map((channel) => ({ at, channel, category: d.category }))], at);
+        const digests = state.digests[d.category]?.digestId === d.digestId ? withoutDigest(state.digests, d.category) : state.digests;
+        return { ...state, sends, digests };
       }
       default: {
         const never: never = event;
