@@ -6,6 +6,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
+import { DigestsModule } from './modules/digests/digests.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         AuditModule,
         AnalyticsModule,
         WebhooksModule,
+        DigestsModule,
         HealthModule,
         ProcessesModule,
       ],

@@ -2,6 +2,9 @@ import type { RecipientEvent } from '../domain/recipient/events.js';
 
 type Requested = Extract<RecipientEvent, { type: 'NotificationRequested' }>['data'];
 
+/** A digest's delivery is rendered with its template's latest version at the send, given the digest's items. */
+export type DigestJobContent = { kind: 'template'; templateId: string; version: null; params: Record<string, unknown> };
+
 /**
  * One delivery to send, as the dispatch projection enqueues it (job id = delivery id) and a
  * delivery worker runs it: everything the worker needs from the request, so it reads only the
@@ -17,7 +20,9 @@ export interface DeliveryJob {
   channel: 'push' | 'sms' | 'email';
   queue: string;
   target: Requested['deliveries'][number]['target'];
-  content: Requested['content'];
+  content: Requested['content'] | DigestJobContent;
+  /** A digest's delivery: the digest it sends (notificationId is the digest id too). */
+  digestId?: string;
   sendAt: string | null;
   requestedAt: string;
   correlationId: string | null;

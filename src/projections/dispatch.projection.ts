@@ -1,5 +1,5 @@
 import type { DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
-import type { RecipientEvent } from '../domain/recipient/events.js';
+import type { DigestFlushedData, RecipientEvent } from '../domain/recipient/events.js';
 import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { EventType } from '../domain/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
@@ -8,7 +8,7 @@ import type { DeliveryJob } from './delivery-job.js';
 import type { CheckpointedSink } from './projection-runner.js';
 
 /**
- * Turns each NotificationRequested into one job per delivery on its provider's queue
+ * Turns each NotificationRequested (and each DigestFlushed) into one job per delivery on its provider's queue
  * (job id = delivery id; delayed until it is due: sendAt, or the end of the quiet hours that
  * deferred it), then checkpoints. The checkpoint is stored
  * by the queue backend itself, so if the queues are lost, so is the checkpoint, and the
@@ -16,9 +16,61 @@ import type { CheckpointedSink } from './projection-runner.js';
  * make the overlap harmless. A NotificationCanceled takes its deliveries' jobs back before
  * they start, so scheduled jobs of a canceled notification leave the queues' depth.
  */
+type Requested = Extract<RecipientEvent, { type: 'NotificationRequested' }>['data'];
+const textOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function requestJobs(event: RecordedEvent<Requested>): { data: DeliveryJob; dueAt: string | null }[] {
+  const d = event.data;
+  return d.deliveries.map((delivery) => ({
+    dueAt: deliveryDueAt(d, delivery),
+    data: {
+      notificationId: d.notificationId,
+      deliveryId: delivery.deliveryId,
+      userId: d.userId,
+      category: d.category,
+      priority: d.priority,
+      critical: d.critical,
+      channel: delivery.channel,
+      queue: delivery.queue,
+      target: delivery.target,
+      content: d.content,
+      sendAt: d.sendAt,
+      requestedAt: d.requestedAt,
+      correlationId: textOf(event.metadata.correlationId),
+      appKey: textOf(event.metadata.appKey),
+    },
+  }));
+}
+
+/** A digest's deliveries are the digest's own: its id names their lifecycle, its items are the template's params. */
+function digestJobs(event: RecordedEvent<DigestFlushedData>): { data: DeliveryJob; dueAt: string | null }[] {
+  const d = event.data;
+  const params = { items: d.items, count: d.count, firstAt: d.firstAt, lastAt: d.lastAt };
+  return d.deliveries.map((delivery) => ({
+    dueAt: delivery.deferred?.until ?? null,
+    data: {
+      notificationId: d.digestId,
+      deliveryId: delivery.deliveryId,
+      digestId: d.digestId,
+      userId: d.userId,
+      category: d.category,
+      priority: 'normal',
+      critical: false,
+      channel: delivery.channel,
+      queue: delivery.queue,
+      target: delivery.target,
+      content: { kind: 'template', templateId: d.templateId, version: null, params },
+      sendAt: null,
+      requestedAt: d.flushedAt,
+      correlationId: textOf(event.metadata.correlationId),
+      appKey: null,
+    },
+  }));
+}
+
 export class DispatchProjection implements CheckpointedSink {
   readonly name = 'dispatch';
-  readonly filter = { eventTypes: ['NotificationRequested', 'NotificationCanceled'] satisfies EventType[] };
+  readonly filter = { eventTypes: ['NotificationRequested', 'DigestFlushed', 'NotificationCanceled'] satisfies EventType[] };
 
   constructor(
     private readonly queues: QueueBackend,
@@ -39,29 +91,12 @@ export class DispatchProjection implements CheckpointedSink {
         canceled.push(...(event as RecordedEvent<Extract<DeliveryLifecycleEvent, { type: 'NotificationCanceled' }>['data']>).data.deliveryIds);
         continue;
       }
-      const d = (event as RecordedEvent<Extract<RecipientEvent, { type: 'NotificationRequested' }>['data']>).data;
-      for (const delivery of d.deliveries) {
-        const dueAt = deliveryDueAt(d, delivery);
+      for (const job of event.type === 'DigestFlushed' ? digestJobs(event as RecordedEvent<DigestFlushedData>) : requestJobs(event as RecordedEvent<Requested>)) {
+        const dueAt = job.dueAt;
         const delayMs = dueAt ? Math.max(0, Date.parse(dueAt) - now) : 0;
-        const job: DeliveryJob = {
-          notificationId: d.notificationId,
-          deliveryId: delivery.deliveryId,
-          userId: d.userId,
-          category: d.category,
-          priority: d.priority,
-          critical: d.critical,
-          channel: delivery.channel,
-          queue: delivery.queue,
-          target: delivery.target,
-          content: d.content,
-          sendAt: d.sendAt,
-          requestedAt: d.requestedAt,
-          correlationId: typeof event.metadata.correlationId === 'string' ? event.metadata.correlationId : null,
-          appKey: typeof event.metadata.appKey === 'string' ? event.metadata.appKey : null,
-        };
-        const batch = byQueue.get(delivery.queue) ?? { queue: delivery.queue, channel: delivery.channel, jobs: [] };
-        batch.jobs.push({ jobId: delivery.deliveryId, data: job, ...(delayMs > 0 ? { delayMs } : {}) });
-        byQueue.set(delivery.queue, batch);
+        const batch = byQueue.get(job.data.queue) ?? { queue: job.data.queue, channel: job.data.channel, jobs: [] };
+        batch.jobs.push({ jobId: job.data.deliveryId, data: job.data, ...(delayMs > 0 ? { delayMs } : {}) });
+        byQueue.set(job.data.queue, batch);
       }
     }
     const batches = [...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs }));

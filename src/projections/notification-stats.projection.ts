@@ -1,5 +1,5 @@
 import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, type DeliveryLifecycleEvent } from '../domain/notification/delivery-lifecycle.js';
-import { NOTIFICATION_DECISION_TYPES, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
+import { NOTIFICATION_DECISION_TYPES, type DigestFlushedData, type NotificationDecision, type RecipientEvent } from '../domain/recipient/events.js';
 import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor, SqlValue } from '../modules/read-models/read-model-db.port.js';
@@ -20,7 +20,9 @@ type Counter =
   | 'canceled'
   | 'opened'
   | 'clicked'
-  | 'converted';
+  | 'converted'
+  | 'digested'
+  | 'digests';
 
 /** The dimensions of one notification_stats row. */
 interface Group {
@@ -46,12 +48,13 @@ const ENGAGED = { NotificationOpened: 'opened', NotificationClicked: 'clicked', 
  */
 export class NotificationStatsProjection implements Projection {
   readonly name = 'notification_stats';
-  readonly filter = { eventTypes: [...NOTIFICATION_DECISION_TYPES, ...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
+  readonly filter = { eventTypes: [...NOTIFICATION_DECISION_TYPES, 'DigestFlushed', ...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES] };
 
   async handle(events: RecordedEvent[], tx: SqlExecutor): Promise<void> {
     const tally = new Tally();
     for (const event of events) {
       if (event.type === 'NotificationRequested' || event.type === 'NotificationSuppressed') await this.decision({ type: event.type, data: event.data } as Decision, event, tx, tally);
+      else if (event.type === 'DigestFlushed') await this.digest(event.data as DigestFlushedData, tx, tally);
       else await this.outcome({ type: event.type, data: event.data } as DeliveryLifecycleEvent, tx, tally);
     }
     await tally.write(tx);
@@ -69,6 +72,7 @@ export class NotificationStatsProjection implements Projection {
       app_key: typeof event.metadata.appKey === 'string' ? event.metadata.appKey : '',
     });
     for (const s of d.suppressed) tally.bump(group(s.channel), `suppressed_${s.reason}`);
+    for (const channel of d.digested?.channels ?? []) tally.bump(group(channel), 'digested');
     if (decision.type !== 'NotificationRequested') return;
     // Latency counts from when the delivery was due: a scheduled or deferred send is not slow for waiting.
     for (const delivery of decision.data.deliveries) {
@@ -80,6 +84,25 @@ export class NotificationStatsProjection implements Projection {
         [delivery.deliveryId, d.notificationId, g.day, g.channel, g.category, g.template_id, g.app_key, dueAt],
       );
       tally.bump(g, 'requested');
+    }
+  }
+
+  /**
+   * A digest's deliveries are deliveries (requested, then sent or failed, opened...), counted on
+   * the day it was sent under the digest's template, and counted as digests; its items were
+   * counted as digested when they were decided.
+   */
+  private async digest(d: DigestFlushedData, tx: SqlExecutor, tally: Tally): Promise<void> {
+    const first = await tx.execute('INSERT INTO notification_stats_decisions (notification_id) VALUES ($1) ON CONFLICT (notification_id) DO NOTHING', [d.digestId]);
+    if (first.changes === 0) return;
+    for (const delivery of d.deliveries) {
+      const g: Group = { day: d.flushedAt.slice(0, 10), channel: delivery.channel, category: d.category, template_id: d.templateId, app_key: '' };
+      await tx.execute(
+        `INSERT INTO notification_stats_deliveries (delivery_id, notification_id, ${GROUP_COLUMNS}, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (delivery_id) DO NOTHING`,
+        [delivery.deliveryId, d.digestId, g.day, g.channel, g.category, g.template_id, g.app_key, delivery.deferred?.until ?? d.flushedAt],
+      );
+      tally.bump(g, 'requested');
+      tally.bump(g, 'digests');
     }
   }
 

@@ -2,6 +2,7 @@ import type {
   ChannelSuppression,
   Delivery,
   NotificationContent,
+  NotificationDecision,
   Preferences,
   Profile,
   RecipientEvent,
@@ -29,6 +30,7 @@ export interface IdempotencyRecord {
   status: 'accepted' | 'suppressed';
   deliveries: Pick<Delivery, 'deliveryId' | 'channel' | 'queue'>[];
   suppressed: ChannelSuppression[];
+  digested?: NotificationDecision['digested'];
 }
 
 export interface ContentRecord {
@@ -135,6 +137,7 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
             status: event.type === 'NotificationRequested' ? 'accepted' : 'suppressed',
             deliveries: deliveries.map(({ deliveryId, channel, queue }) => ({ deliveryId, channel, queue })),
             suppressed: d.suppressed,
+            ...(d.digested ? { digested: d.digested } : {}),
           });
         }
         const recentContent = state.recentContent.filter((r) => at - r.at < policy.contentDedupWindowMs);

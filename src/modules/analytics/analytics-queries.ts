@@ -16,7 +16,7 @@ export interface StatsFilter {
   client?: string;
 }
 
-const COUNTERS = ['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_duplicate', 'suppressed_no_target', 'sent', 'failed', 'retried', 'failed_over', 'canceled', 'opened', 'clicked', 'converted'] as const;
+const COUNTERS = ['requested', 'suppressed_opted_out', 'suppressed_rate_limited', 'suppressed_duplicate', 'suppressed_no_target', 'sent', 'failed', 'retried', 'failed_over', 'canceled', 'opened', 'clicked', 'converted', 'digested', 'digests'] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 
 const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
@@ -65,6 +65,8 @@ export class AnalyticsQueries {
         opened: n.opened,
         clicked: n.clicked,
         converted: n.converted,
+        digested: n.digested,
+        digests: n.digests,
         rates: { delivered: rate(n.sent, n.sent + n.failed), opened: rate(n.opened, n.sent), clicked: rate(n.clicked, n.sent) },
         latencyMs: { samples: [...histogram.values()].reduce((a, b) => a + b, 0), p50, p95, p99 },
       };

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import { WEEKDAYS } from '../../domain/recipient/quiet-hours.js';
 import { CHANNELS, SUPPRESSION_REASONS } from '../../domain/recipient/values.js';
 import { RECIPIENT_SOURCES, type RecipientSource } from './event-view.js';
-import { SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
+import { ChannelSuppressionDto, SuppressionDetailDto } from '../notifications/dto/notification-responses.js';
 
 export class ChangedByDto {
   @ApiProperty({
@@ -121,6 +121,31 @@ export class SuppressedChannelDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'opted_out: when those preferences were changed' }) preferencesChangedAt?: string;
 }
 
+export class DigestDeliveryExplanationDto extends DeliveryExplanationDto {
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+}
+
+export class DigestExplanationDto {
+  @ApiProperty({ example: 'dg-0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e' }) digestId: string;
+  @ApiProperty({ format: 'date-time' }) windowEndsAt: string;
+  @ApiProperty({ enum: ['open', 'flushed', 'removed'], description: 'open: still collecting; flushed: sent; removed: this notification was canceled out of it' }) status: string;
+  @ApiPropertyOptional({ format: 'date-time' }) flushedAt?: string;
+  @ApiPropertyOptional({ enum: ['window_ended', 'max_items'] }) reason?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'flushed: the items it carried' }) itemCount?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'flushed: this notification’s place among them, from 1' }) position?: number;
+  @ApiPropertyOptional({ type: [ChannelSuppressionDto], description: 'flushed: the digest’s channels not delivered at the flush, and why' }) suppressed?: ChannelSuppressionDto[];
+  @ApiPropertyOptional({ format: 'date-time', description: 'removed: when' }) removedAt?: string;
+  @ApiProperty({ type: [DigestDeliveryExplanationDto], description: 'the digest’s deliveries on this channel, which carried this notification' }) deliveries: DigestDeliveryExplanationDto[];
+}
+
+export class DigestedChannelDto {
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: ['digested'] }) decision: 'digested';
+  @ApiProperty({ description: 'a delivery of its digest on this channel was sent' }) delivered: boolean;
+  @ApiProperty({ description: 'why, in words', example: 'sent in digest dg-0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e (item 3 of 12, sent when its window ended at 2026-12-02T10:00:00.000Z)' }) explanation: string;
+  @ApiProperty({ type: DigestExplanationDto }) digest: DigestExplanationDto;
+}
+
 export class NotificationExplanationDto {
   @ApiProperty({ format: 'uuid' }) notificationId: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
@@ -129,6 +154,10 @@ export class NotificationExplanationDto {
   @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it was to be sent (null: at once); a local-time send’s instant' }) sendAt: string | null;
   @ApiPropertyOptional({ type: LocalSendAtViewDto, description: 'a local-time send, as asked' }) localSendAt?: LocalSendAtViewDto;
-  @ApiProperty({ type: 'array', items: { oneOf: [{ $ref: getSchemaPath(AcceptedChannelDto) }, { $ref: getSchemaPath(SuppressedChannelDto) }] }, description: 'each channel asked for' })
-  channels: (AcceptedChannelDto | SuppressedChannelDto)[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ $ref: getSchemaPath(AcceptedChannelDto) }, { $ref: getSchemaPath(SuppressedChannelDto) }, { $ref: getSchemaPath(DigestedChannelDto) }] },
+    description: 'each channel asked for',
+  })
+  channels: (AcceptedChannelDto | SuppressedChannelDto | DigestedChannelDto)[];
 }

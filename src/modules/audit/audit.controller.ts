@@ -5,7 +5,7 @@ import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-valida
 import { Scopes } from '../auth/scopes.decorator.js';
 import { AUTH_ERRORS, ApiErrorResponses } from '../openapi/api-responses.js';
 import { UserParams } from '../recipients/dto/user-params.dto.js';
-import { AcceptedChannelDto, NotificationExplanationDto, NotificationTimelineDto, StreamPageDto, SuppressedChannelDto, UserTimelineDto } from './audit-responses.js';
+import { AcceptedChannelDto, DigestedChannelDto, NotificationExplanationDto, NotificationTimelineDto, StreamPageDto, SuppressedChannelDto, UserTimelineDto } from './audit-responses.js';
 import { AuditService } from './audit.service.js';
 
 class StreamParams {
@@ -61,8 +61,8 @@ export class AuditController {
 
   @Get('notifications/:id/explain')
   @Scopes('audit:read')
-  @ApiOperation({ summary: 'For each channel: delivered or not, and why (opt-out level, rate-limit window and count, duplicate of which, token invalidated, provider error)' })
-  @ApiExtraModels(AcceptedChannelDto, SuppressedChannelDto)
+  @ApiOperation({ summary: 'For each channel: delivered or not, and why (opt-out level, rate-limit window and count, duplicate of which, the digest and digest delivery that carried it, token invalidated, provider error)' })
+  @ApiExtraModels(AcceptedChannelDto, SuppressedChannelDto, DigestedChannelDto)
   @ApiOkResponse({ type: NotificationExplanationDto })
   @ApiErrorResponses({ status: 404, description: 'no such notification' })
   explain(@Param() { id }: NotificationIdParams) {

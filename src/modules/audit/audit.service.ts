@@ -1,7 +1,14 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
-import { NOTIFICATION_DECISION_TYPES, recipientStream, type ChannelSuppression, type NotificationDecisionEvent } from '../../domain/recipient/events.js';
+import {
+  NOTIFICATION_DECISION_TYPES,
+  recipientStream,
+  type ChannelSuppression,
+  type DigestFlushedData,
+  type NotificationDecision,
+  type NotificationDecisionEvent,
+} from '../../domain/recipient/events.js';
 import type { Deferral } from '../../domain/recipient/quiet-hours.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
@@ -9,6 +16,9 @@ import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.po
 import { changedByOf, eventView } from './event-view.js';
 
 const DECISIONS: ReadonlySet<string> = new Set(NOTIFICATION_DECISION_TYPES);
+/** How many of a user's events are read at a time looking for a digest's end. */
+const DIGEST_SEARCH_PAGE = 1000;
+const byPosition = (a: RecordedEvent, b: RecordedEvent): number => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
 const OUTCOMES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES);
 
 /** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
@@ -32,17 +42,43 @@ export class AuditService {
     const own = await this.store.readStream(recipientStream(userId), { fromRevision: from, maxCount: limit + 1 });
     if (own.length === 0 && from === 0) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no user ${userId}` });
     const page = own.slice(0, limit);
-    const lifecycles = await Promise.all(
-      page.filter((e) => e.type === 'NotificationRequested').map((e) => this.store.readStream(notificationStream((e.data as { notificationId: string }).notificationId))),
+    // A digest's deliveries have their own lifecycle, named by the digest id.
+    const lifecycleIds = page.flatMap((e) =>
+      e.type === 'NotificationRequested' ? [(e.data as NotificationDecision).notificationId] : e.type === 'DigestFlushed' ? [(e.data as DigestFlushedData).digestId] : [],
     );
-    const merged = [...page, ...lifecycles.flat()].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    const lifecycles = await Promise.all(lifecycleIds.map((id) => this.store.readStream(notificationStream(id))));
+    const merged = [...page, ...lifecycles.flat()].sort(byPosition);
     return { userId, events: merged.map(eventView), next: own.length > limit ? own[limit]!.revision : null };
   }
 
+  /** The decision and the notification's lifecycle; for a digested one also how its digest ended (sent, or it was taken out) and the digest's lifecycle. */
   async notificationTimeline(notificationId: string): Promise<{ notificationId: string; events: ReturnType<typeof eventView>[] }> {
     const decision = await this.decision(notificationId);
     const lifecycle = await this.store.readStream(notificationStream(notificationId));
-    return { notificationId, events: [decision, ...lifecycle].map(eventView) };
+    const digest = await this.digestOf(decision);
+    const carried = digest?.end?.type === 'DigestFlushed' ? await this.store.readStream(notificationStream(digest.digestId)) : [];
+    const events = [decision, ...lifecycle, ...(digest?.end ? [digest.end] : []), ...carried].sort(byPosition);
+    return { notificationId, events: events.map(eventView) };
+  }
+
+  /**
+   * The digest a decision collected channels into, and the event that ended the notification's
+   * part in it: the digest's DigestFlushed, or the DigestItemRemoved that took it out (none yet:
+   * still open). Read forward from the decision, where both must be.
+   */
+  private async digestOf(decision: RecordedEvent): Promise<{ digestId: string; windowEndsAt: string; end: RecordedEvent | undefined } | undefined> {
+    const digested = (decision.data as NotificationDecision).digested;
+    if (!digested) return undefined;
+    const { notificationId } = decision.data as NotificationDecision;
+    const ends = (e: RecordedEvent) =>
+      (e.type === 'DigestFlushed' && (e.data as DigestFlushedData).digestId === digested.digestId) ||
+      (e.type === 'DigestItemRemoved' && (e.data as { notificationId: string }).notificationId === notificationId);
+    for (let from = decision.revision + 1; ; ) {
+      const page = await this.store.readStream(decision.streamName, { fromRevision: from, maxCount: DIGEST_SEARCH_PAGE });
+      const end = page.find(ends);
+      if (end || page.length < DIGEST_SEARCH_PAGE) return { ...digested, end };
+      from = page[page.length - 1]!.revision + 1;
+    }
   }
 
   /** For each channel asked for: delivered or not, and exactly why. */
@@ -53,7 +89,9 @@ export class AuditService {
     const outcomes = stream.filter((e): e is OutcomeEvent => OUTCOMES.has(e.type));
     const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
-    const channels = [...new Set([...deliveries.map((d) => d.channel), ...decision.data.suppressed.map((s) => s.channel)])];
+    const digested = decision.data.digested;
+    const channels = [...new Set([...deliveries.map((d) => d.channel), ...(digested?.channels ?? []), ...decision.data.suppressed.map((s) => s.channel)])];
+    const digest = digested ? await this.digestExplanation(decisionEvent) : undefined;
     const optOut = decision.data.suppressed.some((s) => s.reason === 'opted_out') ? await this.preferencesBefore(decisionEvent) : undefined;
     return {
       notificationId,
@@ -69,33 +107,38 @@ export class AuditService {
           const changed = suppression.reason === 'opted_out' && optOut ? { preferencesChangedBy: changedByOf(optOut.metadata), preferencesChangedAt: optOut.createdAt.toISOString() } : {};
           return { channel, delivered: false, decision: 'suppressed', reason: suppression.reason, explanation: explainSuppression(suppression), detail: suppression.detail, ...changed };
         }
+        if (digest && digested?.channels.includes(channel)) {
+          const carriers = digest.deliveries.filter((d) => d.channel === channel);
+          return { channel, decision: 'digested', delivered: carriers.some((d) => d.outcome === 'NotificationSent'), explanation: digest.explanation, digest: { ...digest.summary, deliveries: carriers } };
+        }
         return {
           channel,
           decision: 'accepted',
           delivered: deliveries.filter((d) => d.channel === channel).some((d) => outcomes.some((o) => o.type === 'NotificationSent' && o.data.deliveryId === d.deliveryId)),
-          deliveries: deliveries
-            .filter((d) => d.channel === channel)
-            .map((d) => {
-              const own = outcomes.filter((o) => (o.type === 'NotificationCanceled' ? o.data.deliveryIds.includes(d.deliveryId) : o.data.deliveryId === d.deliveryId));
-              const last = own[own.length - 1];
-              const target = d.target.channel === 'push' ? { deviceId: d.target.deviceId, provider: d.target.provider, tokenSuffix: d.target.token.slice(-6) } : d.target;
-              return {
-                deliveryId: d.deliveryId,
-                target,
-                ...(d.deferred ? { deferred: { ...d.deferred, explanation: explainDeferral(d.deferred) } } : {}),
-                outcome: last?.type ?? 'pending',
-                attempts: own.filter((o) => o.type !== 'NotificationCanceled').length,
-                errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
-                ...(last?.type === 'NotificationFailed' ? { failureReason: last.data.reason } : {}),
-                ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId, sentBy: last.data.provider } : {}),
-                failovers: own.flatMap((o) =>
-                  o.type === 'NotificationRetried' && o.data.failoverTo ? [{ from: o.data.provider, to: o.data.failoverTo, error: o.data.error, at: o.data.retriedAt }] : [],
-                ),
-                engagement: engagementOf(engagements.filter((e) => e.data.deliveryId === d.deliveryId)),
-              };
-            }),
+          deliveries: deliveries.filter((d) => d.channel === channel).map((d) => deliveryExplanation(d, outcomes, engagements)),
         };
       }),
+    };
+  }
+
+  /** Which digest carried a digested notification, and by which deliveries, as far as it has got. */
+  private async digestExplanation(decisionEvent: RecordedEvent) {
+    const found = (await this.digestOf(decisionEvent))!;
+    const summary = { digestId: found.digestId, windowEndsAt: found.windowEndsAt };
+    const end = found.end;
+    if (!end) return { summary: { ...summary, status: 'open' }, deliveries: [], explanation: `collected into digest ${found.digestId}, sent when its window ends at ${found.windowEndsAt}` };
+    if (end.type === 'DigestItemRemoved') {
+      return { summary: { ...summary, status: 'removed', removedAt: (end.data as { removedAt: string }).removedAt }, deliveries: [], explanation: `collected into digest ${found.digestId}, then canceled out of it before it was sent` };
+    }
+    const flushed = end.data as DigestFlushedData;
+    const stream = (await this.store.readStream(notificationStream(found.digestId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryLifecycleEvent);
+    const outcomes = stream.filter((e): e is OutcomeEvent => OUTCOMES.has(e.type));
+    const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
+    const position = flushed.items.findIndex((i) => i.notificationId === (decisionEvent.data as NotificationDecision).notificationId) + 1;
+    return {
+      summary: { ...summary, status: 'flushed', flushedAt: flushed.flushedAt, reason: flushed.reason, itemCount: flushed.count, position, suppressed: flushed.suppressed },
+      deliveries: flushed.deliveries.map((d) => ({ channel: d.channel, ...deliveryExplanation(d, outcomes, engagements) })),
+      explanation: `sent in digest ${found.digestId} (item ${position} of ${flushed.count}, ${flushed.reason === 'max_items' ? 'sent when it was full' : 'sent when its window ended'} at ${flushed.flushedAt})`,
     };
   }
 
@@ -114,6 +157,29 @@ export class AuditService {
     }
     return event;
   }
+}
+
+type Decided = Extract<NotificationDecisionEvent, { type: 'NotificationRequested' }>['data']['deliveries'][number];
+
+/** One delivery's story: its target, deferral, outcome, attempts, errors, failovers and what the recipient did with it. */
+function deliveryExplanation(d: Decided, outcomes: OutcomeEvent[], engagements: EngagementEvent[]) {
+  const own = outcomes.filter((o) => (o.type === 'NotificationCanceled' ? o.data.deliveryIds.includes(d.deliveryId) : o.data.deliveryId === d.deliveryId));
+  const last = own[own.length - 1];
+  const target = d.target.channel === 'push' ? { deviceId: d.target.deviceId, provider: d.target.provider, tokenSuffix: d.target.token.slice(-6) } : d.target;
+  return {
+    deliveryId: d.deliveryId,
+    target,
+    ...(d.deferred ? { deferred: { ...d.deferred, explanation: explainDeferral(d.deferred) } } : {}),
+    outcome: last?.type ?? 'pending',
+    attempts: own.filter((o) => o.type !== 'NotificationCanceled').length,
+    errors: own.flatMap((o) => (o.type === 'NotificationRetried' || o.type === 'NotificationFailed' ? [o.data.error] : [])),
+    ...(last?.type === 'NotificationFailed' ? { failureReason: last.data.reason } : {}),
+    ...(last?.type === 'NotificationSent' ? { providerMessageId: last.data.providerMessageId, sentBy: last.data.provider } : {}),
+    failovers: own.flatMap((o) =>
+      o.type === 'NotificationRetried' && o.data.failoverTo ? [{ from: o.data.provider, to: o.data.failoverTo, error: o.data.error, at: o.data.retriedAt }] : [],
+    ),
+    engagement: engagementOf(engagements.filter((e) => e.data.deliveryId === d.deliveryId)),
+  };
 }
 
 /** What the recipient did with a delivery: when it was first opened, clicked (and where), converted. */

@@ -24,6 +24,7 @@ export class MetricsService implements OnModuleDestroy {
   readonly decisions: Counter<'outcome'>;
   readonly failovers: Counter<'channel' | 'from' | 'to'>;
   readonly webhooks: Counter<'outcome'>;
+  readonly digestsFlushed: Counter<'reason' | 'outcome'>;
   readonly webhookLatency: Histogram<'result'>;
   readonly childRestarts: Counter<'process'>;
   private readonly projections: ProjectionProbe[] = [];
@@ -44,6 +45,12 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Provider call latency',
       labelNames: ['provider', 'result'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.digestsFlushed = new Counter({
+      name: 'herald_digests_flushed_total',
+      help: 'Digest windows closed, seen by the dispatcher as it schedules: by reason (window_ended, max_items) and outcome (sent = with deliveries, empty = every item canceled or no channel left)',
+      labelNames: ['reason', 'outcome'],
       registers,
     });
     this.webhooks = new Counter({

@@ -6,7 +6,9 @@ export const CHANNEL_QUEUES = ['apns', 'fcm', 'webpush', 'sms', 'email'] as cons
 export type ChannelQueue = (typeof CHANNEL_QUEUES)[number];
 /** Client webhooks: their own queue and workers, so a slow receiver never holds up a provider delivery. */
 export const WEBHOOK_QUEUE = 'webhooks';
-export const ALL_QUEUES = [...CHANNEL_QUEUES, WEBHOOK_QUEUE] as const;
+/** Digest flushes: a job per open digest window, due at its end. */
+export const DIGEST_QUEUE = 'digests';
+export const ALL_QUEUES = [...CHANNEL_QUEUES, WEBHOOK_QUEUE, DIGEST_QUEUE] as const;
 
 export interface JobSpec<T> {
   /** Unique per queue: adding a job whose id exists (waiting, active or recently done) is a no-op. */

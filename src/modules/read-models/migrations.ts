@@ -190,4 +190,28 @@ export const MIGRATIONS: Migration[] = [
     // Rows projected before it keep NULL until `projections rebuild notification_status`.
     sql: [`ALTER TABLE deliveries ADD COLUMN due_at TEXT`],
   },
+  {
+    id: 10,
+    name: 'digests',
+    // Rows projected before it have no digests: there were none.
+    sql: [
+      `ALTER TABLE notifications ADD COLUMN digest_id TEXT`,
+      `CREATE INDEX IF NOT EXISTS notifications_digest ON notifications (digest_id)`,
+      `CREATE TABLE IF NOT EXISTS digests (
+         digest_id TEXT PRIMARY KEY,
+         user_id TEXT NOT NULL,
+         category TEXT NOT NULL,
+         template_id TEXT NOT NULL,
+         channels TEXT NOT NULL,
+         status TEXT NOT NULL,
+         opened_at TEXT NOT NULL,
+         window_ends_at TEXT NOT NULL,
+         item_count INTEGER,
+         flush_reason TEXT,
+         flushed_at TEXT
+       )`,
+      `ALTER TABLE notification_stats ADD COLUMN digested INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE notification_stats ADD COLUMN digests INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
 ];

@@ -51,6 +51,8 @@ export class SummaryGroupDto {
   @ApiProperty(COUNT) opened: number;
   @ApiProperty(COUNT) clicked: number;
   @ApiProperty(COUNT) converted: number;
+  @ApiProperty({ ...COUNT, description: 'notifications collected into a digest on the channel instead of a delivery of their own' }) digested: number;
+  @ApiProperty({ ...COUNT, description: 'digest deliveries (also counted in requested, and as sent or failed)' }) digests: number;
   @ApiProperty({ type: SummaryRatesDto }) rates: SummaryRatesDto;
   @ApiProperty({ type: LatencyDto }) latencyMs: LatencyDto;
 }

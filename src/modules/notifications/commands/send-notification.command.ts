@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { ChannelSuppression, Delivery } from '../../../domain/recipient/events.js';
+import type { ChannelSuppression, Delivery, NotificationDecision } from '../../../domain/recipient/events.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import type { SendNotificationDto } from '../dto/send-notification.dto.js';
 
@@ -10,6 +10,8 @@ export interface NotificationReceipt {
   duplicate: boolean;
   deliveries: Pick<Delivery, 'deliveryId' | 'channel' | 'queue'>[];
   suppressed: ChannelSuppression[];
+  /** The channels collected into a digest: which digest, and when its window ends. */
+  digested?: NotificationDecision['digested'];
 }
 
 export class SendNotificationCommand extends Command<NotificationReceipt> {

@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash, randomUUID } from 'node:crypto';
 import { HERALD_CONFIG, type HeraldConfig } from '../../../config/herald-config.js';
 import { findIdempotentReplay } from '../../../domain/recipient/decide.js';
-import type { NotificationContent } from '../../../domain/recipient/events.js';
+import type { NotificationContent, NotificationDecisionEvent } from '../../../domain/recipient/events.js';
 import { CHANNELS, type Channel } from '../../../domain/recipient/values.js';
 import { contextMetadata } from '../../auth/request-context.js';
 import { validationFailed } from '../../http/validation.js';
@@ -86,12 +86,19 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
       },
       contextMetadata(context),
     );
-    const decision = events[0];
+    // A digest may be flushed or opened around the decision: the decision is the event about this notification.
+    const decision = events.find((e): e is NotificationDecisionEvent => e.type === 'NotificationRequested' || e.type === 'NotificationSuppressed');
     if (!decision) {
       const original = findIdempotentReplay(this.config.policy, state, idempotencyKey, now)!;
-      return { notificationId: original.notificationId, status: original.status, duplicate: true, deliveries: original.deliveries, suppressed: original.suppressed };
+      return {
+        notificationId: original.notificationId,
+        status: original.status,
+        duplicate: true,
+        deliveries: original.deliveries,
+        suppressed: original.suppressed,
+        ...(original.digested ? { digested: original.digested } : {}),
+      };
     }
-    if (decision.type !== 'NotificationRequested' && decision.type !== 'NotificationSuppressed') throw new Error(`unexpected decision ${decision.type}`);
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries.map(({ deliveryId, channel, queue }) => ({ deliveryId, channel, queue })) : [];
     return {
       notificationId: decision.data.notificationId,
@@ -99,6 +106,7 @@ export class SendNotificationHandler implements ICommandHandler<SendNotification
       duplicate: false,
       deliveries,
       suppressed: decision.data.suppressed,
+      ...(decision.data.digested ? { digested: decision.data.digested } : {}),
     };
   }
 }

@@ -4,10 +4,10 @@ import { CHANNELS, SUPPRESSION_REASONS, type Channel, type SuppressionReason } f
 import { ErrorSchema } from '../../openapi/error-body.schema.js';
 import { CHANNEL_QUEUES, type ChannelQueue } from '../../queues/queue.port.js';
 import type { NotificationReceipt } from '../commands/send-notification.command.js';
-import type { DeliveryView, NotificationView } from '../queries/get-notification.query.js';
+import type { DeliveryView, DigestView, NotificationView } from '../queries/get-notification.query.js';
 
 export const NOTIFICATION_ID_EXAMPLE = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
-const DELIVERY_ID = { description: 'the notification id, a dot and the delivery’s number', pattern: '^[0-9a-f-]{36}\\.\\d{1,4}$', example: `${NOTIFICATION_ID_EXAMPLE}.1` };
+const DELIVERY_ID = { description: 'the notification id (a digest’s deliveries: the digest id), a dot and the delivery’s number', pattern: '^(dg-)?[0-9a-f-]{36}\\.\\d{1,4}$', example: `${NOTIFICATION_ID_EXAMPLE}.1` };
 
 export class SuppressionDetailDto {
   @ApiPropertyOptional({ enum: ['global', 'channel', 'category', 'category_channel'], description: 'opted_out: which opt-out' }) level?: 'global' | 'channel' | 'category' | 'category_channel';
@@ -30,12 +30,21 @@ export class AcceptedDeliveryDto {
   @ApiProperty({ enum: CHANNEL_QUEUES, description: 'the provider queue it goes to' }) queue: ChannelQueue;
 }
 
+const DIGEST_ID = { description: 'dg- and the id of the notification that opened the digest', pattern: '^dg-[0-9a-f-]{36}$', example: `dg-${NOTIFICATION_ID_EXAMPLE}` };
+
+export class DigestedDto {
+  @ApiProperty(DIGEST_ID) digestId: string;
+  @ApiProperty({ enum: CHANNELS, isArray: true, description: 'the channels collected into the digest instead of delivered now' }) channels: Channel[];
+  @ApiProperty({ format: 'date-time', description: 'when the digest’s window ends and it is sent (later if quiet hours hold it then)' }) windowEndsAt: string;
+}
+
 export class NotificationReceiptDto implements NotificationReceipt {
   @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
   @ApiProperty({ enum: ['accepted', 'suppressed'], description: 'suppressed: no channel is to be delivered (see suppressed)' }) status: 'accepted' | 'suppressed';
   @ApiProperty({ description: 'true when the idempotency key matched an earlier request: this is that request’s answer' }) duplicate: boolean;
   @ApiProperty({ type: [AcceptedDeliveryDto] }) deliveries: AcceptedDeliveryDto[];
   @ApiProperty({ type: [ChannelSuppressionDto], description: 'the channels not delivered, and why' }) suppressed: ChannelSuppressionDto[];
+  @ApiPropertyOptional({ type: DigestedDto, description: 'present when the category collects digests: the channels waiting in a digest' }) digested?: DigestedDto;
 }
 
 export class BatchItemAcceptedDto extends NotificationReceiptDto {
@@ -78,11 +87,26 @@ export class DeliveryViewDto implements DeliveryView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;
 }
 
+export class DigestViewDto implements DigestView {
+  @ApiProperty(DIGEST_ID) digestId: string;
+  @ApiProperty({ enum: ['open', 'flushed', 'empty'], description: 'open: collecting; flushed: sent (see deliveries); empty: closed with nothing to send' }) status: string;
+  @ApiProperty({ enum: CHANNELS, isArray: true, description: 'the channels the digest collects' }) channels: string[];
+  @ApiProperty({ format: 'date-time' }) openedAt: string;
+  @ApiProperty({ format: 'date-time' }) windowEndsAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) flushedAt: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'the items it carried; null while open' }) itemCount: number | null;
+  @ApiProperty({ type: [DeliveryViewDto], description: 'the digest’s deliveries, which carried this notification; empty while open, or when this notification was canceled out of it' }) deliveries: DeliveryViewDto[];
+}
+
 export class NotificationViewDto implements NotificationView {
   @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
   @ApiProperty({ example: 'orders' }) category: string;
-  @ApiProperty({ enum: ['accepted', 'suppressed', 'sent', 'partially_sent', 'failed', 'canceled'], description: 'accepted or suppressed; once every delivery has ended, how they ended' }) status: string;
+  @ApiProperty({
+    enum: ['accepted', 'suppressed', 'digested', 'sent', 'partially_sent', 'failed', 'canceled'],
+    description: 'accepted, suppressed, or digested (waiting in a digest or its delivery); once every delivery has ended (the digest’s included), how they ended',
+  })
+  status: string;
   @ApiProperty({ type: String, nullable: true }) templateId: string | null;
   @ApiProperty({ enum: ['high', 'normal', 'low'] }) priority: string;
   @ApiProperty({ type: String, nullable: true }) idempotencyKey: string | null;
@@ -91,9 +115,11 @@ export class NotificationViewDto implements NotificationView {
   @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
   @ApiProperty({ type: [ChannelSuppressionDto] }) suppressed: ChannelSuppressionDto[];
   @ApiProperty({ type: [DeliveryViewDto] }) deliveries: DeliveryViewDto[];
+  @ApiPropertyOptional({ type: DigestViewDto, description: 'present when channels were collected into a digest: the digest and the deliveries that carried it' }) digest?: DigestViewDto;
 }
 
 export class CanceledNotificationDto {
   @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE }) notificationId: string;
   @ApiProperty({ type: 'string', isArray: true, description: 'the deliveries canceled by this request', example: [`${NOTIFICATION_ID_EXAMPLE}.1`] }) canceled: string[];
+  @ApiPropertyOptional({ ...DIGEST_ID, description: 'the digest this notification was taken out of before the digest was sent' }) removedFromDigest?: string;
 }

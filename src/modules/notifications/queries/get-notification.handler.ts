@@ -4,7 +4,7 @@ import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port
 import { READ_MODEL_DB, type ReadModelDb } from '../../read-models/read-model-db.port.js';
 import { NOTIFICATION_STATUS_RUNNER } from '../../read-models/read-models.module.js';
 import type { ProjectionRunner } from '../../../projections/projection-runner.js';
-import { GetNotificationQuery, type NotificationView } from './get-notification.query.js';
+import { GetNotificationQuery, type DeliveryView, type DigestView, type NotificationView } from './get-notification.query.js';
 
 interface NotificationRow {
   notification_id: string;
@@ -18,6 +18,17 @@ interface NotificationRow {
   send_at: string | null;
   requested_at: string;
   suppressed: string;
+  digest_id: string | null;
+}
+
+interface DigestRow {
+  digest_id: string;
+  status: string;
+  channels: string;
+  opened_at: string;
+  window_ends_at: string;
+  flushed_at: string | null;
+  item_count: number | null;
 }
 
 interface DeliveryRow {
@@ -60,15 +71,16 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
     let row = await this.find(notificationId);
     if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
     if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
-    const deliveries = await this.db.query<DeliveryRow>(
-      'SELECT delivery_id, channel, queue, status, attempts, provider, provider_message_id, last_error, failure_reason, next_attempt_at, due_at, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
-      [notificationId],
-    );
+    const deliveries = await this.deliveriesOf(notificationId);
+    // An item canceled out of its digest was not carried by the digest's deliveries.
+    const removed = row.status === 'canceled';
+    const found = row.digest_id ? await this.digest(row.digest_id) : undefined;
+    const digest = found && removed ? { ...found, deliveries: [] } : found;
     return {
       notificationId: row.notification_id,
       userId: row.user_id,
       category: row.category,
-      status: overallStatus(row.status, deliveries.map((d) => d.status)),
+      status: overallStatus(row.status, [...deliveries, ...(digest?.deliveries ?? [])].map((d) => d.status)),
       templateId: row.template_id,
       priority: row.priority,
       idempotencyKey: row.idempotency_key,
@@ -76,21 +88,45 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
       requestedAt: row.requested_at,
       requestedBy: row.app_key,
       suppressed: JSON.parse(row.suppressed),
-      deliveries: deliveries.map((d) => ({
-        deliveryId: d.delivery_id,
-        channel: d.channel,
-        queue: d.queue,
-        status: d.status,
-        attempts: Number(d.attempts),
-        provider: d.provider,
-        providerMessageId: d.provider_message_id,
-        lastError: d.last_error,
-        failureReason: d.failure_reason,
-        nextAttemptAt: d.next_attempt_at,
-        dueAt: d.due_at,
-        updatedAt: d.updated_at,
-        sentAt: d.sent_at,
-      })),
+      deliveries,
+      ...(digest ? { digest } : {}),
+    };
+  }
+
+  private async deliveriesOf(notificationId: string): Promise<DeliveryView[]> {
+    const rows = await this.db.query<DeliveryRow>(
+      'SELECT delivery_id, channel, queue, status, attempts, provider, provider_message_id, last_error, failure_reason, next_attempt_at, due_at, updated_at, sent_at FROM deliveries WHERE notification_id = $1 ORDER BY length(delivery_id), delivery_id',
+      [notificationId],
+    );
+    return rows.map((d) => ({
+      deliveryId: d.delivery_id,
+      channel: d.channel,
+      queue: d.queue,
+      status: d.status,
+      attempts: Number(d.attempts),
+      provider: d.provider,
+      providerMessageId: d.provider_message_id,
+      lastError: d.last_error,
+      failureReason: d.failure_reason,
+      nextAttemptAt: d.next_attempt_at,
+      dueAt: d.due_at,
+      updatedAt: d.updated_at,
+      sentAt: d.sent_at,
+    }));
+  }
+
+  private async digest(digestId: string): Promise<DigestView | undefined> {
+    const [row] = await this.db.query<DigestRow>('SELECT digest_id, status, channels, opened_at, window_ends_at, flushed_at, item_count FROM digests WHERE digest_id = $1', [digestId]);
+    if (!row) return undefined;
+    return {
+      digestId: row.digest_id,
+      status: row.status,
+      channels: JSON.parse(row.channels),
+      openedAt: row.opened_at,
+      windowEndsAt: row.window_ends_at,
+      flushedAt: row.flushed_at,
+      itemCount: row.item_count === null ? null : Number(row.item_count),
+      deliveries: await this.deliveriesOf(digestId),
     };
   }
 

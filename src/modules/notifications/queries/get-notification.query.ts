@@ -18,11 +18,25 @@ export interface DeliveryView {
   sentAt: string | null;
 }
 
+/** The digest a notification was collected into, and once it was sent, the deliveries that carried it. */
+export interface DigestView {
+  digestId: string;
+  /** open: collecting; flushed: sent, see deliveries; empty: closed with nothing to send (every item canceled, or no channel left). */
+  status: string;
+  channels: string[];
+  openedAt: string;
+  windowEndsAt: string;
+  flushedAt: string | null;
+  /** Items the digest carried; null while it is open. */
+  itemCount: number | null;
+  deliveries: DeliveryView[];
+}
+
 export interface NotificationView {
   notificationId: string;
   userId: string;
   category: string;
-  /** accepted, suppressed, or once deliveries end: sent, partially_sent, failed, canceled. */
+  /** accepted, suppressed, digested (waiting in a digest, or in its delivery), or once deliveries end (a digest's included): sent, partially_sent, failed, canceled. */
   status: string;
   templateId: string | null;
   priority: string;
@@ -32,6 +46,8 @@ export interface NotificationView {
   requestedBy: string | null;
   suppressed: ChannelSuppression[];
   deliveries: DeliveryView[];
+  /** Present when some channels were collected into a digest. */
+  digest?: DigestView;
 }
 
 export class GetNotificationQuery extends Query<NotificationView> {
