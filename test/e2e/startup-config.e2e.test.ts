@@ -32,6 +32,26 @@ describe('start with a configuration that does not parse', () => {
   });
 });
 
+describe('start with a digest policy that cannot be sent', () => {
+  it('a digest without a template, or with a bad window or channel: exit code 1, the setting named, nothing written', { timeout: 60_000 }, async (t) => {
+    const dataDir = join(tempDir(t), 'data');
+    const herald = await spawnHerald(t, {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+      CATEGORY_POLICIES: JSON.stringify({ orders: { digest: { window: '1h', channels: ['email'] } }, social: { digest: { window: 'soon', channels: ['fax'], template: 'social-digest' } } }),
+    });
+    const code = await herald.exited;
+    const output = herald.output();
+    assert.equal(code, 1, output);
+    assert.match(output, /^ {2}CATEGORY_POLICIES: orders\.digest\.template: a digest needs the id of the template it is rendered with$/m);
+    assert.match(output, /^ {2}CATEGORY_POLICIES: social\.digest\.window: "soon" is not a duration/m);
+    assert.match(output, /^ {2}CATEGORY_POLICIES: social\.digest\.channels: "fax" is not a channel/m);
+    assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
+    assert.equal(existsSync(dataDir), false, 'it stopped before creating its data directory');
+  });
+});
+
 describe('start on a port that is taken', () => {
   it('the built service exits with code 1, naming the address, with no stack trace', { timeout: 60_000 }, async (t) => {
     const port = await freePort();
