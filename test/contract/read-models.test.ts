@@ -150,7 +150,7 @@ function statsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>
       const queries = new AnalyticsQueries(db);
       const [all] = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, []);
       assert.deepEqual({ ...all, rates: undefined, latencyMs: undefined }, {
-        requested: 4, suppressed: { opted_out: 1, rate_limited: 1, duplicate: 0, no_target: 1 }, sent: 3, failed: 1, retried: 2, failedOver: 1, canceled: 0, opened: 2, clicked: 1, converted: 0, rates: undefined, latencyMs: undefined,
+        requested: 4, suppressed: { opted_out: 1, rate_limited: 1, duplicate: 0, no_target: 1 }, sent: 3, failed: 1, retried: 2, failedOver: 1, canceled: 0, opened: 2, clicked: 1, converted: 0, digested: 0, digests: 0, rates: undefined, latencyMs: undefined,
       });
       assert.deepEqual(all!.latencyMs, { samples: 3, p50: bucketUpperBoundMs(latencyBucket(100)), p95: bucketUpperBoundMs(latencyBucket(2000)), p99: bucketUpperBoundMs(latencyBucket(2000)) });
       const byClient = await queries.summary({ from: '2026-01-01', to: '2026-01-02' }, ['client', 'template']);
@@ -178,6 +178,75 @@ describe('latency histogram', () => {
     assert.deepEqual(percentiles(new Map(), [0.5]), [null]);
   });
 });
+
+/** A digest window: opened by d1, d2 and d3 collected, d2 canceled out of it, flushed with one email, sent; and a window all canceled. */
+function digestStory(): RecordedEvent[] {
+  const at = '2026-01-03T09:00:00.000Z';
+  const base = { userId: 'u1', category: 'orders', requestedChannels: null, content: { kind: 'inline', text: 'x' }, contentHash: 'h', priority: 'normal', sendAt: null, idempotencyKey: null, critical: false, requestedAt: at, suppressed: [] };
+  const digested = (digestId: string) => ({ digestId, channels: ['email'], windowEndsAt: '2026-01-03T10:00:00.000Z' });
+  const opened = (digestId: string) => ({ userId: 'u1', digestId, category: 'orders', templateId: 'orders-digest', channels: ['email'], maxItems: 1000, windowEndsAt: '2026-01-03T10:00:00.000Z', openedAt: at });
+  const item = (n: string) => ({ notificationId: n, at, params: {}, content: { text: 'x' }, channels: ['email'] });
+  const flushed = (digestId: string, items: object[], removed: string[], deliveries: object[]) => ({
+    userId: 'u1', digestId, category: 'orders', templateId: 'orders-digest', reason: 'window_ended', items, count: items.length, firstAt: items.length ? at : null, lastAt: items.length ? at : null, removed, deliveries, suppressed: [], flushedAt: '2026-01-03T10:00:00.000Z',
+  });
+  return [
+    recorded('DigestOpened', opened('dg-d1')),
+    recorded('NotificationRequested', { ...base, notificationId: 'd1', digested: digested('dg-d1'), deliveries: [] }),
+    recorded('NotificationRequested', { ...base, notificationId: 'd2', digested: digested('dg-d1'), deliveries: [] }),
+    recorded('NotificationRequested', { ...base, notificationId: 'd3', digested: digested('dg-d1'), deliveries: [] }),
+    recorded('DigestItemRemoved', { userId: 'u1', digestId: 'dg-d1', notificationId: 'd2', removedAt: at }),
+    recorded('DigestFlushed', flushed('dg-d1', [item('d1'), item('d3')], ['d2'], [{ deliveryId: 'dg-d1.1', channel: 'email', queue: 'email', target: { channel: 'email', email: 'a@example.com' } }])),
+    recorded('NotificationSent', { notificationId: 'dg-d1', deliveryId: 'dg-d1.1', channel: 'email', provider: 'mailgun', providerMessageId: 'm9', attempt: 1, sentAt: '2026-01-03T10:00:01.000Z' }, 'notification-dg-d1'),
+    recorded('DigestOpened', opened('dg-d4')),
+    recorded('NotificationRequested', { ...base, notificationId: 'd4', digested: digested('dg-d4'), deliveries: [] }),
+    recorded('DigestItemRemoved', { userId: 'u1', digestId: 'dg-d4', notificationId: 'd4', removedAt: at }),
+    recorded('DigestFlushed', flushed('dg-d4', [], ['d4'], [])),
+  ];
+}
+
+function digestSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>, skip: string | false = false) {
+  describe(`digests in the notification_status and notification_stats read models on ${name}`, { skip }, () => {
+    it('given a digest story, then the digests, their items and deliveries, and digested and digests counted; replays change nothing', async (t) => {
+      const db = await open(t);
+      const status = sqlSink(db, new NotificationStatusProjection());
+      const stats = sqlSink(db, new NotificationStatsProjection());
+      const events = digestStory();
+      const last = events[events.length - 1]!.position;
+      const read = async () => ({
+        digests: await db.query('SELECT digest_id, status, item_count, flush_reason, flushed_at FROM digests ORDER BY digest_id'),
+        items: await db.query('SELECT notification_id, status, digest_id FROM notifications ORDER BY notification_id'),
+        deliveries: await db.query('SELECT delivery_id, notification_id, status FROM deliveries ORDER BY delivery_id'),
+        stats: await db.query('SELECT channel, template_id, requested, digested, digests, sent FROM notification_stats ORDER BY day, channel, template_id'),
+      });
+      for (const sink of [status, stats]) await sink.commit(events, last);
+      const first = await read();
+      assert.deepEqual(first.digests.map((d) => [d.digest_id, d.status, Number(d.item_count), d.flush_reason]), [
+        ['dg-d1', 'flushed', 2, 'window_ended'],
+        ['dg-d4', 'empty', 0, 'window_ended'],
+      ]);
+      assert.deepEqual(first.items.map((n) => [n.notification_id, n.status, n.digest_id]), [
+        ['d1', 'digested', 'dg-d1'],
+        ['d2', 'canceled', 'dg-d1'],
+        ['d3', 'digested', 'dg-d1'],
+        ['d4', 'canceled', 'dg-d4'],
+      ]);
+      assert.deepEqual(first.deliveries.map((d) => [d.delivery_id, d.notification_id, d.status]), [['dg-d1.1', 'dg-d1', 'sent']]);
+      // Items under their own content (inline here), the digest's delivery under the digest's template.
+      assert.deepEqual(first.stats.map((r) => [r.channel, r.template_id, ...['requested', 'digested', 'digests', 'sent'].map((c) => Number(r[c]))]), [
+        ['email', '', 0, 4, 0, 0],
+        ['email', 'orders-digest', 1, 0, 1, 1],
+      ]);
+      const [summary] = await new AnalyticsQueries(db).summary({ from: '2026-01-03', to: '2026-01-03' }, []);
+      assert.deepEqual([summary!.digested, summary!.digests, summary!.requested, summary!.sent], [4, 1, 1, 1]);
+
+      for (const sink of [status, stats]) {
+        await sink.commit(events, last);
+        await sink.commit(events.slice(4), last);
+      }
+      assert.deepEqual(await read(), first);
+    });
+  });
+}
 
 /** Profiles as users set them, each on its own stream: created, changed, one sharing another's phone. */
 function recipientsStory(): RecordedEvent[] {
@@ -227,6 +296,7 @@ for (const backend of [sqlite, postgres]) {
   const open = async (t: TestContext) => (await backend.open(t))[0]!;
   readModelSuite(backend.name, open, backend.skip);
   statsSuite(backend.name, open, backend.skip);
+  digestSuite(backend.name, open, backend.skip);
   recipientsSuite(backend.name, open, backend.skip);
 }
 
