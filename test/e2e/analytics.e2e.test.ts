@@ -115,6 +115,8 @@ for (const readModels of readModelProfiles()) {
           opened: 10,
           clicked: 3,
           converted: 0,
+          digested: 0,
+          digests: 0,
           rates: { delivered: 50 / 55, opened: 0.2, clicked: 0.06 },
           latencyMs: undefined,
         },
