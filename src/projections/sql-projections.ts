@@ -8,7 +8,7 @@ import type { Projection } from './sql-sink.js';
  * children first, by `projections rebuild`).
  */
 export const SQL_PROJECTIONS = {
-  notification_status: { create: (): Projection => new NotificationStatusProjection(), tables: ['deliveries', 'notifications'] },
+  notification_status: { create: (): Projection => new NotificationStatusProjection(), tables: ['deliveries', 'notifications', 'digests'] },
   notification_stats: {
     create: (): Projection => new NotificationStatsProjection(),
     tables: ['notification_stats_latency', 'notification_stats', 'notification_stats_deliveries', 'notification_stats_decisions'],
