@@ -196,7 +196,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('has request examples the app accepts, and answers that match their schemas on every route', async (t) => {
-    const running = await startApp(t, { TRACKING_SECRET, VONAGE_SIGNATURE_SECRET });
+    const running = await startApp(t, { TRACKING_SECRET, VONAGE_SIGNATURE_SECRET, CATEGORY_POLICIES: JSON.stringify({ weekly: { digest: { window: '1s', channels: ['email'], template: 'openapi-digest' } } }) });
     const contract = new Contract(await fetchDocument(running.baseUrl), running.api);
     const client = await exerciseExamples(contract);
     await exerciseTheRest(t, contract, running, client);
@@ -247,6 +247,24 @@ async function exerciseExamples(contract: Contract): Promise<{ appKey: string; a
   return client;
 }
 
+/** A digest's answers: the receipt, status, cancel and explanation of collected items, before and after the flush. */
+async function exerciseDigest(contract: Contract, userId: string): Promise<void> {
+  const template = { id: 'openapi-digest', defaultLocale: 'en', channels: { email: { en: { subject: '{{ count }} updates', text: '{% for item in items %}{{ item.content.text }} {% endfor %}' } } } };
+  assert.equal((await contract.call('post', '/v1/templates', { body: template })).status, 201);
+  const send = (text: string) => contract.call('post', '/v1/notifications', { body: { userId, category: 'weekly', channels: ['email'], content: { subject: text, text } } });
+  const [kept, dropped] = [await send('kept'), await send('dropped')];
+  assert.ok(kept.body.digested && kept.body.digested.digestId === dropped.body.digested?.digestId, JSON.stringify([kept.body, dropped.body]));
+  const id = kept.body.notificationId as string;
+  assert.equal((await contract.call('get', '/v1/notifications/{id}', { params: { id } })).body.status, 'digested');
+  assert.equal((await contract.call('get', '/v1/notifications/{id}/explain', { params: { id } })).body.channels[0].digest.status, 'open');
+  assert.equal((await contract.call('delete', '/v1/notifications/{id}', { params: { id: dropped.body.notificationId } })).body.removedFromDigest, kept.body.digested.digestId);
+  await eventually(async () => ((await contract.call('get', '/v1/notifications/{id}', { params: { id } })).body.status === 'sent' ? true : undefined), 15_000, 'the digest to be sent');
+  const explained = (await contract.call('get', '/v1/notifications/{id}/explain', { params: { id } })).body.channels[0];
+  assert.deepEqual([explained.decision, explained.delivered, explained.digest.deliveries.length], ['digested', true, 1]);
+  assert.equal((await contract.call('get', '/v1/notifications/{id}/timeline', { params: { id } })).status, 200);
+  assert.equal((await contract.call('delete', '/v1/notifications/{id}', { params: { id } })).status, 409, 'part of a sent digest');
+}
+
 /** Every other operation, once, with the data the examples made; the error answers too. */
 async function exerciseTheRest(t: TestContext, contract: Contract, { api }: RunningApp, client: { appKey: string; appSecret: string }): Promise<void> {
   const userId = contract.parameterExample('get', '/v1/users/{userId}', 'userId');
@@ -275,6 +293,8 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   const explained = await contract.call('get', '/v1/notifications/{id}/explain', { params: { id: deferred.body.notificationId } });
   assert.ok(explained.body.localSendAt && explained.body.channels[0].deliveries[0].deferred, JSON.stringify(explained.body));
   assert.equal((await contract.call('put', '/v1/users/{userId}/preferences', { body: { quietHours: null } })).status, 200);
+
+  await exerciseDigest(contract, userId);
 
   assert.equal((await contract.call('get', '/v1/users/{userId}/timeline')).status, 200);
   assert.equal((await contract.call('get', '/v1/audit/streams/{streamName}', { params: { streamName: `recipient-${userId}` } })).status, 200);
