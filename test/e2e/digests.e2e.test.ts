@@ -81,12 +81,19 @@ describe('digests over HTTP', { concurrency: true }, () => {
       assert.match(entries[0]!.message.text!, /^\[first\]\[third\] from \S+ to \S+$/);
       assert.equal((await outbox(api)).length, 1, 'no item was sent on its own');
 
+      // The digest's own id shows its deliveries; the app may report engagement with it.
+      const digestView = (await api.get(`/v1/notifications/${digestId}`)).body;
+      assert.deepEqual([digestView.status, digestView.deliveries.length, digestView.digest.itemCount], ['sent', 1, 2]);
+      const opened = await api.post('/v1/events', { notificationId: digestId, deliveryId: `${digestId}.1`, type: 'opened' });
+      assert.equal(opened.status, 202, JSON.stringify(opened.body));
+
       const explained = (await api.get(`/v1/notifications/${third}/explain`)).body;
       assert.equal(explained.channels.length, 1);
       const channel = explained.channels[0];
       assert.deepEqual([channel.channel, channel.decision, channel.delivered], ['email', 'digested', true]);
       assert.deepEqual([channel.digest.digestId, channel.digest.status, channel.digest.position, channel.digest.itemCount], [digestId, 'flushed', 2, 2]);
       assert.deepEqual(channel.digest.deliveries.map((d: { deliveryId: string; outcome: string }) => [d.deliveryId, d.outcome]), [[`${digestId}.1`, 'NotificationSent']]);
+      assert.ok(channel.digest.deliveries[0].engagement.opened, 'the digest delivery’s engagement');
       assert.match(channel.explanation, new RegExp(`sent in digest ${digestId} \\(item 2 of 2`));
       const removedExplained = (await api.get(`/v1/notifications/${second}/explain`)).body.channels[0];
       assert.deepEqual([removedExplained.decision, removedExplained.delivered, removedExplained.digest.status], ['digested', false, 'removed']);

@@ -46,7 +46,7 @@ for (const profile of queueProfiles()) {
       }, 20_000, 'the SMS queue to drain once Vonage is back');
       assert.equal(sample(drained, 'herald_enqueued_total', { queue: 'sms', channel: 'sms' }), 5);
       // Filtered projections count as caught up once they have read past the events they skip.
-      const projections = ['dispatch', 'notification_status', 'webhooks'];
+      const projections = ['dispatch', 'notification_status', 'webhooks', 'digest_schedule'];
       const caughtUp = await eventually(async () => {
         const text = await scrape(api);
         return projections.every((projection) => sample(text, 'herald_projection_lag', { projection }) === 0) ? text : undefined;

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Res, stri
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { IsUUID, validate } from 'class-validator';
+import { Matches, validate } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../auth/request-context.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -13,14 +13,14 @@ import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-resp
 import { CancelNotificationCommand } from './commands/cancel-notification.command.js';
 import { SendNotificationCommand, type NotificationReceipt } from './commands/send-notification.command.js';
 import { crossFieldErrors } from './dto/check-send.js';
-import { BatchItemAcceptedDto, BatchItemFailedDto, BatchResultDto, CanceledNotificationDto, NOTIFICATION_ID_EXAMPLE, NotificationReceiptDto, NotificationViewDto } from './dto/notification-responses.js';
+import { BatchItemAcceptedDto, BatchItemFailedDto, BatchResultDto, CanceledNotificationDto, NOTIFICATION_ID_EXAMPLE, NOTIFICATION_OR_DIGEST_ID, NOTIFICATION_OR_DIGEST_ID_MESSAGE, NotificationReceiptDto, NotificationViewDto } from './dto/notification-responses.js';
 import { SendBatchDto, SendNotificationDto } from './dto/send-notification.dto.js';
 import { SEND_BATCH_EXAMPLES, SEND_EXAMPLES } from './dto/send-notification.examples.js';
 import { GetNotificationQuery } from './queries/get-notification.query.js';
 
 class NotificationParams {
-  @ApiProperty({ format: 'uuid', example: NOTIFICATION_ID_EXAMPLE })
-  @IsUUID('all', { message: 'id must be a notification id (UUID)' })
+  @ApiProperty({ pattern: NOTIFICATION_OR_DIGEST_ID.source, description: 'a notification id, or a digest id (its deliveries)', example: NOTIFICATION_ID_EXAMPLE })
+  @Matches(NOTIFICATION_OR_DIGEST_ID, { message: `id ${NOTIFICATION_OR_DIGEST_ID_MESSAGE}` })
   id: string;
 }
 

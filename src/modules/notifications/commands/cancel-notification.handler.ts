@@ -32,7 +32,10 @@ export class CancelNotificationHandler implements ICommandHandler<CancelNotifica
   async execute({ notificationId, context }: CancelNotificationCommand): Promise<CancelResult> {
     const view = await this.queries.execute(new GetNotificationQuery(notificationId));
     if (view.deliveries.length === 0 && !view.digest) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: 'this notification was suppressed: nothing to cancel' });
-    const removedFromDigest = view.digest ? await this.removeFromDigest(view.userId, notificationId, view.deliveries.length > 0, contextMetadata(context)) : undefined;
+    // A digest's own id cancels its deliveries once it was sent; while it is open, its items are canceled one by one.
+    const isDigest = view.digest?.digestId === notificationId;
+    if (isDigest && view.deliveries.length === 0) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: 'this digest has no delivery to cancel: cancel its notifications to take them out of it' });
+    const removedFromDigest = view.digest && !isDigest ? await this.removeFromDigest(view.userId, notificationId, view.deliveries.length > 0, contextMetadata(context)) : undefined;
     if (view.deliveries.length === 0) return { notificationId, canceled: [], ...(removedFromDigest ? { removedFromDigest } : {}) };
     const { events } = await this.lifecycles.execute(
       notificationId,

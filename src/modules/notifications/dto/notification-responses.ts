@@ -7,6 +7,9 @@ import type { NotificationReceipt } from '../commands/send-notification.command.
 import type { DeliveryView, DigestView, NotificationView } from '../queries/get-notification.query.js';
 
 export const NOTIFICATION_ID_EXAMPLE = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
+/** A notification id (a UUID), or a digest's (dg- and the UUID of the notification that opened it): a digest's deliveries are known by it. */
+export const NOTIFICATION_OR_DIGEST_ID = /^(dg-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const NOTIFICATION_OR_DIGEST_ID_MESSAGE = 'must be a notification id (UUID) or a digest id (dg-UUID)';
 const DELIVERY_ID = { description: 'the notification id (a digest’s deliveries: the digest id), a dot and the delivery’s number', pattern: '^(dg-)?[0-9a-f-]{36}\\.\\d{1,4}$', example: `${NOTIFICATION_ID_EXAMPLE}.1` };
 
 export class SuppressionDetailDto {

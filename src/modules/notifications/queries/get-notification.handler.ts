@@ -23,6 +23,9 @@ interface NotificationRow {
 
 interface DigestRow {
   digest_id: string;
+  user_id: string;
+  category: string;
+  template_id: string;
   status: string;
   channels: string;
   opened_at: string;
@@ -70,11 +73,15 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
   async execute({ notificationId }: GetNotificationQuery): Promise<NotificationView> {
     let row = await this.find(notificationId);
     if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
-    if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
+    if (!row) {
+      const digest = await this.digest(notificationId);
+      if (digest) return digest.asNotification;
+      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no notification ${notificationId}` });
+    }
     const deliveries = await this.deliveriesOf(notificationId);
     // An item canceled out of its digest was not carried by the digest's deliveries.
     const removed = row.status === 'canceled';
-    const found = row.digest_id ? await this.digest(row.digest_id) : undefined;
+    const found = row.digest_id ? (await this.digest(row.digest_id))?.view : undefined;
     const digest = found && removed ? { ...found, deliveries: [] } : found;
     return {
       notificationId: row.notification_id,
@@ -115,10 +122,11 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
     }));
   }
 
-  private async digest(digestId: string): Promise<DigestView | undefined> {
-    const [row] = await this.db.query<DigestRow>('SELECT digest_id, status, channels, opened_at, window_ends_at, flushed_at, item_count FROM digests WHERE digest_id = $1', [digestId]);
+  /** A digest, as an item's view shows it, and as the view of its own id (its deliveries are known by it). */
+  private async digest(digestId: string): Promise<{ view: DigestView; asNotification: NotificationView } | undefined> {
+    const [row] = await this.db.query<DigestRow>('SELECT * FROM digests WHERE digest_id = $1', [digestId]);
     if (!row) return undefined;
-    return {
+    const view: DigestView = {
       digestId: row.digest_id,
       status: row.status,
       channels: JSON.parse(row.channels),
@@ -128,6 +136,23 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
       itemCount: row.item_count === null ? null : Number(row.item_count),
       deliveries: await this.deliveriesOf(digestId),
     };
+    const decided = { open: 'digested', empty: 'canceled' }[row.status] ?? 'accepted';
+    const asNotification: NotificationView = {
+      notificationId: digestId,
+      userId: row.user_id,
+      category: row.category,
+      status: overallStatus(decided, view.deliveries.map((d) => d.status)),
+      templateId: row.template_id,
+      priority: 'normal',
+      idempotencyKey: null,
+      sendAt: null,
+      requestedAt: row.flushed_at ?? row.opened_at,
+      requestedBy: null,
+      suppressed: [],
+      deliveries: view.deliveries,
+      digest: view,
+    };
+    return { view, asNotification };
   }
 
   private async find(id: string): Promise<NotificationRow | undefined> {

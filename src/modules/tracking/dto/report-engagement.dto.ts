@@ -1,15 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { NOTIFICATION_OR_DIGEST_ID, NOTIFICATION_OR_DIGEST_ID_MESSAGE } from '../../notifications/dto/notification-responses.js';
 import type { EngagementKind } from '../../../domain/notification/delivery-lifecycle.js';
 
 export class ReportEngagementDto {
-  @ApiProperty({ format: 'uuid', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e' })
-  @IsUUID('all', { message: 'notificationId must be a notification id (UUID)' })
+  @ApiProperty({ pattern: NOTIFICATION_OR_DIGEST_ID.source, description: 'the notification id, or for a digest’s push the digest id (as in its data)', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e' })
+  @Matches(NOTIFICATION_OR_DIGEST_ID, { message: `notificationId ${NOTIFICATION_OR_DIGEST_ID_MESSAGE}` })
   notificationId: string;
 
-  @ApiPropertyOptional({ description: 'the delivery the app received (FCM data.deliveryId); default: the notification’s sent push delivery', pattern: '^[0-9a-fA-F-]{36}\\.\\d{1,4}$', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' })
+  @ApiPropertyOptional({ description: 'the delivery the app received (FCM data.deliveryId); default: the notification’s sent push delivery', pattern: '^(dg-)?[0-9a-fA-F-]{36}\\.\\d{1,4}$', example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' })
   @IsOptional()
-  @Matches(/^[0-9a-fA-F-]{36}\.\d{1,4}$/, { message: 'deliveryId must be a delivery id: <notificationId>.<n>' })
+  @Matches(/^(dg-)?[0-9a-fA-F-]{36}\.\d{1,4}$/, { message: 'deliveryId must be a delivery id: <notificationId>.<n>' })
   deliveryId?: string;
 
   @ApiProperty({ enum: ['opened', 'clicked', 'converted'] })
