@@ -99,7 +99,7 @@ describe('digests over HTTP', { concurrency: true }, () => {
       assert.deepEqual([removedExplained.decision, removedExplained.delivered, removedExplained.digest.status], ['digested', false, 'removed']);
 
       const timeline = (await api.get(`/v1/notifications/${third}/timeline`)).body;
-      assert.deepEqual(timeline.events.map((e: { type: string }) => e.type), ['NotificationRequested', 'DigestFlushed', 'NotificationSent']);
+      assert.deepEqual(timeline.events.map((e: { type: string }) => e.type), ['NotificationRequested', 'DigestFlushed', 'NotificationSent', 'NotificationOpened']);
       const userTimeline = (await api.get('/v1/users/ada/timeline')).body.events.map((e: { type: string }) => e.type);
       assert.deepEqual(userTimeline.filter((type: string) => type.startsWith('Digest') || type === 'NotificationSent'), ['DigestOpened', 'DigestItemRemoved', 'DigestFlushed', 'NotificationSent']);
 
