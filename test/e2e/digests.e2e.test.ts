@@ -100,6 +100,8 @@ describe('digests over HTTP', { concurrency: true }, () => {
 
       const timeline = (await api.get(`/v1/notifications/${third}/timeline`)).body;
       assert.deepEqual(timeline.events.map((e: { type: string }) => e.type), ['NotificationRequested', 'DigestFlushed', 'NotificationSent', 'NotificationOpened']);
+      const flushedEvent = timeline.events.find((e: { type: string }) => e.type === 'DigestFlushed');
+      assert.deepEqual(flushedEvent.digest, { digestId, reason: 'window_ended', count: 2, deliveries: [`${digestId}.1`] });
       const userTimeline = (await api.get('/v1/users/ada/timeline')).body.events.map((e: { type: string }) => e.type);
       assert.deepEqual(userTimeline.filter((type: string) => type.startsWith('Digest') || type === 'NotificationSent'), ['DigestOpened', 'DigestItemRemoved', 'DigestFlushed', 'NotificationSent']);
 

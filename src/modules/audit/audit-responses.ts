@@ -25,6 +25,8 @@ export class EventViewDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'who asked: appKey (or source: one-click, preference-page, or sms-keyword with the keyword), correlationId, causationId' }) metadata: Record<string, unknown>;
   @ApiPropertyOptional({ type: ChangedByDto, description: 'PreferencesUpdated only: who changed the preferences and how' }) changedBy?: ChangedByDto;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'DigestOpened, DigestItemRemoved and DigestFlushed: the digest in brief (digestId, and for a flush: reason, count, deliveries) and, for a removal, the client that canceled the item (appKey)' })
+  digest?: Record<string, unknown>;
 }
 
 export class StreamPageDto {

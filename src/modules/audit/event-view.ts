@@ -1,3 +1,4 @@
+import { DIGEST_EVENT_TYPES, type DigestFlushedData } from '../../domain/recipient/events.js';
 import type { EventMetadata, RecordedEvent } from '../event-store/event-store.port.js';
 
 /** How a recipient changes their own preferences: an email's one-click unsubscribe (or its undo), the hosted preference page, or texting a keyword. */
@@ -26,6 +27,21 @@ function redactSigningSecret(data: unknown): unknown {
   return { ...data, signingSecret: '[redacted]' };
 }
 
+const DIGEST_EVENTS: ReadonlySet<string> = new Set(DIGEST_EVENT_TYPES);
+
+/** A digest event at a glance, so a timeline reads without opening a flush's item list. */
+function digestBrief(e: RecordedEvent): Record<string, unknown> {
+  const data = e.data as Partial<DigestFlushedData> & { digestId: string; windowEndsAt?: string; notificationId?: string };
+  switch (e.type) {
+    case 'DigestOpened':
+      return { digestId: data.digestId, windowEndsAt: data.windowEndsAt };
+    case 'DigestItemRemoved':
+      return { digestId: data.digestId, notificationId: data.notificationId, canceledBy: e.metadata.appKey ?? null };
+    default:
+      return { digestId: data.digestId, reason: data.reason, count: data.count, deliveries: data.deliveries?.map((d) => d.deliveryId) ?? [] };
+  }
+}
+
 /** How an event is shown to auditors: type, where it sits in the log, when, what, and who asked. */
 export function eventView(e: RecordedEvent) {
   return {
@@ -38,5 +54,6 @@ export function eventView(e: RecordedEvent) {
     data: redactSigningSecret(e.data),
     metadata: e.metadata,
     ...(e.type === 'PreferencesUpdated' ? { changedBy: changedByOf(e.metadata) } : {}),
+    ...(DIGEST_EVENTS.has(e.type) ? { digest: digestBrief(e) } : {}),
   };
 }
