@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createUser, startApp, type Api } from '../support/app.js';
 import { queueProfiles } from '../support/fakes.js';
+import { sample } from '../support/metrics.js';
 import { eventually } from '../support/temp.js';
 
 /** Short, so a window ends within the test; the flush job is delayed by the queue, not by the test. */
@@ -113,6 +114,12 @@ describe('digests over HTTP', { concurrency: true }, () => {
       }, 10_000, 'the analytics to count the digest as sent');
       assert.deepEqual([summary.digested, summary.digests, summary.requested], [3, 1, 1]);
 
+      // Counted by the dispatcher as it reads the flush, which may trail the delivery.
+      await eventually(async () => {
+        const text = (await api.as(undefined).get<string>('/metrics')).body;
+        return sample(text, 'herald_digests_flushed_total', { reason: 'window_ended', outcome: 'sent' }) === 1 ? true : undefined;
+      }, 10_000, 'the flush to be counted');
+
       // After the flush, the next item opens a new window; an item of a sent digest cannot be canceled.
       const next = await send(api, 'fourth');
       assert.notEqual(next.body.digested.digestId, digestId);
@@ -137,6 +144,11 @@ describe('digests over HTTP', { concurrency: true }, () => {
       assert.equal(sent.digest.itemCount, 2);
       const entries = await outbox(api);
       assert.deepEqual(entries.map((e) => [e.notificationId, e.message.subject]), [[a.digested.digestId, '2 order updates']], 'only the full digest was sent');
+      const metrics = await eventually(async () => {
+        const text = (await api.as(undefined).get<string>('/metrics')).body;
+        return sample(text, 'herald_digests_flushed_total', { reason: 'max_items', outcome: 'sent' }) === 1 ? text : undefined;
+      }, 10_000, 'the full digest to be counted');
+      assert.equal(sample(metrics, 'herald_digests_flushed_total', { reason: 'window_ended', outcome: 'empty' }), 1);
     });
   }
 });
