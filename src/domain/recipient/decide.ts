@@ -1,14 +1,13 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import type { RecipientCommand, RequestNotification } from './commands.js';
 import { quietHoursDeferral } from './deferral.js';
-import { decideDigestCommand, flushDigest } from './digest-decide.js';
-import { digestIdOf, maxItemsOf, type OpenDigest } from './digest.js';
+import { collectIntoDigest, decideDigestCommand } from './digest-decide.js';
 import type { ChannelSuppression, Delivery, NotificationDecision, Preferences, RecipientEvent } from './events.js';
 import { localSendInstant } from './local-time.js';
 import { isCritical, rateLimitFor, timezoneFor, type RecipientPolicy } from './policy.js';
 import { quietHoursProblems } from './quiet-hours.js';
-import { createRecipientEvolve, digestItemOf, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
-import { optOut, targetsFor } from './targets.js';
+import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
+import { optOut, queueOf, targetsFor } from './targets.js';
 import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
 
 export type RecipientDecider = Decider<RecipientCommand, RecipientState, RecipientEvent>;
@@ -169,8 +168,6 @@ function rateLimited(policy: RecipientPolicy, state: RecipientState, cmd: Reques
   };
 }
 
-const QUEUE_OF = { sms: 'sms', email: 'email' } as const;
-
 function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, state: RecipientState): RecipientEvent[] {
   if (state.userId === null) throw new DomainError('not_found', 'unknown user: register the user first', 'userId');
   if (findIdempotentReplay(policy, state, cmd.idempotencyKey, cmd.now)) return [];
@@ -209,7 +206,7 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
       deliveries.push({
         deliveryId: `${cmd.notificationId}.${deliveries.length + 1}`,
         channel,
-        queue: target.channel === 'push' ? target.provider : QUEUE_OF[target.channel],
+        queue: queueOf(target),
         target,
         ...(deferred ? { deferred } : {}),
       });
@@ -237,32 +234,5 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
       : [{ type: 'NotificationSuppressed', data: decision }];
   }
 
-  // The first item opens the category's window; a window whose end passed before its flush job
-  // ran is flushed here first, so an item never joins a digest that is due.
-  const events: RecipientEvent[] = [];
-  let open: OpenDigest | undefined = state.digests[cmd.category];
-  if (open && cmd.now >= open.windowEndsAt) {
-    events.push(flushDigest(policy, state, open, 'window_ended', cmd.now));
-    open = undefined;
-  }
-  if (!open) {
-    const opened = {
-      userId: cmd.userId,
-      digestId: digestIdOf(cmd.notificationId),
-      category: cmd.category,
-      templateId: digest.templateId,
-      channels: digest.channels,
-      maxItems: maxItemsOf(digest),
-      windowEndsAt: iso(cmd.now + digest.windowMs),
-      openedAt: iso(cmd.now),
-    };
-    events.push({ type: 'DigestOpened', data: opened });
-    open = { digestId: opened.digestId, category: cmd.category, templateId: digest.templateId, windowEndsAt: cmd.now + digest.windowMs, maxItems: opened.maxItems, items: [], removed: [] };
-  }
-  const withDigest = { ...decision, digested: { digestId: open.digestId, channels: digested, windowEndsAt: iso(open.windowEndsAt) } };
-  events.push({ type: 'NotificationRequested', data: { ...withDigest, deliveries } });
-  // A full digest goes at once; the next item opens a new window.
-  const items = [...open.items, digestItemOf(withDigest, digested)];
-  if (items.length >= open.maxItems) events.push(flushDigest(policy, state, { ...open, items }, 'max_items', cmd.now));
-  return events;
+  return collectIntoDigest(policy, state, digest, decision, digested, deliveries, cmd.now);
 }

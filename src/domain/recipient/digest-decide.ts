@@ -1,15 +1,14 @@
 import { DomainError } from '../shared/decider.js';
 import type { RecipientCommand } from './commands.js';
 import { quietHoursDeferral } from './deferral.js';
-import { digestParams, type DigestItem } from './digest.js';
-import type { ChannelSuppression, Delivery, DigestFlushedData, RecipientEvent } from './events.js';
+import { digestIdOf, digestParams, maxItemsOf, type DigestItem, type DigestPolicy, type OpenDigest } from './digest.js';
+import type { ChannelSuppression, Delivery, DigestFlushedData, NotificationDecision, RecipientEvent } from './events.js';
 import type { RecipientPolicy } from './policy.js';
-import { openDigest, type RecipientState } from './state.js';
-import { optOut, targetsFor } from './targets.js';
-import { CHANNELS } from './values.js';
+import { digestItemOf, openDigest, type RecipientState } from './state.js';
+import { optOut, queueOf, targetsFor } from './targets.js';
+import { CHANNELS, type Channel } from './values.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const QUEUE_OF = { sms: 'sms', email: 'email' } as const;
 
 /** What a flush is about: the digest, and its items as they are at the flush. */
 export interface DigestToFlush {
@@ -43,7 +42,7 @@ export function flushDigest(policy: RecipientPolicy, state: RecipientState, dige
       deliveries.push({
         deliveryId: `${digest.digestId}.${deliveries.length + 1}`,
         channel,
-        queue: target.channel === 'push' ? target.provider : QUEUE_OF[target.channel],
+        queue: queueOf(target),
         target,
         ...(deferred ? { deferred } : {}),
       });
@@ -80,4 +79,48 @@ export function decideDigestCommand(
   const open = Object.values(state.digests).find((d) => d.items.some((i) => i.notificationId === command.notificationId));
   if (!open) throw new DomainError('conflict', 'this notification is not waiting in a digest: its digest was already sent, or it was canceled');
   return [{ type: 'DigestItemRemoved', data: { userId: command.userId, digestId: open.digestId, notificationId: command.notificationId, removedAt: iso(command.now) } }];
+}
+
+/**
+ * A decision some of whose channels are collected into the category's digest. The first item
+ * opens the window; a window whose end passed before its flush job ran is flushed here first, so
+ * an item never joins a digest that is due; the item that fills a window sends it at once, and
+ * the next one opens a new window.
+ */
+export function collectIntoDigest(
+  policy: RecipientPolicy,
+  state: RecipientState,
+  digest: DigestPolicy,
+  decision: NotificationDecision,
+  digested: Channel[],
+  deliveries: Delivery[],
+  now: number,
+): RecipientEvent[] {
+  const events: RecipientEvent[] = [];
+  let open: OpenDigest | undefined = state.digests[decision.category];
+  if (open && now >= open.windowEndsAt) {
+    events.push(flushDigest(policy, state, open, 'window_ended', now));
+    open = undefined;
+  }
+  if (!open) {
+    open = { digestId: digestIdOf(decision.notificationId), category: decision.category, templateId: digest.templateId, windowEndsAt: now + digest.windowMs, maxItems: maxItemsOf(digest), items: [], removed: [] };
+    events.push({
+      type: 'DigestOpened',
+      data: {
+        userId: decision.userId,
+        digestId: open.digestId,
+        category: open.category,
+        templateId: open.templateId,
+        channels: digest.channels,
+        maxItems: open.maxItems,
+        windowEndsAt: iso(open.windowEndsAt),
+        openedAt: iso(now),
+      },
+    });
+  }
+  const collected = { ...decision, digested: { digestId: open.digestId, channels: digested, windowEndsAt: iso(open.windowEndsAt) } };
+  events.push({ type: 'NotificationRequested', data: { ...collected, deliveries } });
+  const items = [...open.items, digestItemOf(collected, digested)];
+  if (items.length >= open.maxItems) events.push(flushDigest(policy, state, { ...open, items }, 'max_items', now));
+  return events;
 }

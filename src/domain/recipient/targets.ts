@@ -1,6 +1,6 @@
 import type { ChannelSuppression, DeliveryTarget } from './events.js';
 import type { RecipientState } from './state.js';
-import type { Channel } from './values.js';
+import type { Channel, PushProvider } from './values.js';
 
 /** Where a channel reaches the user now: each device, the phone, the email. */
 export function targetsFor(state: RecipientState, channel: Channel): DeliveryTarget[] {
@@ -29,3 +29,6 @@ export function optOut(state: RecipientState, category: string, channel: Channel
   return undefined;
 }
 
+
+/** The provider queue a target's delivery goes to: its push provider's, or its channel's. */
+export const queueOf = (target: DeliveryTarget): PushProvider | 'sms' | 'email' => (target.channel === 'push' ? target.provider : target.channel);
