@@ -4,7 +4,7 @@ import { quietHoursDeferral } from './deferral.js';
 import { digestIdOf, digestParams, maxItemsOf, type DigestItem, type DigestPolicy, type OpenDigest } from './digest.js';
 import type { ChannelSuppression, Delivery, DigestFlushedData, NotificationDecision, RecipientEvent } from './events.js';
 import type { RecipientPolicy } from './policy.js';
-import { digestItemOf, openDigest, type RecipientState } from './state.js';
+import { categoryDigest, digestItemOf, openDigest, type RecipientState } from './state.js';
 import { optOut, queueOf, targetsFor } from './targets.js';
 import { CHANNELS, type Channel } from './values.js';
 
@@ -97,7 +97,7 @@ export function collectIntoDigest(
   now: number,
 ): RecipientEvent[] {
   const events: RecipientEvent[] = [];
-  let open: OpenDigest | undefined = state.digests[decision.category];
+  let open: OpenDigest | undefined = categoryDigest(state, decision.category);
   if (open && now >= open.windowEndsAt) {
     events.push(flushDigest(policy, state, open, 'window_ended', now));
     open = undefined;

@@ -73,6 +73,10 @@ export const initialRecipientState = (): RecipientState => ({
   digests: {},
 });
 
+/** The category's open digest; own keys only, so no category name can reach Object.prototype. */
+export const categoryDigest = (state: RecipientState, category: string): OpenDigest | undefined =>
+  Object.hasOwn(state.digests, category) ? state.digests[category] : undefined;
+
 /** The open digest with this id, whichever category it collects. */
 export const openDigest = (state: RecipientState, digestId: string): OpenDigest | undefined => Object.values(state.digests).find((d) => d.digestId === digestId);
 
@@ -144,7 +148,7 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
         if (deliveredChannels.length > 0 && policy.contentDedupWindowMs > 0) {
           recentContent.push({ hash: d.contentHash, at, notificationId: d.notificationId, channels: deliveredChannels });
         }
-        const open = d.digested ? state.digests[d.category] : undefined;
+        const open = d.digested ? categoryDigest(state, d.category) : undefined;
         const digests =
           open && d.digested && open.digestId === d.digested.digestId
             ? { ...state.digests, [d.category]: { ...open, items: [...open.items, digestItemOf(d, d.digested.channels)] } }
@@ -169,7 +173,7 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
         const at = Date.parse(d.flushedAt);
         const channels = [...new Set(d.deliveries.map((x) => x.channel))];
         const sends = sendsStillCounted(policy, [...state.sends, ...channels.map((channel) => ({ at, channel, category: d.category }))], at);
-        const digests = state.digests[d.category]?.digestId === d.digestId ? withoutDigest(state.digests, d.category) : state.digests;
+        const digests = categoryDigest(state, d.category)?.digestId === d.digestId ? withoutDigest(state.digests, d.category) : state.digests;
         return { ...state, sends, digests };
       }
       default: {
