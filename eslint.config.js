@@ -12,6 +12,14 @@ export default tseslint.config(
     },
   },
   {
+    // The console's page runs in the browser: its globals, as ES modules.
+    files: ['console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'FormData', 'URLSearchParams', 'addEventListener', 'removeEventListener', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -12,6 +12,7 @@ import { QueuesModule } from './modules/queues/queues.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
+import { ConsoleModule } from './modules/console/console.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { InboundSmsModule } from './modules/inbound-sms/inbound-sms.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         AnalyticsModule,
         WebhooksModule,
         DigestsModule,
+        ConsoleModule,
         HealthModule,
         ProcessesModule,
       ],

@@ -119,6 +119,8 @@ export interface HeraldConfig {
   policy: RecipientPolicy;
   actors: { maxActors: number; idleMs: number };
   http: { bodyLimitBytes: number; clientRateLimitPerSecond: number; trustProxy: boolean; clientSecretGraceMs: number };
+  /** The operator console: how long a sign-in lasts. */
+  console: { sessionTtlMs: number };
   bootstrapAdmin: boolean;
   tracking: TrackingSettings;
   shutdownGraceMs: number;
@@ -547,6 +549,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       trustProxy: read.bool('TRUST_PROXY', false),
       clientSecretGraceMs: read.duration('CLIENT_SECRET_GRACE', '24h'),
     },
+    console: { sessionTtlMs: read.duration('CONSOLE_SESSION_TTL', '8h') },
     bootstrapAdmin: read.bool('BOOTSTRAP_ADMIN', true),
     tracking: tracking(read, host, port),
     shutdownGraceMs: read.duration('SHUTDOWN_GRACE', '30s'),

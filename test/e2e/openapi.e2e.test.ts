@@ -36,8 +36,12 @@ interface Document {
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REDOCLY = join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
-/** Served beside the API but not part of it: the docs themselves and bull-board's dashboard. */
-const NOT_API = [/^\/docs(\/|-yaml|$)/, /^\/admin\/queues/];
+/**
+ * Served beside the API but not part of it: the docs themselves, bull-board's dashboard, and the
+ * operator console (its page and its data API, behind a session cookie, for the console alone;
+ * docs/api.md lists them).
+ */
+const NOT_API = [/^\/docs(\/|-yaml|$)/, /^\/admin\/queues/, /^\/console(\/|$)/];
 /** Probes with no client error to describe: redocly.yaml turns operation-4xx-response off, this test checks the rest. */
 const NO_CLIENT_ERROR = new Set(['get /health/live', 'get /health/ready', 'get /metrics']);
 /** A tracked link only redirects: redocly.yaml turns operation-2xx-response off, this test checks the rest. */

@@ -10,6 +10,8 @@ export const SCOPES = [
   'templates:write',
   'audit:read',
   'analytics:read',
+  /** Signing in to the operator console (/console): it reads what the other read scopes read, and may cancel a notification. */
+  'console',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

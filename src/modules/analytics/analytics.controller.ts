@@ -1,65 +1,31 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes.decorator.js';
-import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses } from '../openapi/api-responses.js';
-import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
-import { AnalyticsQueries, type StatsFilter } from './analytics-queries.js';
+import { AnalyticsService } from './analytics.service.js';
 import { FunnelQuery, SummaryQuery } from './dto/analytics-query.dto.js';
 import { FunnelDto, SummaryDto } from './dto/analytics-responses.js';
 
-const DAY_MS = 86_400_000;
-
-/**
- * Volumes, suppressions, outcomes, engagement and latency from the notification_stats read
- * model: eventually consistent, behind the log by the projection's lag (herald_projection_lag).
- */
+/** Volumes, suppressions, outcomes, engagement and latency: see AnalyticsService. */
 @ApiTags('analytics')
 @ApiErrorResponses(...AUTH_ERRORS, 400)
 @Controller('v1/analytics')
 export class AnalyticsController {
-  private readonly queries: AnalyticsQueries;
-
-  constructor(@Inject(READ_MODEL_DB) db: ReadModelDb) {
-    this.queries = new AnalyticsQueries(db);
-  }
+  constructor(private readonly analytics: AnalyticsService) {}
 
   @Get('summary')
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'Counts, rates and request-to-sent latency percentiles, grouped by any of day, channel, category, template, client' })
   @ApiOkResponse({ type: SummaryDto })
-  async summary(@Query() q: SummaryQuery) {
-    const filter = this.filter(q);
-    const groupBy = [...new Set(q.groupBy ?? [])];
-    return { ...filter, groupBy, groups: await this.queries.summary(filter, groupBy) };
+  summary(@Query() q: SummaryQuery) {
+    return this.analytics.summary(q);
   }
 
   @Get('funnel')
   @Scopes('analytics:read')
   @ApiOperation({ summary: 'sent -> opened -> clicked -> converted for a template (or any filter), with rates; once per delivery' })
   @ApiOkResponse({ type: FunnelDto })
-  async funnel(@Query() q: FunnelQuery): Promise<FunnelDto> {
-    const filter = this.filter(q);
-    return { ...filter, template: q.template ?? null, ...(await this.queries.funnel(filter)) };
-  }
-
-  private filter(q: SummaryQuery | FunnelQuery): StatsFilter {
-    for (const field of ['from', 'to'] as const) {
-      const day = q[field];
-      if (day !== undefined && (Number.isNaN(Date.parse(day)) || new Date(Date.parse(day)).toISOString().slice(0, 10) !== day)) {
-        throw validationFailed([{ field, messages: [`${field} is not a calendar day`] }]);
-      }
-    }
-    const to = q.to ?? new Date().toISOString().slice(0, 10);
-    const from = q.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString().slice(0, 10);
-    if (from > to) throw validationFailed([{ field: 'from', messages: ['from must not be after to'] }]);
-    return {
-      from,
-      to,
-      ...(q.channel !== undefined ? { channel: q.channel } : {}),
-      ...(q.category !== undefined ? { category: q.category } : {}),
-      ...(q.template !== undefined ? { template: q.template } : {}),
-      ...(q.client !== undefined ? { client: q.client } : {}),
-    };
+  funnel(@Query() q: FunnelQuery): Promise<FunnelDto> {
+    return this.analytics.funnel(q);
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope, type ApiClient, type Scope } from '../../domain/client/client.js';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { ClientDirectory } from './client-directory.js';
-import { PUBLIC_KEY, SCOPES_KEY } from './scopes.decorator.js';
+import { PUBLIC_KEY, SCOPES_KEY, SESSION_KEY } from './scopes.decorator.js';
 import { TokenBuckets } from './token-bucket.js';
 
 export type AuthenticatedRequest = FastifyRequest & { client?: ApiClient; correlationId?: string };
@@ -31,6 +31,8 @@ export class ApiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    // The console's routes check their session cookie themselves (ConsoleSessionGuard).
+    if (this.reflector.getAllAndOverride<boolean>(SESSION_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const credentials = basicCredentials(request.headers.authorization);
     const reply = context.switchToHttp().getResponse<FastifyReply>();

@@ -16,7 +16,7 @@ import { UpdatePreferencesCommand } from '../recipients/commands/update-preferen
 import { findUser, type UserView } from '../recipients/queries/get-user.query.js';
 import { TRACKING_TOKENS } from '../tracking/tracking-keys.js';
 import type { TrackingTokens } from '../tracking/tracking-token.js';
-import { crossSiteReason } from './cross-site.js';
+import { crossSiteReason } from '../http/cross-site.js';
 import { pageLanguage } from './messages.js';
 import { FIELDS, pageCategories, preferencesFromForm, quietHoursFormOf, type QuietHoursForm, type TimeProblem } from './preference-form.js';
 import { preferencePageBody } from './preference-page-view.js';

@@ -214,4 +214,32 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE notification_stats ADD COLUMN digests INTEGER NOT NULL DEFAULT 0`,
     ],
   },
+  {
+    id: 12,
+    name: 'console sessions and lookups',
+    // Not a projection: sessions of the operator console, kept by every API process alike. Only
+    // the SHA-256 of a session id is stored, so a copy of the table signs no one in.
+    sql: [
+      `CREATE TABLE IF NOT EXISTS console_sessions (
+         id_hash TEXT PRIMARY KEY,
+         app_key TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         expires_at BIGINT NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS console_sessions_expiry ON console_sessions (expires_at)`,
+      // The console finds a notification by the idempotency key its caller gave.
+      `CREATE INDEX IF NOT EXISTS notifications_idempotency_key ON notifications (idempotency_key)`,
+    ],
+  },
 ];
+
+/**
+ * The migrations not yet applied, by ascending id: ids are handed out ahead of time, so the
+ * list may have gaps and its order in this file need not be the order of the ids.
+ */
+export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
+  const ids = MIGRATIONS.map((m) => m.id);
+  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (repeated.length > 0) throw new Error(`read-model migration ids used twice: ${[...new Set(repeated)].join(', ')}`);
+  return MIGRATIONS.filter((m) => !applied.has(m.id)).sort((a, b) => a.id - b.id);
+}

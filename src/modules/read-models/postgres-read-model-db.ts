@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inPgTransaction } from '../postgres/pg-transaction.js';
-import { MIGRATIONS, statementsOf } from './migrations.js';
+import { pendingMigrations, statementsOf } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
 const normalise = (params: SqlValue[] = []) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
@@ -44,8 +44,7 @@ export class PostgresReadModelDb implements ReadModelDb {
     await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
     await this.pool.query('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     const applied = new Set((await this.query<{ id: number }>('SELECT id FROM schema_migrations')).map((r) => Number(r.id)));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.id)) continue;
+    for (const migration of pendingMigrations(applied)) {
       await this.transaction(async (tx) => {
         // Concurrent starters: the first one to insert the row applies the migration.
         const claimed = await tx.execute('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [migration.id, migration.name, new Date().toISOString()]);

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { ownerOnlyDatabaseFile } from '../data-dir/owner-only.js';
-import { MIGRATIONS, statementsOf } from './migrations.js';
+import { pendingMigrations, statementsOf } from './migrations.js';
 import type { ReadModelDb, SqlExecutor, SqlValue } from './read-model-db.port.js';
 
 /** $1 → ?1: SQLite's numbered parameters take the same positions as PostgreSQL's. */
@@ -61,8 +61,7 @@ export class SqliteReadModelDb implements ReadModelDb {
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     const applied = new Set((this.db.prepare('SELECT id FROM schema_migrations').all() as { id: number }[]).map((r) => r.id));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.id)) continue;
+    for (const migration of pendingMigrations(applied)) {
       await this.transaction(async (tx) => {
         for (const sql of statementsOf(migration, this.dialect)) await tx.execute(sql);
         await tx.execute('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [migration.id, migration.name, new Date().toISOString()]);

@@ -1,8 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { HeraldConfig } from '../../config/herald-config.js';
+import { validationFailed } from '../http/validation.js';
 import { templateDecider, templateStream, type TemplateChannels, type TemplateEvent, type TemplateVersion } from '../../domain/template/template.js';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore, type EventMetadata } from '../event-store/event-store.port.js';
-import { TemplateRenderer } from './template-renderer.js';
+import { TemplateRenderError, TemplateRenderer, variablesToGive, type BuiltInVariables } from './template-renderer.js';
+import type { PreviewTemplateDto } from './template.dto.js';
+
+/** A preview has no recipient: the built-in variables show what they look like, not a working link. */
+export const previewBuiltIns = (config: HeraldConfig): BuiltInVariables => ({ preferencesUrl: `${config.tracking.publicBaseUrl}/p/preview` });
 
 const CACHE_MS = 2000;
 
@@ -48,5 +54,30 @@ export class TemplateStore {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(templateId, { at: Date.now(), version: latest });
     return latest;
+  }
+
+  /** Every version, oldest first: a template's stream holds one event per version. */
+  async versions(templateId: string): Promise<TemplateVersion[]> {
+    return (await this.store.readStream(templateStream(templateId))).map((e) => e.data as TemplateVersion);
+  }
+
+  /** The latest version rendered with `params` for a locale (with fallback) and one or every channel; 404 unknown, 400 for a variable missing or failing. */
+  async preview(templateId: string, dto: PreviewTemplateDto, builtIns: BuiltInVariables) {
+    const template = await this.get(templateId, undefined, true);
+    if (!template) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no template ${templateId}` });
+    const params = dto.params ?? {};
+    const missing = variablesToGive(template.variables).filter((v) => !(v in params));
+    if (missing.length > 0) throw validationFailed([{ field: 'params', messages: [`missing variables: ${missing.join(', ')}`] }]);
+    const channels = dto.channel ? [dto.channel] : (['push', 'sms', 'email'] as const).filter((c) => template.channels[c]);
+    const rendered: Record<string, unknown> = {};
+    for (const channel of channels) {
+      try {
+        rendered[channel] = this.renderer.render(template, channel, dto.locale ?? null, { ...params, ...builtIns });
+      } catch (error) {
+        if (error instanceof TemplateRenderError) throw validationFailed([{ field: channel === dto.channel ? 'channel' : 'params', messages: [error.message] }]);
+        throw error;
+      }
+    }
+    return { templateId, version: template.version, rendered };
   }
 }

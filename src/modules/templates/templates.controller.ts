@@ -8,9 +8,9 @@ import { contextMetadata, type RequestContext } from '../auth/request-context.js
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
-import { TemplateRenderError, variablesToGive, type BuiltInVariables } from './template-renderer.js';
+import { TemplateRenderError } from './template-renderer.js';
 import { TemplatePreviewDto, TemplateVersionDto } from './template-responses.js';
-import { TemplateStore } from './template-store.js';
+import { TemplateStore, previewBuiltIns } from './template-store.js';
 import { PreviewTemplateDto, PublishTemplateDto, TEMPLATE_ID, templateChannelErrors } from './template.dto.js';
 
 class TemplateParams {
@@ -28,9 +28,8 @@ export class TemplatesController {
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
-  /** A preview has no recipient: the built-in variables show what they look like, not a working link. */
-  private previewBuiltIns(): BuiltInVariables {
-    return { preferencesUrl: `${this.config.tracking.publicBaseUrl}/p/preview` };
+  private previewBuiltIns() {
+    return previewBuiltIns(this.config);
   }
 
   @Post()
@@ -90,22 +89,7 @@ export class TemplatesController {
   @ApiBody({ type: PreviewTemplateDto, examples: { french: { summary: 'the French push', value: { params: { order: '1234', name: 'Ada' }, locale: 'fr-CA', channel: 'push' } } } })
   @ApiOkResponse({ type: TemplatePreviewDto })
   @ApiErrorResponses(...BODY_ERRORS, 404)
-  async preview(@Param() { id }: TemplateParams, @Body() dto: PreviewTemplateDto) {
-    const template = await this.templates.get(id, undefined, true);
-    if (!template) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no template ${id}` });
-    const params = dto.params ?? {};
-    const missing = variablesToGive(template.variables).filter((v) => !(v in params));
-    if (missing.length > 0) throw validationFailed([{ field: 'params', messages: [`missing variables: ${missing.join(', ')}`] }]);
-    const channels = dto.channel ? [dto.channel] : (['push', 'sms', 'email'] as const).filter((c) => template.channels[c]);
-    const rendered: Record<string, unknown> = {};
-    for (const channel of channels) {
-      try {
-        rendered[channel] = this.templates.renderer.render(template, channel, dto.locale ?? null, { ...params, ...this.previewBuiltIns() });
-      } catch (error) {
-        if (error instanceof TemplateRenderError) throw validationFailed([{ field: channel === dto.channel ? 'channel' : 'params', messages: [error.message] }]);
-        throw error;
-      }
-    }
-    return { templateId: id, version: template.version, rendered };
+  preview(@Param() { id }: TemplateParams, @Body() dto: PreviewTemplateDto) {
+    return this.templates.preview(id, dto, this.previewBuiltIns());
   }
 }

@@ -51,7 +51,7 @@ interface DeliveryRow {
 }
 
 /** Once every delivery has ended, the notification's status says how. */
-function overallStatus(decided: string, deliveries: string[]): string {
+export function overallStatus(decided: string, deliveries: string[]): string {
   if (deliveries.length === 0 || deliveries.some((s) => !['sent', 'failed', 'canceled'].includes(s))) return decided;
   if (deliveries.every((s) => s === 'sent')) return 'sent';
   if (deliveries.some((s) => s === 'sent')) return 'partially_sent';

@@ -1,17 +1,9 @@
 import { Inject, NotFoundException } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { maskToken } from '../masking.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipient-actors.js';
 import { GetUserQuery, type UserView } from './get-user.query.js';
 
-/**
- * Tokens are shown masked: enough to recognise a device, not enough to push to it. A web push
- * endpoint keeps its origin, which says which browser's push service it belongs to.
- */
-function mask(token: string): string {
-  if (token.length <= 12) return '****';
-  const origin = token.startsWith('https://') ? new URL(token).origin : token.slice(0, 6);
-  return `${origin}…${token.slice(-4)}`;
-}
 
 @QueryHandler(GetUserQuery)
 export class GetUserHandler implements IQueryHandler<GetUserQuery> {
@@ -23,7 +15,7 @@ export class GetUserHandler implements IQueryHandler<GetUserQuery> {
     return {
       userId,
       ...state.profile,
-      devices: state.devices.map((d) => ({ deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: mask(d.token), registeredAt: d.registeredAt })),
+      devices: state.devices.map((d) => ({ deviceId: d.deviceId, platform: d.platform, provider: d.provider, token: maskToken(d.token), registeredAt: d.registeredAt })),
       preferences: state.preferences,
     };
   }

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 const SAME_ORIGIN = new Set(['same-origin', 'none']);
 
 /**
- * Why a form POST looks like it came from another site, or null. Browsers say where a request
+ * Why a form POST (or any write: the console's too) looks like it came from another site, or null. Browsers say where a request
  * comes from: Sec-Fetch-Site (Fetch Metadata), and Origin on every POST. A form another site
  * submits, even one that knows the link, is refused by either. A non-browser client may send
  * neither; it then still needs the form token, which only a rendered page carries.

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AlertService } from '../delivery/alerts.service.js';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.port.js';
+import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
+
+const CIRCUIT_STATES = ['closed', 'half_open', 'open'] as const;
+
+/**
+ * What the operations page shows, from the sources /metrics and the alerts already read: each
+ * queue's depth and oldest due job (the queue backend, shared by every process), the circuit
+ * breakers of the workers in this process (herald_circuit_state), each SQL projection's distance
+ * from the head of the log (its checkpoint, shared), and the alerts this process raised.
+ */
+@Injectable()
+export class ConsoleOperations {
+  constructor(
+    @Inject(QUEUE_BACKEND) private readonly queues: QueueBackend,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+    private readonly metrics: MetricsService,
+    private readonly alerts: AlertService,
+  ) {}
+
+  async snapshot(now = Date.now()) {
+    const [queues, circuits, projections] = await Promise.all([this.queueStats(), this.circuits(), this.projections()]);
+    return { at: new Date(now).toISOString(), queues, circuits, projections, alerts: this.alerts.recent() };
+  }
+
+  private queueStats() {
+    return Promise.all(
+      ALL_QUEUES.map(async (queue) => {
+        const s = await this.queues.stats(queue);
+        return { queue, waiting: s.waiting, delayed: s.delayed, active: s.active, oldestWaitingSeconds: Math.round(s.oldestWaitingAgeMs / 100) / 10 };
+      }),
+    );
+  }
+
+  private async circuits() {
+    const { values } = await this.metrics.circuitState.get();
+    return values.map((v) => ({ provider: String(v.labels.provider), state: CIRCUIT_STATES[v.value] ?? 'unknown' })).sort((a, b) => a.provider.localeCompare(b.provider));
+  }
+
+  private async projections() {
+    const head = await this.store.headPosition();
+    const rows = await this.db.query<{ name: string; position: string; updated_at: string }>('SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name');
+    return rows.map((r) => ({ projection: r.name, position: r.position, lag: Math.max(0, Number(head - BigInt(r.position))), checkpointedAt: r.updated_at }));
+  }
+}
