@@ -6,6 +6,9 @@ import { Failure, Loading, Page, when } from '../ui.js';
 
 const CHANNELS = ['push', 'sms', 'email'];
 const BUILT_IN = new Set(['preferencesUrl']);
+/** A rendered message's parts in the order a reader meets them. */
+const PARTS = ['title', 'body', 'subject', 'text', 'html'];
+const partOrder = ([a], [b]) => (PARTS.indexOf(a) + 1 || 99) - (PARTS.indexOf(b) + 1 || 99);
 
 function Preview({ id, latest }) {
   const [result, setResult] = useState(null);
@@ -35,6 +38,7 @@ function Preview({ id, latest }) {
     html`<div role="region" aria-label="Rendered preview">${Object.entries(result.preview.rendered).map(
       ([channel, r]) => html`<article class="card"><h3>${channel} (${r.locale})</h3><dl class="facts">${Object.entries(r)
         .filter(([k]) => k !== 'locale')
+        .sort(partOrder)
         .map(([k, v]) => html`<dt>${k}</dt><dd><pre>${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}</pre></dd>`)}</dl></article>`,
     )}</div>`}`;
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConsoleSessionAuth } from '../auth/scopes.decorator.js';
 import { ConsoleSessions } from './console-sessions.js';
 import { sessionIdOf } from './session-cookie.js';
@@ -23,7 +23,9 @@ const assetCache = new Map<string, Buffer>();
 function asset(name: string): Buffer {
   let body = assetCache.get(name);
   if (!body) {
-    body = readFileSync(new URL(name, ASSETS_DIR));
+    const file = new URL(name, ASSETS_DIR);
+    if (!existsSync(file)) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `the console's ${name} is not built: run npm run build` });
+    body = readFileSync(file);
     assetCache.set(name, body);
   }
   return body;
@@ -54,6 +56,7 @@ export class ConsolePageController {
   asset(@Param('name') name: string, @Res() reply: FastifyReply) {
     const type = ASSET_TYPES[name];
     if (!type) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no console asset ${name}` });
-    return secureHeaders(reply).header('content-type', type).header('cache-control', 'no-cache').send(asset(name));
+    const body = asset(name);
+    return secureHeaders(reply).header('content-type', type).header('cache-control', 'no-cache').send(body);
   }
 }
