@@ -85,6 +85,8 @@ const requests = (preferencePage: string) => fc.oneof(
   fc.record({ method: fc.constant('POST'), path: hostileString.map((token) => `/p/${enc(token)}`), body: hostileValue }),
   fc.record({ method: fc.constant('POST'), path: hostileString.map((id) => `/v1/users/${enc(id)}/preference-link`), body: fc.constant(undefined) }),
   preferenceForm(preferencePage),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/console/api/session'), body: fc.oneof(fc.record({ appKey: hostileValue, appSecret: hostileValue }, { requiredKeys: [] }), hostileValue) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/console/api/notifications?userId=${enc(q)}&idempotencyKey=${enc(q)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('summary', 'funnel'), hostileString, hostileString).map(([what, a, b]) => `/v1/analytics/${what}?from=${enc(a)}&groupBy=${enc(b)}&template=${enc(b)}`), body: fc.constant(undefined) }),
 );
 
