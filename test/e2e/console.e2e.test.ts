@@ -3,6 +3,8 @@ import { describe, it, type TestContext } from 'node:test';
 import { READ_MODEL_DB, type ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { apnsToken, createUser, startApp, type Api, type Credentials } from '../support/app.js';
 import { ConsoleClient } from '../support/console.js';
+import { freshSchema } from '../support/postgres.js';
+import { queueProfiles } from '../support/profiles.js';
 import { eventually } from '../support/temp.js';
 
 const SOME_ID = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
@@ -221,3 +223,31 @@ describe('operator console over HTTP', () => {
     await eventually(async () => ((await later.get('operations')).status === 401 ? true : undefined), 5000, 'the session to expire');
   });
 });
+
+/** The other profiles: sessions in PostgreSQL read models, queue depths from BullMQ. */
+const profiles: { name: string; env: (t: TestContext) => Record<string, string> }[] = [
+  ...queueProfiles().filter((p) => p.name !== 'embedded').map((p) => ({ name: `${p.name} queues`, env: () => p.env() })),
+  ...(process.env.DATABASE_URL ? [{ name: 'PostgreSQL read models', env: (t: TestContext) => ({ DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: freshSchema(t, 'console') }) }] : []),
+];
+if (!process.env.DATABASE_URL) console.log('# SKIPPED: the console on PostgreSQL read models (DATABASE_URL is not set; npm test starts PostgreSQL)');
+
+for (const profile of profiles) {
+  describe(`operator console on ${profile.name}`, () => {
+    it('signs in, sees scheduled deliveries wait on their queues and leave them on cancel, signs out for good', async (t) => {
+      const { api, app, baseUrl, console, close } = await signedIn(t, profile.env(t));
+      const delayed = async () => ((await console.get('operations')).body.queues as { delayed: number }[]).reduce((n, q) => n + q.delayed, 0);
+      assert.equal(await delayed(), 0);
+      const id = await scheduledNotification(api);
+      await eventually(async () => ((await delayed()) === 3 ? true : undefined), 10_000, 'three delayed jobs');
+      assert.equal((await console.post(`notifications/${id}/cancel`)).status, 200);
+      await eventually(async () => ((await delayed()) === 0 ? true : undefined), 10_000, 'the canceled jobs to leave their queues');
+      const cookie = console.cookie;
+      assert.equal((await console.request('DELETE', '/console/api/session')).status, 204);
+      const replay = new ConsoleClient(baseUrl);
+      replay.cookie = cookie;
+      assert.equal((await replay.get('operations')).status, 401);
+      assert.deepEqual(await app.get<ReadModelDb>(READ_MODEL_DB).query('SELECT id_hash FROM console_sessions'), []);
+      await close(); // before the schema is dropped
+    });
+  });
+}
