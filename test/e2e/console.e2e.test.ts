@@ -195,7 +195,9 @@ describe('operator console over HTTP', () => {
     assert.deepEqual(ops.body.queues.map((x: { queue: string }) => x.queue).sort(), ['apns', 'email', 'fcm', 'sms', 'webhooks', 'webpush'].sort());
     const delayed = ops.body.queues.reduce((n: number, x: { delayed: number }) => n + x.delayed, 0);
     assert.equal(delayed, 3, 'the scheduled deliveries wait as delayed jobs');
-    assert.ok(ops.body.projections.some((p: { projection: string }) => p.projection === 'notification_status'));
+    const status = ops.body.projections.find((p: { projection: string }) => p.projection === 'notification_status');
+    assert.equal(status.runsHere, true);
+    assert.ok(status.lag >= 0);
 
     assert.equal((await api.post('/v1/templates', { id: 'welcome', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}', text: 'Welcome, {{ name }}' }, fr: { subject: 'Salut {{ name }}', text: 'Bienvenue' } } } })).status, 201);
     const template = await console.get('templates/welcome');

@@ -25,8 +25,8 @@ export function Operations() {
             <tbody>${circuits.map((c) => html`<tr><th scope="row">${c.provider}</th><td><span class=${`badge badge-${c.state}`}>${c.state.replace('_', ' ')}</span></td></tr>`)}</tbody></table>`}
       <h2>Projections</h2>
       <table class="data">
-        <thead><tr><th scope="col">Projection</th><th scope="col">Behind the log (positions)</th><th scope="col">Checkpointed</th></tr></thead>
-        <tbody>${projections.map((p) => html`<tr><th scope="row">${p.projection}</th><td>${p.lag}</td><td>${when(p.checkpointedAt)}</td></tr>`)}</tbody>
+        <thead><tr><th scope="col">Projection</th><th scope="col">Behind the log (positions)</th><th scope="col">Runs in this process</th><th scope="col">Checkpointed</th></tr></thead>
+        <tbody>${projections.map((p) => html`<tr><th scope="row">${p.projection}</th><td>${p.lag}</td><td>${p.runsHere ? 'yes' : 'no (from its checkpoint)'}</td><td>${when(p.checkpointedAt)}</td></tr>`)}</tbody>
       </table>
       <h2>Recent alerts</h2>
       ${alerts.length === 0 ? html`<p>None raised by this process.</p>` : html`<ul class="alerts">${alerts.map((a) => html`<li><time datetime=${a.at}>${when(a.at)}</time> <strong>${a.kind}</strong>: ${a.summary}</li>`)}</ul>`}

@@ -42,9 +42,18 @@ export class ConsoleOperations {
     return values.map((v) => ({ provider: String(v.labels.provider), state: CIRCUIT_STATES[v.value] ?? 'unknown' })).sort((a, b) => a.provider.localeCompare(b.provider));
   }
 
+  /**
+   * A projection running here is as far behind as herald_projection_lag says (what it has seen:
+   * it checkpoints only when an event concerns it); one running elsewhere, as far as its checkpoint.
+   */
   private async projections() {
     const head = await this.store.headPosition();
+    const running = new Map(this.metrics.runningProjections().map((p) => [p.sink.name, p]));
     const rows = await this.db.query<{ name: string; position: string; updated_at: string }>('SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name');
-    return rows.map((r) => ({ projection: r.name, position: r.position, lag: Math.max(0, Number(head - BigInt(r.position))), checkpointedAt: r.updated_at }));
+    return rows.map((r) => {
+      const here = running.get(r.name);
+      const seen = here ? here.seenPosition : BigInt(r.position);
+      return { projection: r.name, position: seen.toString(), lag: Math.max(0, Number(head - seen)), runsHere: here !== undefined, checkpointedAt: r.updated_at };
+    });
   }
 }

@@ -134,6 +134,11 @@ export class MetricsService implements OnModuleDestroy {
     this.liveHeap.stop();
   }
 
+  /** The projections running in this process, as herald_projection_lag reads them. */
+  runningProjections(): readonly ProjectionProbe[] {
+    return this.projections.filter((p) => p.running);
+  }
+
   watchProjection(probe: ProjectionProbe): void {
     this.projections.push(probe);
   }
