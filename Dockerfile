@@ -8,7 +8,9 @@ COPY tsconfig.json nest-cli.json ./
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json
+COPY console ./console
+COPY scripts ./scripts
+RUN bash scripts/build.sh
 
 # The provider fakes for `docker compose --profile fakes` (never part of the runtime image).
 FROM build AS fakes
@@ -22,6 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/console ./dist/console
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  */
 function projectCopy(t: TestContext, parts: { sources: boolean; build: boolean }): string {
   const dir = tempDir(t, 'herald-start-');
-  const names = ['scripts', 'package.json', 'package-lock.json', 'tsconfig.json', ...(parts.sources ? ['src', 'test', 'bench'] : [])];
+  const names = ['scripts', 'package.json', 'package-lock.json', 'tsconfig.json', ...(parts.sources ? ['src', 'test', 'bench', 'console'] : [])];
   for (const name of names) cpSync(join(ROOT, name), join(dir, name), { recursive: true, preserveTimestamps: true });
   mkdirSync(join(dir, 'node_modules'));
   for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
@@ -26,7 +26,7 @@ function projectCopy(t: TestContext, parts: { sources: boolean; build: boolean }
   }
   writeFileSync(join(dir, 'node_modules', '.package-lock.json'), readFileSync(join(ROOT, 'node_modules', '.package-lock.json')));
   mkdirSync(join(dir, 'dist'));
-  if (parts.build) cpSync(join(ROOT, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
+  if (parts.build) for (const built of ['src', 'console']) cpSync(join(ROOT, 'dist', built), join(dir, 'dist', built), { recursive: true });
   return dir;
 }
 
@@ -83,7 +83,7 @@ describe('npm start (scripts/start.sh)', () => {
     await run.exited;
   });
 
-  it('the build is stale when a source, tsconfig.json or package-lock.json changed, not when another file did', { timeout: 30_000 }, (t) => {
+  it('the build is stale when a source (the console page’s too), tsconfig.json or package-lock.json changed, not when another file did', { timeout: 30_000 }, (t) => {
     const dir = projectCopy(t, { sources: true, build: false });
     let previous = buildInputs(dir);
     const changed = (file: string, text: string): boolean => {
@@ -96,6 +96,7 @@ describe('npm start (scripts/start.sh)', () => {
     assert.equal(buildInputs(dir), previous, 'the same inputs, the same hash');
     assert.ok(changed('src/main.ts', '// edited\n'), 'a source');
     assert.ok(changed('test/support/temp.ts', '// edited\n'), 'a test, compiled too');
+    assert.ok(changed('console/src/main.js', '// edited\n'), 'the console page, bundled');
     assert.ok(changed('tsconfig.json', '\n'), 'tsconfig.json');
     assert.ok(changed('package-lock.json', '\n'), 'package-lock.json');
     writeFileSync(join(dir, 'src', 'added.ts'), 'export {};\n');
