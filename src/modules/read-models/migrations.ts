@@ -234,8 +234,8 @@ export const MIGRATIONS: Migration[] = [
 ];
 
 /**
- * The migrations not yet applied, by ascending id: ids are handed out ahead of time, so the
- * list may have gaps and its order in this file need not be the order of the ids.
+ * The migrations not yet applied, by ascending id: the list may have gaps, and its order in
+ * this file need not be the order of the ids.
  */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
   const ids = MIGRATIONS.map((m) => m.id);
