@@ -13,7 +13,7 @@ import { startFakes } from './herald.js';
 import { cpuMsOf, round } from './stats.js';
 
 /** The queues of the end-to-end mix, whose users have no web push subscriptions. */
-type ChannelQueue = Exclude<AnyChannelQueue, 'webpush'>;
+type ChannelQueue = Exclude<AnyChannelQueue, 'webpush' | 'inapp'>;
 
 /** Deliveries per notification by queue in the end-to-end mix: 60% push to 1-3 devices (2 on average, APNs and FCM alike), 10% SMS, 30% email. */
 export const DELIVERIES_PER_NOTIFICATION: Record<ChannelQueue, number> = { apns: 0.6, fcm: 0.6, sms: 0.1, email: 0.3 };

@@ -98,7 +98,7 @@ export interface HeraldConfig {
   children: ChildProcessSpec[];
   /** leaseMs: how long a job stays with a worker that stopped renewing it (a killed worker's job then runs again). */
   queue: ({ kind: 'sqlite'; file: string } | { kind: 'bullmq'; redisUrl: string; prefix: string }) & { leaseMs: number };
-  channels: Record<'apns' | 'fcm' | 'webpush' | 'sms' | 'email', ChannelSettings>;
+  channels: Record<'apns' | 'fcm' | 'webpush' | 'sms' | 'email' | 'inapp', ChannelSettings>;
   retry: { baseDelayMs: number; maxDelayMs: number };
   breaker: { failureRate: number; minimumCalls: number; windowMs: number; openMs: number };
   providers: ProviderSettings;
@@ -489,6 +489,8 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       webpush: channel(read, 'WEBPUSH', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
       sms: channel(read, 'SMS', { concurrency: 16, ratePerSecond: 30, maxAttempts: 6 }),
       email: channel(read, 'EMAIL', { concurrency: 32, ratePerSecond: 0, maxAttempts: 8 }),
+      // No provider to wait for: a feed item is one append, so many run at once.
+      inapp: channel(read, 'INAPP', { concurrency: 64, ratePerSecond: 0, maxAttempts: 8 }),
     },
     retry: {
       baseDelayMs: read.duration('RETRY_BASE_DELAY', '2s'),
@@ -533,6 +535,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
         push: read.rate('RATE_LIMIT_PUSH', '20/1h'),
         sms: read.rate('RATE_LIMIT_SMS', '5/1d'),
         email: read.rate('RATE_LIMIT_EMAIL', '10/1h'),
+        inapp: read.rate('RATE_LIMIT_INAPP', '100/1h'),
       },
       categories: categoryPolicies(read),
       idempotencyWindowMs: read.duration('IDEMPOTENCY_WINDOW', '24h'),

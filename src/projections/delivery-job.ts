@@ -1,4 +1,5 @@
 import type { RecipientEvent } from '../domain/recipient/events.js';
+import type { Channel } from '../domain/recipient/values.js';
 
 type Requested = Extract<RecipientEvent, { type: 'NotificationRequested' }>['data'];
 
@@ -17,7 +18,7 @@ export interface DeliveryJob {
   category: string;
   priority: 'high' | 'normal' | 'low';
   critical: boolean;
-  channel: 'push' | 'sms' | 'email';
+  channel: Channel;
   queue: string;
   target: Requested['deliveries'][number]['target'];
   content: Requested['content'] | DigestJobContent;

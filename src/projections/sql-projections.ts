@@ -1,3 +1,4 @@
+import { InboxProjection } from './inbox.projection.js';
 import { NotificationStatsProjection } from './notification-stats.projection.js';
 import { NotificationStatusProjection } from './notification-status.projection.js';
 import { RecipientsProjection } from './recipients.projection.js';
@@ -14,6 +15,7 @@ export const SQL_PROJECTIONS = {
     tables: ['notification_stats_latency', 'notification_stats', 'notification_stats_deliveries', 'notification_stats_decisions'],
   },
   recipients: { create: (): Projection => new RecipientsProjection(), tables: ['recipients'] },
+  inbox: { create: (): Projection => new InboxProjection(), tables: ['inbox_items'] },
 } as const;
 
 export type SqlProjectionName = keyof typeof SQL_PROJECTIONS;

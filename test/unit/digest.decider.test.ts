@@ -108,7 +108,7 @@ describe('digests: the first notification of a digest category opens a window', 
       .given([
         ...user,
         { type: 'RecipientProfileUpdated', data: { userId: 'u1', email: 'ada@example.com', phone: '+447700900123', locale: null, timezone: 'Europe/London', updatedAt: iso(AT) } },
-        { type: 'PreferencesUpdated', data: { userId: 'u1', muted: false, channels: { push: false, sms: true, email: true }, categories: [], quietHours: null, updatedAt: iso(AT) } },
+        { type: 'PreferencesUpdated', data: { userId: 'u1', muted: false, channels: { push: false, sms: true, email: true, inapp: true }, categories: [], quietHours: null, updatedAt: iso(AT) } },
       ])
       .when(request(1, AT))
       .thenMatches((events) => {
@@ -202,7 +202,7 @@ describe('digests: FlushDigest at the window end', () => {
 
   it('an opt-out made during the window is honoured at the flush', () =>
     spec
-      .given([...history, { type: 'PreferencesUpdated', data: { userId: 'u1', muted: false, channels: { push: false, sms: true, email: true }, categories: [], quietHours: null, updatedAt: iso(AT) } }])
+      .given([...history, { type: 'PreferencesUpdated', data: { userId: 'u1', muted: false, channels: { push: false, sms: true, email: true, inapp: true }, categories: [], quietHours: null, updatedAt: iso(AT) } }])
       .when({ type: 'FlushDigest', userId: 'u1', digestId: 'dg-n1', now: AT + HOUR })
       .thenMatches(([flushed]) => {
         assert.equal(flushed!.type, 'DigestFlushed');

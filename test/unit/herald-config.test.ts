@@ -96,14 +96,14 @@ describe('configuration: values that do not parse stop the start, naming the var
   it('CATEGORY_POLICIES: not JSON, not an object, unknown settings, bad values, each reported', () => {
     assert.match(refusal({ CATEGORY_POLICIES: '{security: true}' }, 'CATEGORY_POLICIES'), /^not valid JSON/);
     assert.match(refusal({ CATEGORY_POLICIES: '["security"]' }, 'CATEGORY_POLICIES'), /^not a JSON object of categories/);
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email, quietHours, timezone, digest)');
-    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email, quietHours, timezone, digest)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"security": true}' }, 'CATEGORY_POLICIES'), 'security: must be an object of settings (critical, push, sms, email, inapp, quietHours, timezone, digest)');
+    assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"pushh": "2/1d"}}' }, 'CATEGORY_POLICIES'), 'marketing.pushh: unknown setting (known: critical, push, sms, email, inapp, quietHours, timezone, digest)');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"security": {"critical": "yes"}}' }, 'CATEGORY_POLICIES'), 'security.critical: "yes" is not true or false');
     assert.equal(refusal({ CATEGORY_POLICIES: '{"marketing": {"sms": 2}}' }, 'CATEGORY_POLICIES'), 'marketing.sms: 2 is not a rate like "20/1h"');
     const issues = issuesOf({ CATEGORY_POLICIES: '{"marketing": {"push": "2/day", "emial": "1/1d"}, "security": {"critical": 1}}' });
     assert.deepEqual(issues.map((i) => i.message), [
       'marketing.push: "2/day" is not a rate like "20/1h"',
-      'marketing.emial: unknown setting (known: critical, push, sms, email, quietHours, timezone, digest)',
+      'marketing.emial: unknown setting (known: critical, push, sms, email, inapp, quietHours, timezone, digest)',
       'security.critical: 1 is not true or false',
     ]);
     assert.deepEqual({ ...loadConfig({ ...BASE, CATEGORY_POLICIES: '{"security": {"critical": true}, "marketing": {"push": "2/1d"}}' }).policy.categories }, {
@@ -127,7 +127,7 @@ describe('configuration: values that do not parse stop the start, naming the var
         'CATEGORY_POLICIES: marketing.quietHours.start: start must be a time HH:MM from 00:00 to 23:59',
         'CATEGORY_POLICIES: marketing.quietHours.end: end must be a time HH:MM from 00:00 to 23:59',
         'CATEGORY_POLICIES: marketing.quietHours.days: days must be a non-empty list, each once, of sun, mon, tue, wed, thu, fri, sat',
-        'CATEGORY_POLICIES: marketing.quietHours.channels: channels must be a non-empty list, each once, of push, sms, email',
+        'CATEGORY_POLICIES: marketing.quietHours.channels: channels must be a non-empty list, each once, of push, sms, email, inapp',
         'CATEGORY_POLICIES: marketing.timezone: "Europe/Nowhere" is not an IANA time zone like Europe/London',
         'CATEGORY_POLICIES: news.quietHours.when: unknown setting (known: start, end, days, channels)',
         'CATEGORY_POLICIES: security.quietHours: a critical category is never held back by quiet hours',

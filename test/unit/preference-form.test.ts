@@ -6,14 +6,14 @@ import { pageCategories, preferencesFromForm, quietHoursFormOf, typedTime } from
 
 const current: Preferences = {
   muted: false,
-  channels: { push: true, sms: false, email: true },
-  categories: [{ category: 'digest', enabled: false, channels: { push: true, sms: true, email: true } }],
+  channels: { push: true, sms: false, email: true, inapp: true },
+  categories: [{ category: 'digest', enabled: false, channels: { push: true, sms: true, email: true, inapp: true } }],
   quietHours: { start: '22:00', end: '07:30' },
 };
 /** A category as the form sends it with every box ticked but `unticked`. */
 const all = (category: string, ...unticked: string[]) =>
   Object.fromEntries(Object.entries(everything(category)).filter(([field]) => !unticked.includes(field.slice(`category:${category}:`.length))));
-const everything = (category: string): Record<string, string> => ({ [`category:${category}`]: 'shown', [`category:${category}:enabled`]: 'on', [`category:${category}:push`]: 'on', [`category:${category}:sms`]: 'on', [`category:${category}:email`]: 'on' });
+const everything = (category: string): Record<string, string> => ({ [`category:${category}`]: 'shown', [`category:${category}:enabled`]: 'on', [`category:${category}:push`]: 'on', [`category:${category}:sms`]: 'on', [`category:${category}:email`]: 'on', [`category:${category}:inapp`]: 'on' });
 
 describe('preference page form', () => {
   it('lists the configured categories, then the user’s own, each once', () => {
@@ -21,7 +21,7 @@ describe('preference page form', () => {
   });
 
   it('the untouched form gives the preferences back unchanged: no entry for a category left at its default', () => {
-    const form = { 'channel:push': 'on', 'channel:email': 'on', 'category:digest': 'shown', 'category:digest:push': 'on', 'category:digest:sms': 'on', 'category:digest:email': 'on', ...all('security') };
+    const form = { 'channel:push': 'on', 'channel:email': 'on', 'channel:inapp': 'on', 'category:digest': 'shown', 'category:digest:push': 'on', 'category:digest:sms': 'on', 'category:digest:email': 'on', 'category:digest:inapp': 'on', ...all('security') };
     assert.deepEqual(preferencesFromForm(form, current, ['security', 'digest']), { preferences: current });
   });
 
@@ -32,8 +32,8 @@ describe('preference page form', () => {
       preferences: {
         ...withMore,
         muted: true,
-        channels: { push: false, sms: true, email: false },
-        categories: [current.categories[0], { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false } }],
+        channels: { push: false, sms: true, email: false, inapp: false },
+        categories: [current.categories[0], { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false, inapp: true } }],
       },
     });
   });
@@ -53,7 +53,7 @@ describe('preference page form', () => {
 
   it('no day or channel ticked, or all of them, is every one; the box unticked is no quiet hours; without the marker they stay', () => {
     const times = { 'quiet-hours': 'shown', 'quiet-hours:enabled': 'on', 'quiet-hours:start': '21:00', 'quiet-hours:end': '08:00' };
-    const allTicked = { ...times, ...Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [`quiet-hours:day:${d}`, 'on'])), 'quiet-hours:channel:push': 'on', 'quiet-hours:channel:sms': 'on', 'quiet-hours:channel:email': 'on' };
+    const allTicked = { ...times, ...Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [`quiet-hours:day:${d}`, 'on'])), 'quiet-hours:channel:push': 'on', 'quiet-hours:channel:sms': 'on', 'quiet-hours:channel:email': 'on', 'quiet-hours:channel:inapp': 'on' };
     for (const form of [times, allTicked]) {
       const result = preferencesFromForm(form, current, []);
       assert.deepEqual('preferences' in result && result.preferences.quietHours, { start: '21:00', end: '08:00' });
@@ -67,11 +67,11 @@ describe('preference page form', () => {
   it('shows a window that names no days or channels with every one ticked, and saving it untouched keeps it as it was spelt', () => {
     const spelt = { ...current, quietHours: { start: '22:00', end: '07:30', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] } } as Preferences;
     const shown = quietHoursFormOf(spelt.quietHours);
-    assert.deepEqual(quietHoursFormOf(current.quietHours).channels, ['push', 'sms', 'email']);
+    assert.deepEqual(quietHoursFormOf(current.quietHours).channels, ['push', 'sms', 'email', 'inapp']);
     const form = { 'quiet-hours': 'shown', 'quiet-hours:enabled': 'on', 'quiet-hours:start': shown.start, 'quiet-hours:end': shown.end, ...Object.fromEntries(shown.days.map((d) => [`quiet-hours:day:${d}`, 'on'])) };
     const result = preferencesFromForm(form, spelt, []);
     assert.equal('preferences' in result && result.preferences.quietHours, spelt.quietHours);
-    assert.deepEqual(quietHoursFormOf(null), { enabled: false, start: '22:00', end: '07:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], channels: ['push', 'sms', 'email'] });
+    assert.deepEqual(quietHoursFormOf(null), { enabled: false, start: '22:00', end: '07:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], channels: ['push', 'sms', 'email', 'inapp'] });
   });
 
   it('a mistyped time gives the page back with what was chosen and typed; a value no page sends is a field error', () => {

@@ -41,7 +41,7 @@ const device: RecipientEvent = {
 };
 const quietHours = (quiet: QuietHours | null): RecipientEvent => ({
   type: 'PreferencesUpdated',
-  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: quiet, updatedAt: iso(AT) },
+  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true, inapp: true }, categories: [], quietHours: quiet, updatedAt: iso(AT) },
 });
 const user = (timezone: string | null, quiet: QuietHours | null = null): RecipientEvent[] => [profile(timezone), device, quietHours(quiet)];
 
@@ -159,19 +159,19 @@ describe('quiet hours: a delivery decided inside the window waits until it ends'
   it('a PreferencesUpdated written before quiet hours existed (no quietHours field) means none of the user’s own', () => {
     const old: RecipientEvent = {
       type: 'PreferencesUpdated',
-      data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true }, categories: [], updatedAt: iso(AT) },
+      data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true, inapp: true }, categories: [], updatedAt: iso(AT) },
     };
     spec.given([profile('Europe/London'), old]).when(request('2026-01-15T23:10:00Z')).thenMatches((e) => assert.deepEqual(deferredUntil(e), { email: null }));
     spec
       .given([profile('Europe/London'), old])
-      .when({ type: 'UpdatePreferences', userId: 'u1', preferences: { muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: null }, now: ms('2026-01-15T23:10:00Z') })
+      .when({ type: 'UpdatePreferences', userId: 'u1', preferences: { muted: false, channels: { push: true, sms: true, email: true, inapp: true }, categories: [], quietHours: null }, now: ms('2026-01-15T23:10:00Z') })
       .then([]);
   });
 
   it('the domain refuses a window that starts and ends at the same time, naming the field', () =>
     spec
       .given(user('Europe/London'))
-      .when({ type: 'UpdatePreferences', userId: 'u1', preferences: { muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: { start: '22:00', end: '22:00' } }, now: AT })
+      .when({ type: 'UpdatePreferences', userId: 'u1', preferences: { muted: false, channels: { push: true, sms: true, email: true, inapp: true }, categories: [], quietHours: { start: '22:00', end: '22:00' } }, now: AT })
       .thenThrows((e) => e instanceof DomainError && e.code === 'invalid_argument' && e.field === 'quietHours.end'));
 });
 

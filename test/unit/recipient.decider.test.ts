@@ -6,6 +6,7 @@ import {
   base64urlByteLength,
   createRecipientDecider,
   type RecipientCommand,
+  type ChannelSwitches,
   type NotificationContent,
   type Preferences,
   type RecipientEvent,
@@ -34,9 +35,9 @@ const device = (deviceId: string, token: string, provider: 'apns' | 'fcm' = 'apn
   type: 'DeviceRegistered',
   data: { userId: 'u1', deviceId, platform: provider === 'apns' ? 'ios' : 'android', provider, token, registeredAt: iso(T0) },
 });
-const prefs = (p: Partial<Omit<Preferences, 'categories'> & { categories: { category: string; enabled: boolean; channels: { push: boolean; sms: boolean; email: boolean } }[] }>): RecipientEvent => ({
+const prefs = (p: Partial<Omit<Preferences, 'categories'> & { categories: { category: string; enabled: boolean; channels: ChannelSwitches }[] }>): RecipientEvent => ({
   type: 'PreferencesUpdated',
-  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: null, updatedAt: iso(T0), ...p },
+  data: { userId: 'u1', muted: false, channels: { push: true, sms: true, email: true, inapp: true }, categories: [], quietHours: null, updatedAt: iso(T0), ...p },
 });
 const content: NotificationContent = { kind: 'inline', title: 'Hi', body: 'Your order shipped' };
 
@@ -203,9 +204,9 @@ describe('recipient decider: notification requests', () => {
 
   for (const [name, given, level] of [
     ['global mute', prefs({ muted: true }), 'global'],
-    ['channel opt-out', prefs({ channels: { push: true, sms: true, email: false } }), 'channel'],
-    ['category opt-out', prefs({ categories: [{ category: 'orders', enabled: false, channels: { push: true, sms: true, email: true } }] }), 'category'],
-    ['category-channel opt-out', prefs({ categories: [{ category: 'orders', enabled: true, channels: { push: true, sms: true, email: false } }] }), 'category_channel'],
+    ['channel opt-out', prefs({ channels: { push: true, sms: true, email: false, inapp: true } }), 'channel'],
+    ['category opt-out', prefs({ categories: [{ category: 'orders', enabled: false, channels: { push: true, sms: true, email: true, inapp: true } }] }), 'category'],
+    ['category-channel opt-out', prefs({ categories: [{ category: 'orders', enabled: true, channels: { push: true, sms: true, email: false, inapp: true } }] }), 'category_channel'],
   ] as const) {
     it(`honours a ${name}`, () =>
       spec.given([profile(), given]).when(request({ channels: ['email'] })).thenMatches((events) =>
@@ -213,7 +214,7 @@ describe('recipient decider: notification requests', () => {
   }
 
   it('an opt-out for another category does not apply', () =>
-    spec.given([profile(), prefs({ categories: [{ category: 'marketing', enabled: false, channels: { push: true, sms: true, email: true } }] })])
+    spec.given([profile(), prefs({ categories: [{ category: 'marketing', enabled: false, channels: { push: true, sms: true, email: true, inapp: true } }] })])
       .when(request({ channels: ['email'] })).thenMatches((events) => only(events, 'NotificationRequested')));
 
   it('rate-limits a channel over a sliding window, and frees it as the window slides', () => {
@@ -326,17 +327,17 @@ describe('recipient decider: notification requests', () => {
 });
 
 describe('recipient decider: a recipient switches one category channel (one-click unsubscribe)', () => {
-  const on = { push: true, sms: true, email: true };
+  const on = { push: true, sms: true, email: true, inapp: true };
   const optOut = (category = 'digest'): RecipientCommand => ({ type: 'SetCategoryChannel', userId: 'u1', category, channel: 'email', enabled: false, now: T0 });
   const optIn = (category = 'digest'): RecipientCommand => ({ type: 'SetCategoryChannel', userId: 'u1', category, channel: 'email', enabled: true, now: T0 });
 
   it('opting out adds the category with only that channel off, keeping what the service set', () =>
     spec
-      .given([profile(), prefs({ muted: false, channels: { push: true, sms: false, email: true }, categories: [{ category: 'orders', enabled: true, channels: { ...on, push: false } }] })])
+      .given([profile(), prefs({ muted: false, channels: { push: true, sms: false, email: true, inapp: true }, categories: [{ category: 'orders', enabled: true, channels: { ...on, push: false } }] })])
       .when(optOut())
       .then([
         prefs({
-          channels: { push: true, sms: false, email: true },
+          channels: { push: true, sms: false, email: true, inapp: true },
           categories: [
             { category: 'orders', enabled: true, channels: { ...on, push: false } },
             { category: 'digest', enabled: true, channels: { ...on, email: false } },
@@ -348,7 +349,7 @@ describe('recipient decider: a recipient switches one category channel (one-clic
     spec
       .given([profile(), prefs({ categories: [{ category: 'digest', enabled: true, channels: { ...on, sms: false } }] })])
       .when(optOut())
-      .then([prefs({ categories: [{ category: 'digest', enabled: true, channels: { push: true, sms: false, email: false } }] })]));
+      .then([prefs({ categories: [{ category: 'digest', enabled: true, channels: { push: true, sms: false, email: false, inapp: true } }] })]));
 
   it('a replay changes nothing: no second event', () =>
     spec.given([profile(), prefs({ categories: [{ category: 'digest', enabled: true, channels: { ...on, email: false } }] })]).when(optOut()).then([]));
@@ -374,7 +375,7 @@ describe('recipient decider: a recipient switches one category channel (one-clic
 });
 
 describe('recipient decider: a recipient switches a channel everywhere (an SMS STOP or START)', () => {
-  const on = { push: true, sms: true, email: true };
+  const on = { push: true, sms: true, email: true, inapp: true };
   const stop: RecipientCommand = { type: 'SetChannel', userId: 'u1', channel: 'sms', enabled: false, now: T0 };
   const start: RecipientCommand = { type: 'SetChannel', userId: 'u1', channel: 'sms', enabled: true, now: T0 };
   const categories = [{ category: 'orders', enabled: true, channels: { ...on, push: false } }];

@@ -1,5 +1,6 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import { keysOf } from '../shared/keys-of.js';
+import { INBOX_EVENT_TYPES, MARKED, movesForward, type InboxEvent, type InboxItemContent, type InboxMark, type InboxState } from './inbox.js';
 
 /**
  * The delivery lifecycle: what happened to each delivery of one notification after the
@@ -38,10 +39,10 @@ export type EngagementEvent =
   | { type: 'NotificationConverted'; data: EngagementData };
 
 /** Everything in a delivery lifecycle (its `notification-{id}` stream). */
-export type DeliveryLifecycleEvent = OutcomeEvent | EngagementEvent;
+export type DeliveryLifecycleEvent = OutcomeEvent | EngagementEvent | InboxEvent;
 
-/** Where an engagement was observed: the email's open pixel, a rewritten link, or the app reporting it. */
-export type EngagementSource = 'pixel' | 'link' | 'app';
+/** Where an engagement was observed: the email's open pixel, a rewritten link, the app reporting it, or the user reading the item in their in-app feed. */
+export type EngagementSource = 'pixel' | 'link' | 'app' | 'inbox';
 export type EngagementKind = 'opened' | 'clicked' | 'converted';
 
 export interface EngagementData {
@@ -57,7 +58,11 @@ export type DeliveryLifecycleCommand =
   | { type: 'RecordRetry'; notificationId: string; deliveryId: string; channel: string; provider: string; error: string; retryAt: number; failoverTo?: string; now: number }
   | { type: 'RecordFailure'; notificationId: string; deliveryId: string; channel: string; provider: string; reason: FailureReason; error: string; now: number }
   | { type: 'Cancel'; notificationId: string; deliveryIds: string[]; now: number }
-  | { type: 'RecordEngagement'; kind: EngagementKind; notificationId: string; deliveryId: string; source: EngagementSource; url?: string; now: number };
+  | { type: 'RecordEngagement'; kind: EngagementKind; notificationId: string; deliveryId: string; source: EngagementSource; url?: string; now: number }
+  /** An inapp delivery is made by putting its item in the user's feed: that is its send. */
+  | { type: 'RecordInboxItem'; notificationId: string; deliveryId: string; channel: string; provider: string; userId: string; category: string; item: InboxItemContent; now: number }
+  /** The user (through their subscriber token) marks their item seen, read or archived. */
+  | { type: 'MarkInboxItem'; mark: InboxMark; notificationId: string; deliveryId: string; userId: string; now: number };
 
 export interface DeliveryProgress {
   status: DeliveryStatus;
@@ -68,6 +73,8 @@ export interface DeliveryProgress {
   engaged?: Partial<Record<EngagementKind, true>>;
   /** The provider the next attempt goes to, named by the last attempt's failover. */
   nextProvider?: string;
+  /** An inapp delivery's item: whose feed it is in, and where it stands. */
+  inbox?: { userId: string; state: InboxState };
 }
 
 export interface DeliveryLifecycleState {
@@ -85,8 +92,7 @@ export const ENGAGEMENT_EVENT_TYPES = keysOf({
   NotificationClicked: true,
   NotificationConverted: true,
 } satisfies Record<EngagementEvent['type'], true>);
-export const DELIVERY_LIFECYCLE_EVENT_TYPES: readonly DeliveryLifecycleEvent['type'][] = [...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES];
-
+export const DELIVERY_LIFECYCLE_EVENT_TYPES: readonly DeliveryLifecycleEvent['type'][] = [...OUTCOME_EVENT_TYPES, ...ENGAGEMENT_EVENT_TYPES, ...INBOX_EVENT_TYPES];
 
 export const notificationStream = (notificationId: string): string => `notification-${notificationId}`;
 
@@ -124,6 +130,39 @@ function decideEngagement(command: Extract<DeliveryLifecycleCommand, { type: 'Re
   return events;
 }
 
+/**
+ * Marks move an item forward only, and a repeat records nothing. Reading an item is its open
+ * (source `inbox`), once, so analytics counts in-app reads with every other channel's opens.
+ * An item is found only in its own user's feed: another user's id is told "not found".
+ */
+function decideInboxMark(command: Extract<DeliveryLifecycleCommand, { type: 'MarkInboxItem' }>, state: DeliveryLifecycleState): DeliveryLifecycleEvent[] {
+  const delivery = deliveryOf(state, command.deliveryId);
+  if (!delivery.inbox || delivery.inbox.userId !== command.userId) throw new DomainError('not_found', `no item ${command.deliveryId} in this user's feed`, 'id');
+  if (!movesForward(delivery.inbox.state, command.mark)) return [];
+  const { notificationId, deliveryId, userId } = command;
+  const at = iso(command.now);
+  const events: DeliveryLifecycleEvent[] = [{ type: MARKED[command.mark].event, data: { notificationId, deliveryId, userId, at } }];
+  if (command.mark === 'read' && !delivery.engaged?.opened) events.push({ type: 'NotificationOpened', data: { notificationId, deliveryId, channel: 'inapp', source: 'inbox', at } });
+  return events;
+}
+
+function decideInboxItem(command: Extract<DeliveryLifecycleCommand, { type: 'RecordInboxItem' }>, state: DeliveryLifecycleState): DeliveryLifecycleEvent[] {
+  const current = deliveryOf(state, command.deliveryId);
+  if (TERMINAL.has(current.status)) return [];
+  const { notificationId, deliveryId, channel, provider, userId, category, item } = command;
+  const at = iso(command.now);
+  return [
+    { type: 'InboxItemAdded', data: { notificationId, deliveryId, userId, category, ...item, addedAt: at } },
+    { type: 'NotificationSent', data: { notificationId, deliveryId, channel, provider, providerMessageId: deliveryId, attempt: current.attempts + 1, sentAt: at } },
+  ];
+}
+
+const inboxMoved = (state: DeliveryLifecycleState, deliveryId: string, to: InboxState): DeliveryLifecycleState => {
+  const current = deliveryOf(state, deliveryId);
+  if (!current.inbox) return state;
+  return { deliveries: { ...state.deliveries, [deliveryId]: { ...current, inbox: { ...current.inbox, state: to } } } };
+};
+
 const engage = (state: DeliveryLifecycleState, data: EngagementData, kind: EngagementKind): DeliveryLifecycleState => {
   const current = deliveryOf(state, data.deliveryId);
   return { deliveries: { ...state.deliveries, [data.deliveryId]: { ...current, engaged: { ...current.engaged, [kind]: true } } } };
@@ -139,6 +178,8 @@ export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, Deliver
       return [{ type: 'NotificationCanceled', data: { notificationId: command.notificationId, deliveryIds: open, canceledAt: iso(command.now) } }];
     }
     if (command.type === 'RecordEngagement') return decideEngagement(command, state);
+    if (command.type === 'MarkInboxItem') return decideInboxMark(command, state);
+    if (command.type === 'RecordInboxItem') return decideInboxItem(command, state);
     const current = deliveryOf(state, command.deliveryId);
     // A terminal delivery stays terminal: a late or repeated outcome is ignored.
     if (TERMINAL.has(current.status)) return [];
@@ -174,9 +215,11 @@ export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, Deliver
   },
 
   evolve(state, event) {
-    const set = (id: string, status: DeliveryStatus, attempts: number, channel?: string): DeliveryLifecycleState => ({
-      deliveries: { ...state.deliveries, [id]: { status, attempts, ...(channel ? { channel } : {}) } },
-    });
+    // The feed item stays with the delivery whatever its outcome does: it was added just before the send.
+    const set = (id: string, status: DeliveryStatus, attempts: number, channel?: string): DeliveryLifecycleState => {
+      const inbox = state.deliveries[id]?.inbox;
+      return { deliveries: { ...state.deliveries, [id]: { status, attempts, ...(channel ? { channel } : {}), ...(inbox ? { inbox } : {}) } } };
+    };
     switch (event.type) {
       case 'NotificationSent':
         return set(event.data.deliveryId, 'sent', event.data.attempt, event.data.channel);
@@ -198,6 +241,16 @@ export const deliveryLifecycleDecider: Decider<DeliveryLifecycleCommand, Deliver
         return engage(state, event.data, 'clicked');
       case 'NotificationConverted':
         return engage(state, event.data, 'converted');
+      case 'InboxItemAdded': {
+        const current = deliveryOf(state, event.data.deliveryId);
+        return { deliveries: { ...state.deliveries, [event.data.deliveryId]: { ...current, inbox: { userId: event.data.userId, state: 'unseen' } } } };
+      }
+      case 'InboxItemSeen':
+        return inboxMoved(state, event.data.deliveryId, 'seen');
+      case 'InboxItemRead':
+        return inboxMoved(state, event.data.deliveryId, 'read');
+      case 'InboxItemArchived':
+        return inboxMoved(state, event.data.deliveryId, 'archived');
       default: {
         const never: never = event;
         return never;

@@ -8,7 +8,7 @@ import { isCritical, rateLimitFor, timezoneFor, type RecipientPolicy } from './p
 import { quietHoursProblems } from './quiet-hours.js';
 import { createRecipientEvolve, initialRecipientState, type IdempotencyRecord, type RecipientState } from './state.js';
 import { optOut, queueOf, targetsFor } from './targets.js';
-import { CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
+import { ALL_CHANNELS_ON, CONTACT_CHANNELS, MAX_DEVICES_PER_USER, isE164, isEmail, webPushDeviceProblems, type Channel, type WebPushKeys } from './values.js';
 
 export type RecipientDecider = Decider<RecipientCommand, RecipientState, RecipientEvent>;
 
@@ -129,7 +129,7 @@ function decide(policy: RecipientPolicy, command: RecipientCommand, state: Recip
 function withCategoryChannel(preferences: Preferences, category: string, channel: Channel, enabled: boolean): Preferences {
   const current = preferences.categories.find((c) => c.category === category);
   if (!current && enabled) return preferences;
-  const base = current ?? { category, enabled: true, channels: { push: true, sms: true, email: true } };
+  const base = current ?? { category, enabled: true, channels: { ...ALL_CHANNELS_ON } };
   const next = { ...base, enabled: enabled ? true : base.enabled, channels: { ...base.channels, [channel]: enabled } };
   const categories = current ? preferences.categories.map((c) => (c === current ? next : c)) : [...preferences.categories, next];
   return { ...preferences, categories };
@@ -172,10 +172,10 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
   if (state.userId === null) throw new DomainError('not_found', 'unknown user: register the user first', 'userId');
   if (findIdempotentReplay(policy, state, cmd.idempotencyKey, cmd.now)) return [];
 
-  // Without an explicit list, every channel the user can be reached on is a candidate.
+  // Without an explicit list, every channel the user gave contact data for is a candidate.
   const explicit = cmd.channels !== null;
-  const candidates = explicit ? [...new Set(cmd.channels)] : CHANNELS.filter((c) => targetsFor(state, c).length > 0);
-  const channels = candidates.length > 0 ? candidates : [...CHANNELS];
+  const candidates = explicit ? [...new Set(cmd.channels)] : CONTACT_CHANNELS.filter((c) => targetsFor(state, c).length > 0);
+  const channels = candidates.length > 0 ? candidates : [...CONTACT_CHANNELS];
 
   // A local-time send is resolved in the recipient's zone; one not in the future is sent at once.
   const timezone = timezoneFor(policy, state.profile.timezone, cmd.category);

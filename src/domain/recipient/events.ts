@@ -15,6 +15,8 @@ export interface ChannelSwitches {
   push: boolean;
   sms: boolean;
   email: boolean;
+  /** The in-app feed; absent from events written before it existed: on. */
+  inapp: boolean;
 }
 
 export interface CategoryPreference {
@@ -43,19 +45,23 @@ export type NotificationContent =
       text?: string;
       html?: string;
       data?: Record<string, string>;
+      /** Where an in-app item leads when the user opens it. */
+      actionUrl?: string;
     };
 
 export type DeliveryTarget =
   /** `keys` only for webpush, whose token is the subscription's endpoint. */
   | { channel: 'push'; deviceId: string; platform: Platform; provider: PushProvider; token: string; keys?: WebPushKeys }
   | { channel: 'sms'; phone: string }
-  | { channel: 'email'; email: string };
+  | { channel: 'email'; email: string }
+  /** The user's in-app feed: every registered user has one, no contact data needed. */
+  | { channel: 'inapp'; userId: string };
 
 export interface Delivery {
   deliveryId: string;
   channel: Channel;
-  /** The provider queue this delivery goes to: apns, fcm, webpush, sms or email. */
-  queue: PushProvider | 'sms' | 'email';
+  /** The provider queue this delivery goes to: apns, fcm, webpush, sms, email or inapp. */
+  queue: PushProvider | 'sms' | 'email' | 'inapp';
   target: DeliveryTarget;
   /** Held back by quiet hours: sent at `until`, not before. Absent: due at sendAt (or at once). */
   deferred?: Deferral;
@@ -153,6 +159,7 @@ export type RecipientEvent =
       data: { userId: string; deviceId: string; token: string; reason: string; invalidatedAt: string };
     }
   /** quietHours is absent from events written before there were quiet hours: none. */
+  /** quietHours and each `inapp` switch are absent from events written before there were any: none, and on. */
   | { type: 'PreferencesUpdated'; data: Omit<Preferences, 'quietHours'> & { quietHours?: QuietHours | null; userId: string; updatedAt: string } }
   | NotificationDecisionEvent
   | DigestEvent;

@@ -39,6 +39,7 @@ export const DEFAULT_POLICY: RecipientPolicy = {
     push: { limit: 20, windowMs: HOUR },
     sms: { limit: 5, windowMs: 24 * HOUR },
     email: { limit: 10, windowMs: HOUR },
+    inapp: { limit: 100, windowMs: HOUR },
   },
   categories: {},
   idempotencyWindowMs: 24 * HOUR,

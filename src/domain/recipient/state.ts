@@ -1,4 +1,5 @@
 import type {
+  ChannelSwitches,
   ChannelSuppression,
   Delivery,
   NotificationContent,
@@ -10,7 +11,7 @@ import type {
 import type { DigestItem, OpenDigest } from './digest.js';
 import { sendsStillCounted, type SendRecord } from './history.js';
 import type { RecipientPolicy } from './policy.js';
-import type { Channel, Platform, PushProvider, WebPushKeys } from './values.js';
+import { ALL_CHANNELS_ON, type Channel, type Platform, type PushProvider, type WebPushKeys } from './values.js';
 
 export interface Device {
   deviceId: string;
@@ -66,7 +67,7 @@ export const initialRecipientState = (): RecipientState => ({
   profile: { email: null, phone: null, locale: null, timezone: null },
   devices: [],
   invalidatedTokens: [],
-  preferences: { muted: false, channels: { push: true, sms: true, email: true }, categories: [], quietHours: null },
+  preferences: { muted: false, channels: { ...ALL_CHANNELS_ON }, categories: [], quietHours: null },
   sends: [],
   idempotency: [],
   recentContent: [],
@@ -95,6 +96,12 @@ export function digestItemOf(d: { notificationId: string; requestedAt: string; c
 const withoutDigest = (digests: Record<string, OpenDigest>, category: string): Record<string, OpenDigest> =>
   Object.fromEntries(Object.entries(digests).filter(([c]) => c !== category));
 
+/**
+ * Switches in one key order (so equal preferences compare equal as JSON), the in-app feed on
+ * where an event written before it existed does not name it.
+ */
+export const switches = (c: Omit<ChannelSwitches, 'inapp'> & { inapp?: boolean }): ChannelSwitches => ({ push: c.push, sms: c.sms, email: c.email, inapp: c.inapp ?? true });
+
 export function createRecipientEvolve(policy: RecipientPolicy) {
   return function evolve(state: RecipientState, event: RecipientEvent): RecipientState {
     switch (event.type) {
@@ -122,7 +129,8 @@ export function createRecipientEvolve(policy: RecipientPolicy) {
         };
       case 'PreferencesUpdated': {
         const { userId, muted, channels, categories, quietHours } = event.data;
-        return { ...state, userId, preferences: { muted, channels, categories, quietHours: quietHours ?? null } };
+        const preferences = { muted, channels: switches(channels), categories: categories.map((c) => ({ ...c, channels: switches(c.channels) })), quietHours: quietHours ?? null };
+        return { ...state, userId, preferences };
       }
       case 'NotificationRequested':
       case 'NotificationSuppressed': {

@@ -2,7 +2,7 @@ import type { ChannelSuppression, DeliveryTarget } from './events.js';
 import type { RecipientState } from './state.js';
 import type { Channel, PushProvider } from './values.js';
 
-/** Where a channel reaches the user now: each device, the phone, the email. */
+/** Where a channel reaches the user now: each device, the phone, the email, their in-app feed. */
 export function targetsFor(state: RecipientState, channel: Channel): DeliveryTarget[] {
   switch (channel) {
     case 'push':
@@ -11,6 +11,8 @@ export function targetsFor(state: RecipientState, channel: Channel): DeliveryTar
       return state.profile.phone ? [{ channel, phone: state.profile.phone }] : [];
     case 'email':
       return state.profile.email ? [{ channel, email: state.profile.email }] : [];
+    case 'inapp':
+      return state.userId ? [{ channel, userId: state.userId }] : [];
   }
 }
 
@@ -31,4 +33,4 @@ export function optOut(state: RecipientState, category: string, channel: Channel
 
 
 /** The provider queue a target's delivery goes to: its push provider's, or its channel's. */
-export const queueOf = (target: DeliveryTarget): PushProvider | 'sms' | 'email' => (target.channel === 'push' ? target.provider : target.channel);
+export const queueOf = (target: DeliveryTarget): PushProvider | 'sms' | 'email' | 'inapp' => (target.channel === 'push' ? target.provider : target.channel);

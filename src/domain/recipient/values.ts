@@ -1,5 +1,16 @@
-export const CHANNELS = ['push', 'sms', 'email'] as const;
+export const CHANNELS = ['push', 'sms', 'email', 'inapp'] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The channels a request that names none may go to: those the user gave contact data for.
+ * The in-app feed is asked for by name (or by a template with in-app content): an upgrade must
+ * not start filling every user's feed with the one-time codes and receipts already sent by SMS
+ * and email.
+ */
+export const CONTACT_CHANNELS = ['push', 'sms', 'email'] as const satisfies readonly Channel[];
+
+/** Every switch on: a user who said nothing receives every channel. */
+export const ALL_CHANNELS_ON = { push: true, sms: true, email: true, inapp: true } as const;
 
 export const PLATFORMS = ['ios', 'android', 'web', 'macos'] as const;
 export type Platform = (typeof PLATFORMS)[number];

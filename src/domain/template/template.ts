@@ -13,11 +13,20 @@ export interface EmailContent {
   html?: string;
 }
 
+/** An in-app feed item; `data` is given to the browser as it is (not rendered). */
+export interface InappContent {
+  title?: string;
+  body?: string;
+  actionUrl?: string;
+  data?: Record<string, string>;
+}
+
 /** Content per channel, then per locale (BCP 47 tag). */
 export interface TemplateChannels {
   push?: Record<string, PushContent>;
   sms?: Record<string, SmsContent>;
   email?: Record<string, EmailContent>;
+  inapp?: Record<string, InappContent>;
 }
 
 export interface TemplateVersion {

@@ -49,7 +49,7 @@ export class NotificationTimelineDto {
 
 export class EngagementAtDto {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['app', 'link', 'pixel'], description: 'reported by an app, a followed email link, or an opened email’s pixel' }) source: string;
+  @ApiProperty({ enum: ['app', 'link', 'pixel', 'inbox'], description: 'reported by an app, a followed email link, an opened email’s pixel, or the user reading the item in their in-app feed' }) source: string;
 }
 
 export class ClickedAtDto extends EngagementAtDto {
@@ -60,6 +60,14 @@ export class EngagementDto {
   @ApiProperty({ type: EngagementAtDto, nullable: true, description: 'the first open' }) opened: EngagementAtDto | null;
   @ApiProperty({ type: ClickedAtDto, nullable: true, description: 'the first click' }) clicked: ClickedAtDto | null;
   @ApiProperty({ type: EngagementAtDto, nullable: true }) converted: EngagementAtDto | null;
+}
+
+export class InboxItemStoryDto {
+  @ApiProperty({ enum: ['unseen', 'seen', 'read', 'archived'], nullable: true, description: 'where the item stands; null: not in the feed yet' }) state: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it reached the user’s feed (its send)' }) addedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) seenAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'read: also its open' }) readAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) archivedAt: string | null;
 }
 
 export class FailoverDto {
@@ -93,7 +101,7 @@ export class LocalSendAtViewDto {
 
 export class DeliveryExplanationDto {
   @ApiProperty({ example: '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1' }) deliveryId: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'push: deviceId, provider and the token’s last 6 characters; sms: phone; email: email' }) target: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'push: deviceId, provider and the token’s last 6 characters; sms: phone; email: email; inapp: userId' }) target: Record<string, unknown>;
   @ApiPropertyOptional({ type: DeferralDto, description: 'held back by quiet hours: until when, and why' }) deferred?: DeferralDto;
   @ApiProperty({ enum: ['pending', 'NotificationSent', 'NotificationRetried', 'NotificationFailed', 'NotificationCanceled'], description: 'the latest outcome recorded' }) outcome: string;
   @ApiProperty({ type: 'integer', description: 'provider calls recorded' }) attempts: number;
@@ -103,6 +111,7 @@ export class DeliveryExplanationDto {
   @ApiPropertyOptional({ example: 'twilio', description: 'sent: the provider that sent it' }) sentBy?: string;
   @ApiProperty({ type: [FailoverDto], description: 'each hand-over to the next provider of the channel’s chain' }) failovers: FailoverDto[];
   @ApiProperty({ type: EngagementDto }) engagement: EngagementDto;
+  @ApiPropertyOptional({ type: InboxItemStoryDto, description: 'an inapp delivery: its item in the user’s feed' }) inbox?: InboxItemStoryDto;
 }
 
 export class AcceptedChannelDto {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
+import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
 import {
   NOTIFICATION_DECISION_TYPES,
   recipientStream,
@@ -9,6 +9,7 @@ import {
   type NotificationDecision,
   type NotificationDecisionEvent,
 } from '../../domain/recipient/events.js';
+import { INBOX_EVENT_TYPES, type InboxEvent } from '../../domain/notification/inbox.js';
 import type { Deferral } from '../../domain/recipient/quiet-hours.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../event-store/event-store.port.js';
 import { GetNotificationQuery } from '../notifications/queries/get-notification.query.js';
@@ -20,6 +21,8 @@ const DECISIONS: ReadonlySet<string> = new Set(NOTIFICATION_DECISION_TYPES);
 const DIGEST_SEARCH_PAGE = 1000;
 const byPosition = (a: RecordedEvent, b: RecordedEvent): number => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
 const OUTCOMES: ReadonlySet<string> = new Set(OUTCOME_EVENT_TYPES);
+const ENGAGEMENTS: ReadonlySet<string> = new Set(ENGAGEMENT_EVENT_TYPES);
+const INBOX: ReadonlySet<string> = new Set(INBOX_EVENT_TYPES);
 
 /** Reads the log for auditors: raw streams, timelines, and why each channel did or did not deliver. */
 @Injectable()
@@ -87,7 +90,8 @@ export class AuditService {
     const decision = { type: decisionEvent.type, data: decisionEvent.data } as NotificationDecisionEvent;
     const stream = (await this.store.readStream(notificationStream(notificationId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryLifecycleEvent);
     const outcomes = stream.filter((e): e is OutcomeEvent => OUTCOMES.has(e.type));
-    const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
+    const engagements = stream.filter((e): e is EngagementEvent => ENGAGEMENTS.has(e.type));
+    const inboxEvents = stream.filter((e): e is InboxEvent => INBOX.has(e.type));
     const deliveries = decision.type === 'NotificationRequested' ? decision.data.deliveries : [];
     const digested = decision.data.digested;
     const channels = [...new Set([...deliveries.map((d) => d.channel), ...(digested?.channels ?? []), ...decision.data.suppressed.map((s) => s.channel)])];
@@ -115,7 +119,7 @@ export class AuditService {
           channel,
           decision: 'accepted',
           delivered: deliveries.filter((d) => d.channel === channel).some((d) => outcomes.some((o) => o.type === 'NotificationSent' && o.data.deliveryId === d.deliveryId)),
-          deliveries: deliveries.filter((d) => d.channel === channel).map((d) => deliveryExplanation(d, outcomes, engagements)),
+          deliveries: deliveries.filter((d) => d.channel === channel).map((d) => deliveryExplanation(d, outcomes, engagements, inboxEvents)),
         };
       }),
     };
@@ -133,7 +137,7 @@ export class AuditService {
     const flushed = end.data as DigestFlushedData;
     const stream = (await this.store.readStream(notificationStream(found.digestId))).map((e) => ({ type: e.type, data: e.data }) as DeliveryLifecycleEvent);
     const outcomes = stream.filter((e): e is OutcomeEvent => OUTCOMES.has(e.type));
-    const engagements = stream.filter((e): e is EngagementEvent => !OUTCOMES.has(e.type));
+    const engagements = stream.filter((e): e is EngagementEvent => ENGAGEMENTS.has(e.type));
     const position = flushed.items.findIndex((i) => i.notificationId === (decisionEvent.data as NotificationDecision).notificationId) + 1;
     return {
       summary: { ...summary, status: 'flushed', flushedAt: flushed.flushedAt, reason: flushed.reason, itemCount: flushed.count, position, suppressed: flushed.suppressed },
@@ -162,7 +166,7 @@ export class AuditService {
 type Decided = Extract<NotificationDecisionEvent, { type: 'NotificationRequested' }>['data']['deliveries'][number];
 
 /** One delivery's story: its target, deferral, outcome, attempts, errors, failovers and what the recipient did with it. */
-function deliveryExplanation(d: Decided, outcomes: OutcomeEvent[], engagements: EngagementEvent[]) {
+function deliveryExplanation(d: Decided, outcomes: OutcomeEvent[], engagements: EngagementEvent[], inboxEvents: InboxEvent[] = []) {
   const own = outcomes.filter((o) => (o.type === 'NotificationCanceled' ? o.data.deliveryIds.includes(d.deliveryId) : o.data.deliveryId === d.deliveryId));
   const last = own[own.length - 1];
   const target = d.target.channel === 'push' ? { deviceId: d.target.deviceId, provider: d.target.provider, tokenSuffix: d.target.token.slice(-6) } : d.target;
@@ -179,6 +183,7 @@ function deliveryExplanation(d: Decided, outcomes: OutcomeEvent[], engagements: 
       o.type === 'NotificationRetried' && o.data.failoverTo ? [{ from: o.data.provider, to: o.data.failoverTo, error: o.data.error, at: o.data.retriedAt }] : [],
     ),
     engagement: engagementOf(engagements.filter((e) => e.data.deliveryId === d.deliveryId)),
+    ...(d.channel === 'inapp' ? { inbox: inboxOf(inboxEvents.filter((e) => e.data.deliveryId === d.deliveryId)) } : {}),
   };
 }
 
@@ -193,6 +198,20 @@ function engagementOf(events: EngagementEvent[]) {
     clicked: clicked ? { at: clicked.data.at, source: clicked.data.source, url: clicked.data.url } : null,
     converted: converted ? { at: converted.data.at, source: converted.data.source } : null,
   };
+}
+
+/** An in-app item's story: when it reached the feed, and when the user saw, read and archived it (null: not yet). */
+function inboxOf(events: InboxEvent[]) {
+  const at = (type: InboxEvent['type']): string | null => {
+    const e = events.find((x) => x.type === type);
+    return e ? (e.type === 'InboxItemAdded' ? e.data.addedAt : e.data.at) : null;
+  };
+  const archivedAt = at('InboxItemArchived');
+  const readAt = at('InboxItemRead');
+  const seenAt = at('InboxItemSeen');
+  const addedAt = at('InboxItemAdded');
+  const state = archivedAt ? 'archived' : readAt ? 'read' : seenAt ? 'seen' : addedAt ? 'unseen' : null;
+  return { state, addedAt, seenAt, readAt, archivedAt };
 }
 
 function explainDeferral(d: Deferral): string {
@@ -215,6 +234,6 @@ function explainSuppression(s: ChannelSuppression): string {
     case 'duplicate':
       return `same content sent on ${s.channel} within ${d.windowSeconds} s as notification ${d.duplicateOf}`;
     case 'no_target':
-      return s.channel === 'push' ? 'the user has no active push device' : `the user has no ${s.channel === 'sms' ? 'phone number' : 'email address'}`;
+      return { push: 'the user has no active push device', sms: 'the user has no phone number', email: 'the user has no email address', inapp: 'the user is not registered' }[s.channel];
   }
 }

@@ -7,6 +7,7 @@ import { SANDBOX_OUTBOX, type SandboxOutbox } from './sandbox-outbox.port.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SandboxProvider } from './sandbox.provider.js';
 import { SqlSandboxOutbox } from './sql-sandbox-outbox.js';
+import { InboxFeedProvider } from './inbox-feed.provider.js';
 import { realProviders } from './real-providers.js';
 
 @Global()
@@ -19,7 +20,8 @@ import { realProviders } from './real-providers.js';
       provide: CHANNEL_PROVIDERS,
       inject: [HERALD_CONFIG, SANDBOX_OUTBOX],
       useFactory: (config: HeraldConfig, outbox: SandboxOutbox): ChannelProviders => {
-        const real = realProviders(config);
+        // The in-app feed is Herald's own: it has no sandbox, as it has nothing to stand in for.
+        const real = { ...realProviders(config), inapp: [new InboxFeedProvider()] as const };
         const chosen = Object.fromEntries(
           CHANNEL_QUEUES.map((queue): [string, readonly ChannelProvider[]] => [queue, real[queue] ?? [new SandboxProvider(queue, outbox)]]),
         ) as ChannelProviders;

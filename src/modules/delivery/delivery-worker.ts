@@ -8,6 +8,7 @@ import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProvider
 import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from '../templates/template-renderer.js';
+import { inboxItemOf } from '../inbox/inbox-item.js';
 import { TemplateStore } from '../templates/template-store.js';
 import { EmailTracking } from '../tracking/email-tracking.js';
 import { PreferenceLinks } from '../tracking/preference-links.js';
@@ -122,6 +123,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       // Issued at the request, not the attempt, so a retried send carries the same link.
       const preferencesUrl = this.preferenceLinks.linkFor(d.userId, Date.parse(d.requestedAt)).url;
       message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer, { preferencesUrl }));
+      if (d.target.channel === 'inapp') inboxItemOf(message);
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;
       await record({ type: 'RecordFailure', ...base, reason: 'render_failed', error: error.message });
@@ -163,7 +165,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const seconds = stopTimer({ result: 'sent' });
     this.logger.log({ msg: 'provider call sent', ...callLine, result: 'sent', providerMessageId, durationMs: Math.round(seconds * 1000) });
     breaker.record(true, this.clock());
-    await record({ type: 'RecordSent', ...base, providerMessageId });
+    // An in-app delivery is made by recording its item: the send and the item are one append.
+    if (d.target.channel === 'inapp') await record({ type: 'RecordInboxItem', ...base, userId: d.userId, category: d.category, item: inboxItemOf(message) });
+    else await record({ type: 'RecordSent', ...base, providerMessageId });
     this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: 'sent' });
   }
 

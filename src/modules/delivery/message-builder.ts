@@ -20,6 +20,8 @@ export function renderFor(job: DeliveryJob, locale: string | null, template: Tem
       return strip({ text: c.text ?? c.body ?? c.title });
     case 'email':
       return strip({ subject: c.subject ?? c.title, text: c.text ?? c.body, html: c.html });
+    case 'inapp':
+      return strip({ title: c.title ?? c.subject, body: c.body ?? c.text, actionUrl: c.actionUrl, data: c.data });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { CategoryPreference, ChannelSwitches, Preferences } from '../../domain/recipient/events.js';
 import { WEEKDAYS, type QuietHours, type Weekday } from '../../domain/recipient/quiet-hours.js';
-import { CHANNELS, type Channel } from '../../domain/recipient/values.js';
+import { ALL_CHANNELS_ON, CHANNELS, type Channel } from '../../domain/recipient/values.js';
 import { parseTime } from '../../domain/recipient/wall-clock.js';
 import type { FieldError } from '../http/validation.js';
 
@@ -27,7 +27,7 @@ export const FIELDS = {
 export const TICKED = 'on';
 export const SHOWN = 'shown';
 
-const ALL_ON: ChannelSwitches = { push: true, sms: true, email: true };
+const ALL_ON: ChannelSwitches = { ...ALL_CHANNELS_ON };
 
 /** What the page offers a user who has no quiet hours yet, once they tick the box: a night. */
 const SUGGESTED_WINDOW = { start: '22:00', end: '07:00' };

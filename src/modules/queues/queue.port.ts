@@ -1,8 +1,8 @@
 /** Job queues: one per provider channel. Derived state: the event log can always refill them. */
 export const QUEUE_BACKEND = Symbol('QueueBackend');
 
-/** Push has a queue per provider (each device names its own); SMS and email one each, whichever provider sends. */
-export const CHANNEL_QUEUES = ['apns', 'fcm', 'webpush', 'sms', 'email'] as const;
+/** Push has a queue per provider (each device names its own); SMS, email and the in-app feed one each, whichever provider sends. */
+export const CHANNEL_QUEUES = ['apns', 'fcm', 'webpush', 'sms', 'email', 'inapp'] as const;
 export type ChannelQueue = (typeof CHANNEL_QUEUES)[number];
 /** Client webhooks: their own queue and workers, so a slow receiver never holds up a provider delivery. */
 export const WEBHOOK_QUEUE = 'webhooks';

@@ -26,7 +26,7 @@ const SANDBOX_OUTBOX_INDEXES = [
   `CREATE INDEX IF NOT EXISTS sandbox_outbox_notification ON sandbox_outbox (notification_id, seq)`,
 ];
 
-export const MIGRATIONS: Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: 'notifications and deliveries',
@@ -212,6 +212,35 @@ export const MIGRATIONS: Migration[] = [
        )`,
       `ALTER TABLE notification_stats ADD COLUMN digested INTEGER NOT NULL DEFAULT 0`,
       `ALTER TABLE notification_stats ADD COLUMN digests INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
+  {
+    id: 11,
+    name: 'inbox items',
+    // Each user's in-app feed. `position` is the log position of the last event that changed the
+    // row: the live stream's change feed (every API process polls it) and its SSE event ids.
+    sql: [
+      `CREATE TABLE IF NOT EXISTS inbox_items (
+         item_id TEXT PRIMARY KEY,
+         notification_id TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         category TEXT NOT NULL,
+         title TEXT,
+         body TEXT,
+         action_url TEXT,
+         data TEXT,
+         state TEXT NOT NULL,
+         added_at TEXT NOT NULL,
+         seen_at TEXT,
+         read_at TEXT,
+         archived_at TEXT,
+         added_position BIGINT NOT NULL,
+         position BIGINT NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS inbox_items_feed ON inbox_items (user_id, added_position)`,
+      `CREATE INDEX IF NOT EXISTS inbox_items_state ON inbox_items (user_id, state)`,
+      `CREATE INDEX IF NOT EXISTS inbox_items_changes ON inbox_items (position)`,
+      `CREATE INDEX IF NOT EXISTS inbox_items_user_changes ON inbox_items (user_id, position)`,
     ],
   },
   {

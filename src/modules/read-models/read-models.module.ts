@@ -3,6 +3,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js'
 import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
 import { RecipientsProjection } from '../../projections/recipients.projection.js';
+import { InboxProjection } from '../../projections/inbox.projection.js';
 import { LeasedProjection } from '../../projections/leased-projection.js';
 import type { Projection } from '../../projections/sql-sink.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
@@ -16,9 +17,11 @@ export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
 export const RECIPIENTS_RUNNER = Symbol('RecipientsRunner');
 // Read models are for people and dashboards: 100 ms batches cost them nothing and save the database a transaction per event.
 const READ_MODEL_COMMIT_INTERVAL_MS = 100;
+const INBOX_COMMIT_INTERVAL_MS = 20;
 const STATUS_PROJECTION = Symbol('NotificationStatusProjection');
 const STATS_PROJECTION = Symbol('NotificationStatsProjection');
 const RECIPIENTS_PROJECTION = Symbol('RecipientsProjection');
+const INBOX_PROJECTION = Symbol('InboxProjection');
 
 const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedProjection =>
   LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: READ_MODEL_COMMIT_INTERVAL_MS });
@@ -50,6 +53,13 @@ const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
       inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
       useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new RecipientsProjection()),
     },
+    {
+      provide: INBOX_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      // The feed is watched live by browsers: its batches are as short as the dispatcher's.
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) =>
+        LeasedProjection.ofSqlReadModel(store, db, new InboxProjection(), { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: INBOX_COMMIT_INTERVAL_MS }),
+    },
     { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: RECIPIENTS_RUNNER, inject: [RECIPIENTS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
@@ -63,11 +73,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(STATUS_PROJECTION) status: LeasedProjection,
     @Inject(STATS_PROJECTION) stats: LeasedProjection,
     @Inject(RECIPIENTS_PROJECTION) recipients: LeasedProjection,
+    @Inject(INBOX_PROJECTION) inbox: LeasedProjection,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    this.projections = [status, stats, recipients];
+    this.projections = [status, stats, recipients, inbox];
     for (const { runner } of this.projections) metrics.watchProjection(runner);
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Preferences } from '../../domain/recipient/events.js';
+import type { ChannelSwitches, Preferences } from '../../domain/recipient/events.js';
 import type { QuietHours } from '../../domain/recipient/quiet-hours.js';
 import { Ctx } from '../auth/request-context.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -27,7 +27,7 @@ function quietHoursOf({ start, end, days, channels }: QuietHoursDto): QuietHours
 }
 
 function toPreferences(dto: PreferencesDto): Preferences {
-  const switches = (c?: { push?: boolean; sms?: boolean; email?: boolean }) => ({ push: c?.push ?? true, sms: c?.sms ?? true, email: c?.email ?? true });
+  const switches = (c?: Partial<ChannelSwitches>): ChannelSwitches => ({ push: c?.push ?? true, sms: c?.sms ?? true, email: c?.email ?? true, inapp: c?.inapp ?? true });
   const categories = dto.categories ?? [];
   const seen = new Set<string>();
   const duplicates = categories.filter((c) => seen.size === seen.add(c.category).size);

@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs';
-import type { EmailContent, PushContent, SmsContent, TemplateChannels, TemplateVersion } from '../../domain/template/template.js';
+import type { Channel } from '../../domain/recipient/values.js';
+import type { EmailContent, InappContent, PushContent, SmsContent, TemplateChannels, TemplateVersion } from '../../domain/template/template.js';
 import { pickLocale } from '../../domain/template/template.js';
 import type { RenderedMessage } from '../channels/provider.port.js';
 
@@ -50,17 +51,18 @@ export class TemplateRenderer {
     return [...variables].sort();
   }
 
-  render(template: TemplateVersion, channel: 'push' | 'sms' | 'email', locale: string | null, params: Record<string, unknown>): RenderedMessage & { locale: string } {
+  render(template: TemplateVersion, channel: Channel, locale: string | null, params: Record<string, unknown>): RenderedMessage & { locale: string } {
     const locales = template.channels[channel];
     if (!locales) throw new TemplateRenderError(`template ${template.templateId} has no ${channel} content`);
     const chosen = pickLocale(Object.keys(locales), locale, template.defaultLocale);
-    const content = locales[chosen] as PushContent & SmsContent & EmailContent;
+    const content = locales[chosen] as PushContent & SmsContent & EmailContent & InappContent;
     const out: RenderedMessage & { locale: string } = { locale: chosen };
     try {
-      for (const field of ['title', 'body', 'text', 'subject'] as const) {
+      for (const field of ['title', 'body', 'text', 'subject', 'actionUrl'] as const) {
         if (typeof content[field] === 'string') out[field] = this.plain.parseAndRenderSync(content[field], params);
       }
       if (typeof content.html === 'string') out.html = this.html.parseAndRenderSync(content.html, params);
+      if (content.data) out.data = { ...content.data };
     } catch (error) {
       throw new TemplateRenderError(error instanceof Error ? error.message : String(error));
     }

@@ -19,6 +19,11 @@ export class TemplateChannelsDto implements TemplateChannels {
     perLocale('per locale: a subject, and a text or an HTML part (or both)', { subject: { type: 'string', maxLength: 998 }, text: { type: 'string', maxLength: 100_000 }, html: { type: 'string', maxLength: 500_000 } }, ['subject']),
   )
   email?: TemplateChannels['email'];
+
+  @ApiPropertyOptional({
+    ...perLocale('per locale: a title or a body (or both), an actionUrl, and data (string values, at most 4096 bytes of JSON, given to the browser as they are)', { title: { type: 'string', maxLength: 256 }, body: { type: 'string', maxLength: 4000 }, actionUrl: { type: 'string', maxLength: 2048 } }, []),
+  })
+  inapp?: TemplateChannels['inapp'];
 }
 
 export class TemplateVersionDto implements TemplateVersion {
@@ -37,12 +42,15 @@ export class RenderedContentDto {
   @ApiPropertyOptional() subject?: string;
   @ApiPropertyOptional() text?: string;
   @ApiPropertyOptional() html?: string;
+  @ApiPropertyOptional() actionUrl?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) data?: Record<string, string>;
 }
 
 export class RenderedChannelsDto {
   @ApiPropertyOptional({ type: RenderedContentDto }) push?: RenderedContentDto;
   @ApiPropertyOptional({ type: RenderedContentDto }) sms?: RenderedContentDto;
   @ApiPropertyOptional({ type: RenderedContentDto }) email?: RenderedContentDto;
+  @ApiPropertyOptional({ type: RenderedContentDto }) inapp?: RenderedContentDto;
 }
 
 export class TemplatePreviewDto {

@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../domain/recipient/values.js';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { HeraldConfig } from '../../config/herald-config.js';
@@ -68,7 +69,7 @@ export class TemplateStore {
     const params = dto.params ?? {};
     const missing = variablesToGive(template.variables).filter((v) => !(v in params));
     if (missing.length > 0) throw validationFailed([{ field: 'params', messages: [`missing variables: ${missing.join(', ')}`] }]);
-    const channels = dto.channel ? [dto.channel] : (['push', 'sms', 'email'] as const).filter((c) => template.channels[c]);
+    const channels = dto.channel ? [dto.channel] : CHANNELS.filter((c) => template.channels[c]);
     const rendered: Record<string, unknown> = {};
     for (const channel of channels) {
       try {

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import { MAX_INBOX_DATA_BYTES } from '../../domain/notification/inbox.js';
+import { CHANNELS, type Channel } from '../../domain/recipient/values.js';
 import type { TemplateChannels } from '../../domain/template/template.js';
 import type { FieldError } from '../http/validation.js';
 import { TemplateChannelsDto } from './template-responses.js';
@@ -36,18 +38,26 @@ export class PreviewTemplateDto {
   @Matches(LOCALE, { message: 'locale must be a language tag like en or en-GB' })
   locale?: string;
 
-  @ApiPropertyOptional({ enum: ['push', 'sms', 'email'] })
+  @ApiPropertyOptional({ enum: CHANNELS })
   @IsOptional()
-  @IsIn(['push', 'sms', 'email'])
-  channel?: 'push' | 'sms' | 'email';
+  @IsIn(CHANNELS)
+  channel?: Channel;
 }
 
 const FIELDS: Record<string, Record<string, number>> = {
   push: { title: 256, body: 4000 },
   sms: { text: 2000 },
   email: { subject: 998, text: 100_000, html: 500_000 },
+  inapp: { title: 256, body: 4000, actionUrl: 2048 },
 };
-const REQUIRED: Record<string, string[]> = { push: [], sms: ['text'], email: ['subject'] };
+const REQUIRED: Record<string, string[]> = { push: [], sms: ['text'], email: ['subject'], inapp: [] };
+
+/** An in-app item's data: string values, given to the browser as they are, small. */
+function inappDataErrors(at: string, data: unknown): FieldError[] {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !Object.values(data).every((v) => typeof v === 'string')) return [{ field: at, messages: ['data must map names to strings'] }];
+  if (Buffer.byteLength(JSON.stringify(data)) > MAX_INBOX_DATA_BYTES) return [{ field: at, messages: [`at most ${MAX_INBOX_DATA_BYTES} bytes of JSON`] }];
+  return [];
+}
 
 /** The channels object has dynamic keys (locales), so its shape is checked here. */
 export function templateChannelErrors(channels: unknown): FieldError[] {
@@ -56,7 +66,7 @@ export function templateChannelErrors(channels: unknown): FieldError[] {
   for (const [channel, locales] of Object.entries(channels)) {
     const allowed = FIELDS[channel];
     if (!allowed) {
-      errors.push({ field: `channels.${channel}`, messages: ['unknown channel: use push, sms or email'] });
+      errors.push({ field: `channels.${channel}`, messages: ['unknown channel: use push, sms, email or inapp'] });
       continue;
     }
     if (typeof locales !== 'object' || locales === null || Array.isArray(locales)) {
@@ -71,13 +81,17 @@ export function templateChannelErrors(channels: unknown): FieldError[] {
         continue;
       }
       for (const [key, value] of Object.entries(content)) {
+        if (channel === 'inapp' && key === 'data') {
+          errors.push(...inappDataErrors(`${at}.data`, value));
+          continue;
+        }
         const max = allowed[key];
         if (max === undefined) errors.push({ field: `${at}.${key}`, messages: [`unknown field for ${channel}`] });
         else if (typeof value !== 'string') errors.push({ field: `${at}.${key}`, messages: ['must be a string'] });
         else if (value.length > max) errors.push({ field: `${at}.${key}`, messages: [`at most ${max} characters`] });
       }
       for (const key of REQUIRED[channel]!) if (!(key in content)) errors.push({ field: `${at}.${key}`, messages: ['is required'] });
-      if (channel === 'push' && !('title' in content) && !('body' in content)) errors.push({ field: at, messages: ['push needs a title or a body'] });
+      if ((channel === 'push' || channel === 'inapp') && !('title' in content) && !('body' in content)) errors.push({ field: at, messages: [`${channel} needs a title or a body`] });
     }
   }
   return errors;

@@ -16,8 +16,8 @@ import type { SendNotificationDto } from '../dto/send-notification.dto.js';
 import { SendNotificationCommand, type NotificationReceipt } from './send-notification.command.js';
 
 function inlineContent(dto: SendNotificationDto): NotificationContent {
-  const { title, body, subject, text, html, data } = dto.content!;
-  const fields = Object.entries({ title, body, subject, text, html, data }).filter(([, v]) => v !== undefined && v !== null);
+  const { title, body, subject, text, html, data, actionUrl } = dto.content!;
+  const fields = Object.entries({ title, body, subject, text, html, data, actionUrl }).filter(([, v]) => v !== undefined && v !== null);
   return { kind: 'inline', ...Object.fromEntries(fields) } as NotificationContent;
 }
 

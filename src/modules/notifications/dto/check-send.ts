@@ -1,6 +1,8 @@
 import { isISO8601 } from 'class-validator';
 import { parseDate, parseTime } from '../../../domain/recipient/wall-clock.js';
+import { MAX_INBOX_DATA_BYTES } from '../../../domain/notification/inbox.js';
 import type { FieldError } from '../../http/validation.js';
+import { isTrackableUrl } from '../../tracking/tracking-token.js';
 import type { SendNotificationDto } from './send-notification.dto.js';
 
 export const MAX_PARAMS_BYTES = 32 * 1024;
@@ -48,7 +50,12 @@ export function crossFieldErrors(dto: SendNotificationDto, now: number): FieldEr
     const bad = Object.entries(c.data).filter(([k, v]) => typeof v !== 'string' || k.length > 256 || v.length > 4096);
     if (bad.length > 0) errors.push({ field: 'content.data', messages: [`data values must be strings: ${bad.map(([k]) => k).slice(0, 5).join(', ')}`] });
     if (Object.keys(c.data).length > 100) errors.push({ field: 'content.data', messages: ['at most 100 data keys'] });
+    // A feed lists many items at once to a browser: an in-app item's data stays small.
+    if (dto.channels?.includes('inapp') && Buffer.byteLength(JSON.stringify(c.data)) > MAX_INBOX_DATA_BYTES) {
+      errors.push({ field: 'content.data', messages: [`an in-app item's data must be at most ${MAX_INBOX_DATA_BYTES} bytes of JSON`] });
+    }
   }
+  if (typeof c?.actionUrl === 'string' && !isTrackableUrl(c.actionUrl)) errors.push({ field: 'content.actionUrl', messages: ['actionUrl must be an http or https URL'] });
   if (dto.template?.params && Buffer.byteLength(JSON.stringify(dto.template.params)) > MAX_PARAMS_BYTES) {
     errors.push({ field: 'template.params', messages: [`params must be at most ${MAX_PARAMS_BYTES} bytes of JSON`] });
   }

@@ -43,9 +43,13 @@ export class InlineContentDto {
   @IsOptional() @IsString() @MaxLength(500_000)
   html?: string;
 
-  @ApiPropertyOptional({ description: 'push data payload: string values only', type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional({ description: 'push data payload and the in-app item’s data: string values only (at most 4096 bytes of JSON for an in-app item)', type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional() @IsObject()
   data?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'in-app item: where it leads when opened (http or https)', format: 'uri', maxLength: 2048, example: 'https://shop.example.com/orders/1001' })
+  @IsOptional() @IsString() @MaxLength(2048)
+  actionUrl?: string;
 }
 
 export class TemplateRefDto {
@@ -77,8 +81,14 @@ export class SendNotificationDto {
   @IsString() @Matches(CATEGORY, { message: CATEGORY_MESSAGE })
   category: string;
 
-  @ApiPropertyOptional({ enum: CHANNELS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every channel the user can be reached on' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @ArrayUnique() @IsIn(CHANNELS, { each: true })
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    isArray: true,
+    minItems: 1,
+    uniqueItems: true,
+    description: 'default: every channel the user gave contact data for (push, sms, email), or every channel the template has content for; the in-app feed (inapp) is named here or by a template',
+  })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHANNELS.length) @ArrayUnique() @IsIn(CHANNELS, { each: true })
   channels?: Channel[];
 
   @ApiPropertyOptional({ type: InlineContentDto, description: 'inline content; give this or template' })

@@ -13,6 +13,7 @@ export class ChannelSwitchesDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() push?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() sms?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() email?: boolean;
+  @ApiPropertyOptional({ description: 'the in-app feed' }) @IsOptional() @IsBoolean() inapp?: boolean;
 }
 
 export class CategoryPreferenceDto {

@@ -10,6 +10,7 @@ export class ChannelSwitchesViewDto implements ChannelSwitches {
   @ApiProperty() push: boolean;
   @ApiProperty() sms: boolean;
   @ApiProperty() email: boolean;
+  @ApiProperty({ description: 'the in-app feed' }) inapp: boolean;
 }
 
 export class CategoryPreferenceViewDto implements CategoryPreference {
