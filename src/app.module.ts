@@ -16,6 +16,7 @@ import { ConsoleModule } from './modules/console/console.module.js';
 import { EventStoreModule } from './modules/event-store/event-store.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { InboundSmsModule } from './modules/inbound-sms/inbound-sms.module.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { PreferencePageModule } from './modules/preference-page/preference-page.module.js';
 import { ProcessesModule } from './modules/processes/processes.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         ChannelsModule,
         TrackingModule,
         PreferencePageModule,
+        InboxModule,
         InboundSmsModule,
         DeliveryModule,
         NotificationsModule,

@@ -17,6 +17,7 @@ import { createValidationPipe } from './modules/http/validation.js';
 import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js';
 import { setupOpenApi } from './modules/openapi/openapi-document.js';
 import { registerFormBody } from './modules/http/form-body.js';
+import { registerInboxCors } from './modules/inbox/inbox-cors.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,6 +38,7 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   // checks above, is the only one; a url-encoded form is parsed only for routes marked AcceptsForm.
   fastify.removeContentTypeParser('text/plain');
   registerFormBody(fastify);
+  registerInboxCors(fastify, config.inbox.corsOrigins);
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
     const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();

@@ -129,6 +129,25 @@ export interface HeraldConfig {
   logLevel: string;
   /** One info line per answered request. */
   accessLog: boolean;
+  inbox: InboxSettings;
+}
+
+/** The subscriber API browsers use for the in-app feed. */
+export interface InboxSettings {
+  /** Origins whose pages may call it (CORS), e.g. https://app.example.com; `*` for any. Empty: same origin only. */
+  corsOrigins: string[];
+  /** How long a minted subscriber token lasts unless the request asks for less. */
+  tokenTtlMs: number;
+  /** The longest a request may ask for. */
+  maxTokenTtlMs: number;
+  /** How often the live stream checks the feed for changes. */
+  pollMs: number;
+  /** How often an idle stream sends a comment, so proxies keep it open. */
+  heartbeatMs: number;
+  /** Open streams this process holds at most; one more is 503. */
+  maxStreams: number;
+  /** Open streams of one user at most (tabs, devices); one more is 429. */
+  maxStreamsPerUser: number;
 }
 
 export interface TrackingSettings {
@@ -448,6 +467,31 @@ function channel(read: EnvReader, prefix: string, defaults: ChannelSettings): Ch
   };
 }
 
+function inbox(read: EnvReader): InboxSettings {
+  const corsOrigins = (read.string('INBOX_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    const url = origin !== '*' && URL.canParse(origin) ? new URL(origin) : null;
+    if (origin !== '*' && (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin)) {
+      read.report('INBOX_CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com (scheme, host and port only), or *`);
+    }
+  }
+  const tokenTtlMs = read.duration('INBOX_TOKEN_TTL', '1h');
+  const maxTokenTtlMs = read.duration('INBOX_TOKEN_MAX_TTL', '24h');
+  if (tokenTtlMs > maxTokenTtlMs) read.report('INBOX_TOKEN_TTL', `longer than INBOX_TOKEN_MAX_TTL (${maxTokenTtlMs / 1000}s)`);
+  if (tokenTtlMs < 1000) read.report('INBOX_TOKEN_TTL', 'shorter than the 1s minimum');
+  const pollMs = read.duration('INBOX_STREAM_POLL', '100ms');
+  if (pollMs < 10 || pollMs > 1000) read.report('INBOX_STREAM_POLL', 'must be from 10ms to 1s: changes reach browsers within a second');
+  return {
+    corsOrigins,
+    tokenTtlMs,
+    maxTokenTtlMs,
+    pollMs,
+    heartbeatMs: Math.max(1000, read.duration('INBOX_STREAM_HEARTBEAT', '15s')),
+    maxStreams: read.int('INBOX_MAX_STREAMS', 20_000, { min: 0 }),
+    maxStreamsPerUser: read.int('INBOX_MAX_STREAMS_PER_USER', 20, { min: 1 }),
+  };
+}
+
 function roles(read: EnvReader): Set<Role> {
   const raw = read.string('HERALD_ROLES');
   if (raw === undefined) return new Set(ROLES);
@@ -559,6 +603,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     projectionLeaseMs: read.duration('PROJECTION_LEASE', '15s'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     accessLog: read.bool('ACCESS_LOG', true),
+    inbox: inbox(read),
   };
   read.assertValid();
   return config;

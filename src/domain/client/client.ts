@@ -12,6 +12,8 @@ export const SCOPES = [
   'analytics:read',
   /** Signing in to the operator console (/console): it reads what the other read scopes read, and may cancel a notification. */
   'console',
+  /** Mints subscriber tokens: a user's browser reads that user's in-app feed with one. */
+  'inbox:token',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -27,6 +27,7 @@ export class MetricsService implements OnModuleDestroy {
   readonly digestsFlushed: Counter<'reason' | 'outcome'>;
   readonly webhookLatency: Histogram<'result'>;
   readonly childRestarts: Counter<'process'>;
+  readonly inboxStreams: Gauge;
   private readonly projections: ProjectionProbe[] = [];
   private readonly liveHeap = new LiveHeapWatch();
 
@@ -39,6 +40,7 @@ export class MetricsService implements OnModuleDestroy {
     this.deliveries = new Counter({ name: 'herald_deliveries_total', help: 'Delivery outcomes recorded, by channel, provider and outcome (sent, retried, failed)', labelNames: ['channel', 'provider', 'outcome'], registers });
     this.enqueued = new Counter({ name: 'herald_enqueued_total', help: 'Jobs enqueued by the dispatchers: deliveries per provider queue and channel, and webhooks', labelNames: ['queue', 'channel'], registers });
     this.decisions = new Counter({ name: 'herald_notification_decisions_total', help: 'Notification requests decided by this process (accepted, suppressed, duplicate)', labelNames: ['outcome'], registers });
+    this.inboxStreams = new Gauge({ name: 'herald_inbox_streams', help: 'Live in-app feed streams (Server-Sent Events) this process holds open', registers });
     this.failovers = new Counter({ name: 'herald_provider_failovers_total', help: 'Deliveries handed from a provider to the next in its channel chain after a failed call', labelNames: ['channel', 'from', 'to'], registers });
     this.providerLatency = new Histogram({
       name: 'herald_provider_request_seconds',

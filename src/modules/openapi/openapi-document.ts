@@ -11,6 +11,7 @@ const TAGS: Record<string, string> = {
   clients: 'API clients: credentials, scopes and webhooks',
   audit: 'The raw event log, timelines, and why each channel delivered or not',
   analytics: 'Volumes, outcomes, engagement and latency',
+  inbox: 'The in-app feed: subscriber tokens, the feed a browser reads and marks, its live stream, the web component',
   sandbox: 'What the sandbox provider recorded in place of sending',
   health: 'Probes for orchestrators',
   metrics: 'Prometheus metrics',
@@ -33,11 +34,12 @@ function openPublicOperations(document: OpenAPIObject): void {
 export function setupOpenApi(app: NestFastifyApplication): void {
   const builder = new DocumentBuilder()
     .setTitle('Herald')
-    .setDescription('Event-sourced notifications: APNs, FCM, SMS and email, with opt-outs, rate limits and dedup.')
+    .setDescription('Event-sourced notifications: APNs, FCM, SMS, email and an in-app feed, with opt-outs, rate limits and dedup.')
     .setVersion('1')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer('/', 'this Herald')
     .addBasicAuth({ type: 'http', scheme: 'basic', description: 'appKey as user name, appSecret as password' }, 'basic')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a subscriber token (POST /v1/users/{userId}/inbox-token): one user’s in-app feed, for their browser' }, 'subscriberToken')
     .addSecurityRequirements('basic');
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());

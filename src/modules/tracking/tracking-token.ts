@@ -10,7 +10,9 @@ export type TrackingClaim =
   | { kind: 'click'; notificationId: string; deliveryId: string; url: string }
   | { kind: 'unsubscribe'; userId: string; category: string; channel: 'email'; issuedAt: number }
   /** The hosted preference page of one user, until `expiresAt` (epoch seconds). */
-  | { kind: 'preferences'; userId: string; expiresAt: number };
+  | { kind: 'preferences'; userId: string; expiresAt: number }
+  /** A browser's access to one user's in-app feed (the subscriber token), until `expiresAt` (epoch seconds). */
+  | { kind: 'inbox'; userId: string; expiresAt: number };
 
 interface SigningKey {
   id: string;
@@ -104,6 +106,8 @@ function bodyOf(claim: TrackingClaim): Record<string, unknown> {
       return { k: 'u', u: claim.userId, c: claim.category, ch: claim.channel, i: claim.issuedAt };
     case 'preferences':
       return { k: 'p', u: claim.userId, e: claim.expiresAt };
+    case 'inbox':
+      return { k: 'i', u: claim.userId, e: claim.expiresAt };
   }
 }
 
@@ -123,7 +127,10 @@ function parseClaim(payload: string): TrackingClaim | null {
   }
   if (typeof body !== 'object' || body === null) return null;
   const { k, n, d, u, c, ch, i, e } = body as Record<string, unknown>;
-  if (k === 'p') return isName(u) && Number.isSafeInteger(e) && (e as number) > 0 ? { kind: 'preferences', userId: u, expiresAt: e as number } : null;
+  if (k === 'p' || k === 'i') {
+    if (!isName(u) || !Number.isSafeInteger(e) || (e as number) <= 0) return null;
+    return { kind: k === 'p' ? 'preferences' : 'inbox', userId: u, expiresAt: e as number };
+  }
   if (k === 'u') {
     const wellFormed = isName(u) && isName(c) && ch === 'email' && Number.isSafeInteger(i) && (i as number) >= 0;
     return wellFormed ? { kind: 'unsubscribe', userId: u, category: c, channel: 'email', issuedAt: i as number } : null;

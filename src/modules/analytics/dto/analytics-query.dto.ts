@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../../domain/recipient/values.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
@@ -16,9 +17,9 @@ class StatsFilterQuery {
   @Matches(DAY, { message: 'to must be a day: YYYY-MM-DD' })
   to?: string;
 
-  @ApiPropertyOptional({ enum: ['push', 'sms', 'email'] })
+  @ApiPropertyOptional({ enum: CHANNELS })
   @IsOptional()
-  @IsIn(['push', 'sms', 'email'], { message: 'channel must be one of push, sms, email' })
+  @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
   channel?: string;
 
   @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) category?: string;

@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../../domain/recipient/values.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DIMENSIONS } from '../analytics-queries.js';
 
@@ -10,7 +11,7 @@ const DAY = { format: 'date', example: '2026-03-01' } as const;
 class AppliedFilterDto {
   @ApiProperty({ ...DAY, description: 'first request day (UTC)' }) from: string;
   @ApiProperty({ ...DAY, description: 'last request day (UTC), inclusive' }) to: string;
-  @ApiPropertyOptional({ enum: ['push', 'sms', 'email'] }) channel?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) channel?: string;
   @ApiPropertyOptional() category?: string;
   @ApiPropertyOptional() client?: string;
 }
@@ -37,7 +38,7 @@ export class LatencyDto {
 
 export class SummaryGroupDto {
   @ApiPropertyOptional({ ...DAY, description: 'when grouped by day' }) day?: string;
-  @ApiPropertyOptional({ enum: ['push', 'sms', 'email'], description: 'when grouped by channel' }) channel?: string;
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'when grouped by channel' }) channel?: string;
   @ApiPropertyOptional({ description: 'when grouped by category' }) category?: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'when grouped by template; null: inline content' }) template?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'when grouped by client (appKey); null: unknown' }) client?: string | null;
