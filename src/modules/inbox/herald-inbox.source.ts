@@ -3,6 +3,7 @@
 export const HERALD_INBOX_JS = String.raw`// <herald-inbox>: Herald's in-app feed as a web component, no framework. Served by Herald at
 // /inbox/herald-inbox.js. Give it a subscriber token (minted by your backend with
 // POST /v1/users/{userId}/inbox-token); it talks to the Herald it was loaded from, or base-url.
+// align="end" opens the list towards the left (for a bell at the right edge).
 const STYLE = [
   ':host { position: relative; display: inline-block; font: 14px/1.4 system-ui, sans-serif; color: #1a1a1a; }',
   '.bell { position: relative; width: 40px; height: 40px; border: 1px solid #767676; border-radius: 50%; background: #fff; cursor: pointer; }',
@@ -10,8 +11,9 @@ const STYLE = [
   '.bell svg { width: 22px; height: 22px; vertical-align: middle; }',
   '.badge { position: absolute; top: -6px; right: -6px; min-width: 20px; height: 20px; padding: 0 5px; border-radius: 10px; background: #b00020; color: #fff; font-size: 12px; font-weight: 700; line-height: 20px; text-align: center; box-sizing: border-box; }',
   '.badge[hidden] { display: none; }',
-  '.panel { position: absolute; right: 0; z-index: 10; width: 340px; max-height: 420px; overflow: auto; margin-top: 8px; background: #fff; border: 1px solid #767676; border-radius: 8px; box-shadow: 0 4px 16px rgba(0,0,0,.15); }',
+  '.panel { position: absolute; left: 0; z-index: 10; width: 340px; max-width: calc(100vw - 16px); max-height: 420px; overflow: auto; margin-top: 8px; background: #fff; border: 1px solid #767676; border-radius: 8px; box-shadow: 0 4px 16px rgba(0,0,0,.15); }',
   '.panel[hidden] { display: none; }',
+  ':host([align=end]) .panel { left: auto; right: 0; }',
   '.head { display: flex; justify-content: space-between; align-items: center; padding: 8px 12px; border-bottom: 1px solid #ddd; }',
   'h2 { margin: 0; font-size: 16px; }',
   'ul { list-style: none; margin: 0; padding: 0; }',
