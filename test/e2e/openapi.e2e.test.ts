@@ -43,7 +43,7 @@ const REDOCLY = join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
  */
 const NOT_API = [/^\/docs(\/|-yaml|$)/, /^\/admin\/queues/, /^\/console(\/|$)/];
 /** Probes with no client error to describe: redocly.yaml turns operation-4xx-response off, this test checks the rest. */
-const NO_CLIENT_ERROR = new Set(['get /health/live', 'get /health/ready', 'get /metrics']);
+const NO_CLIENT_ERROR = new Set(['get /health/live', 'get /health/ready', 'get /metrics', 'get /inbox/herald-inbox.js']);
 /** A tracked link only redirects: redocly.yaml turns operation-2xx-response off, this test checks the rest. */
 const NO_SUCCESS = new Set(['get /t/c/{token}']);
 /** The readiness probe's 503 is its health report, not an error of the request. */
@@ -192,6 +192,7 @@ describe('the OpenAPI document', () => {
     for (const { method, path, op } of operationsOf(contract.doc)) {
       const res = await contract.call(method, path, { params });
       if (op.security === undefined) assert.equal(res.status, 401, `${method} ${path} needs credentials (the document's default)`);
+      else if (op.security.length === 1 && Object.keys(op.security[0] as object).join() === 'subscriberToken') assert.equal(res.status, 401, `${method} ${path} needs a subscriber token`);
       else {
         assert.deepEqual(op.security, [], `${method} ${path}: public, or the document's default`);
         assert.notEqual(res.status, 401, `${method} ${path} is public`);
@@ -224,6 +225,7 @@ const EXAMPLE_ORDER = [
   'post /v1/clients',
   'put /v1/clients/{appKey}/webhook',
   'post /v1/events',
+  'post /v1/users/{userId}/inbox-token',
 ];
 /** The engagement examples name a notification that cannot exist yet. */
 const EXAMPLE_NOT_FOUND = new Set(['post /v1/events']);
@@ -338,6 +340,23 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('post', '/u/{token}', { params: unsubscribe, raw: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
   assert.equal((await contract.call('post', '/u/{token}/undo', form(''))).status, 200);
   assert.equal((await contract.call('post', '/u/{token}/undo', { ...form(''), params: { token: 'forged' } })).status, 404);
+
+  // The in-app feed, with a subscriber token as the customer's backend mints it for the user's browser.
+  const inapp = await contract.call('post', '/v1/notifications', { body: { userId, category: 'orders', channels: ['inapp'], content: { title: 'Shipped', body: 'On its way', actionUrl: 'https://shop.example.com/orders/1001', data: { order: '1001' } } } });
+  assert.equal(inapp.status, 202, JSON.stringify(inapp.body));
+  assert.equal(inapp.body.status, 'accepted', JSON.stringify(inapp.body));
+  const minted = await contract.call('post', '/v1/users/{userId}/inbox-token');
+  assert.equal(minted.status, 200);
+  const browser = { api: api.as(undefined), headers: { authorization: `Bearer ${minted.body.token}` } };
+  const itemId = `${inapp.body.notificationId}.1`;
+  await eventually(async () => ((await api.as(undefined).request('GET', '/v1/inbox', undefined, { headers: browser.headers })).body.items?.length ? true : undefined), 15_000, 'the item in the feed');
+  assert.equal((await contract.call('get', '/v1/inbox', { ...browser, query: '?limit=5&state=unread' })).status, 200);
+  for (const mark of ['seen', 'read', 'archive']) assert.equal((await contract.call('post', `/v1/inbox/items/{id}/${mark}`, { ...browser, params: { id: itemId } })).status, 200, mark);
+  assert.equal((await contract.call('post', '/v1/inbox/items/{id}/read', { ...browser, params: { id: `${inapp.body.notificationId}.9` } })).status, 404);
+  assert.equal((await contract.call('post', '/v1/inbox/read-all', browser)).status, 200);
+  assert.equal((await contract.call('get', '/v1/inbox', { ...browser, query: '?state=nope' })).status, 400);
+  assert.equal((await contract.call('get', '/v1/inbox/stream', { ...browser, query: '?lastEventId=x' })).status, 400);
+  assert.equal((await contract.call('get', '/inbox/herald-inbox.js')).status, 200);
 
   // The preference page, by a link minted as the calling service does; its form posted as the page does.
   const link = await contract.call('post', '/v1/users/{userId}/preference-link');

@@ -15,6 +15,7 @@ const ENDPOINTS: [string, string, unknown?][] = [
   ['DELETE', '/v1/users/victim/devices/00000000-0000-4000-8000-000000000000'],
   ['PUT', '/v1/users/victim/preferences', { muted: true }],
   ['POST', '/v1/users/victim/preference-link'],
+  ['POST', '/v1/users/victim/inbox-token'],
   ['POST', '/v1/notifications', { userId: 'victim', category: 'x', content: { text: 'x' } }],
   ['POST', '/v1/notifications/batch', { notifications: [{ userId: 'victim', category: 'x', content: { text: 'x' } }] }],
   ['GET', '/v1/notifications/00000000-0000-4000-8000-000000000000'],

@@ -84,6 +84,13 @@ const requests = (preferencePage: string) => fc.oneof(
   fc.record({ method: fc.constant('GET'), path: hostileString.map((token) => `/p/${enc(token)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('POST'), path: hostileString.map((token) => `/p/${enc(token)}`), body: hostileValue }),
   fc.record({ method: fc.constant('POST'), path: hostileString.map((id) => `/v1/users/${enc(id)}/preference-link`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('POST'), path: hostileString.map((id) => `/v1/users/${enc(id)}/inbox-token`), body: fc.oneof(fc.record({ ttlSeconds: hostileValue }, { requiredKeys: [] }), hostileValue) }),
+  // The subscriber API, with a valid subscriber token (a hostile one is only ever a 401).
+  fc.record({ method: fc.constant('GET'), path: fc.tuple(hostileString, hostileString, hostileString).map(([a, b, c]) => `/v1/inbox?state=${enc(a)}&category=${enc(b)}&cursor=${enc(c)}&limit=${enc(a)}`), body: fc.constant(undefined), subscriber: fc.constant(true) }),
+  fc.record({ method: fc.constant('POST'), path: fc.tuple(hostileString, fc.constantFrom('seen', 'read', 'archive')).map(([id, mark]) => `/v1/inbox/items/${enc(id)}/${mark}`), body: hostileValue, subscriber: fc.constant(true) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/inbox/read-all'), body: hostileValue, subscriber: fc.constant(true) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.filter((s) => !/^\d{1,19}$/.test(s)).map((id) => `/v1/inbox/stream?lastEventId=${enc(id)}`), body: fc.constant(undefined), subscriber: fc.constant(true) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.map((token) => `/v1/inbox?token=${enc(token)}`), body: fc.constant(undefined) }),
   preferenceForm(preferencePage),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/console/api/session'), body: fc.oneof(fc.record({ appKey: hostileValue, appSecret: hostileValue }, { requiredKeys: [] }), hostileValue) }),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/console/api/notifications?userId=${enc(q)}&idempotencyKey=${enc(q)}`), body: fc.constant(undefined) }),
@@ -103,6 +110,7 @@ describe('hostile input', () => {
     await api.post('/v1/users/fuzz/devices', { platform: 'ios', token: apnsToken(9) });
     await api.post('/v1/templates', { id: 'fuzz', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}' } } } });
     const preferencePage = new URL((await api.post('/v1/users/fuzz/preference-link')).body.url).pathname;
+    const subscriberToken = (await api.post('/v1/users/fuzz/inbox-token')).body.token as string;
     const statuses = new Map<number, number>();
     let rejectedWithEvents = 0;
     let maxLatency = 0;
@@ -112,7 +120,9 @@ describe('hostile input', () => {
         const started = performance.now();
         const res = 'raw' in req
           ? await api.request(req.method, req.path, undefined, { raw: req.raw as string })
-          : await api.request(req.method, req.path, req.body);
+          : 'subscriber' in req
+            ? await api.as(undefined).request(req.method, req.path, req.body, { headers: { authorization: `Bearer ${subscriberToken}` } })
+            : await api.request(req.method, req.path, req.body);
         maxLatency = Math.max(maxLatency, performance.now() - started);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         assert.ok(res.status < 500, `${req.method} ${req.path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);

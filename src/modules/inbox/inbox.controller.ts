@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Param, Post, Query, Req, Res, SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MARKED, type InboxMark } from '../../domain/notification/inbox.js';
 import { PUBLIC_KEY } from '../auth/scopes.decorator.js';
@@ -99,7 +99,6 @@ export class InboxController {
       'Events: `item` (an item added or changed, as in the list; its id resumes after it), `counts` ({unread, unseen} after the changes before it), `reset` (the resume id is unknown here: read the list again), `expired` (the token expired: mint a new one and reconnect). Comments are heartbeats. Reconnecting with Last-Event-ID (EventSource does it itself) or ?lastEventId= sends every change since, so none is missed. The token may be given as ?token= (EventSource cannot send headers).',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this event id' })
-  @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'the stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: 1042\nevent: item\ndata: {"id":"0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e.1","state":"unseen"}\n\nid: 1042\nevent: counts\ndata: {"unread":3,"unseen":1}\n\n' } } } })
   @ApiErrorResponses(400, { status: 429, description: 'this user has INBOX_MAX_STREAMS_PER_USER streams open already', message: 'this user has as many live streams open as allowed: close one' }, { status: 503, description: 'this process holds INBOX_MAX_STREAMS streams already: retry (another process may have room)', message: 'this process holds as many live streams as it may: retry later' })
   async stream(@CurrentSubscriber() s: Subscriber, @Query() query: StreamQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

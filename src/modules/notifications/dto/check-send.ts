@@ -51,7 +51,7 @@ export function crossFieldErrors(dto: SendNotificationDto, now: number): FieldEr
     if (bad.length > 0) errors.push({ field: 'content.data', messages: [`data values must be strings: ${bad.map(([k]) => k).slice(0, 5).join(', ')}`] });
     if (Object.keys(c.data).length > 100) errors.push({ field: 'content.data', messages: ['at most 100 data keys'] });
     // A feed lists many items at once to a browser: an in-app item's data stays small.
-    if (dto.channels?.includes('inapp') && Buffer.byteLength(JSON.stringify(c.data)) > MAX_INBOX_DATA_BYTES) {
+    if (Array.isArray(dto.channels) && dto.channels.includes('inapp') && Buffer.byteLength(JSON.stringify(c.data)) > MAX_INBOX_DATA_BYTES) {
       errors.push({ field: 'content.data', messages: [`an in-app item's data must be at most ${MAX_INBOX_DATA_BYTES} bytes of JSON`] });
     }
   }
