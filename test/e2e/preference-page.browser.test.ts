@@ -53,7 +53,7 @@ describe('preference page in a browser', () => {
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'preference-page-saved');
 
-    assert.deepEqual((await preferencesOf(api)).channels, { push: true, sms: true, email: false });
+    assert.deepEqual((await preferencesOf(api)).channels, { push: true, sms: true, email: false, inapp: true });
     assert.deepEqual(await changedBy(api), [{ source: 'preference-page' }]);
   });
 
@@ -67,8 +67,8 @@ describe('preference page in a browser', () => {
     assert.equal(await page.getByRole('status').textContent(), 'Your preferences are saved.');
     await screenshot(page, 'preference-page-no-javascript-saved');
     const prefs = await preferencesOf(api);
-    assert.deepEqual(prefs.categories, [{ category: 'marketing', enabled: true, channels: { push: true, sms: false, email: true } }]);
-    assert.deepEqual(prefs.channels, { push: true, sms: true, email: true });
+    assert.deepEqual(prefs.categories, [{ category: 'marketing', enabled: true, channels: { push: true, sms: false, email: true, inapp: true } }]);
+    assert.deepEqual(prefs.channels, { push: true, sms: true, email: true, inapp: true });
   });
 
   it('speaks German to a German user: pausing everything', async (t) => {
@@ -109,7 +109,7 @@ describe('preference page in a browser', () => {
     await screenshot(page, 'preference-page-keyboard-focus');
     await tabTo('button Save preferences');
     await save(page, () => page.keyboard.press('Enter'));
-    assert.deepEqual((await preferencesOf(api)).channels, { push: true, sms: false, email: true });
+    assert.deepEqual((await preferencesOf(api)).channels, { push: true, sms: false, email: true, inapp: true });
   });
 
   it('sets quiet hours: ticked, times in native time inputs, some days, one channel spared; saved and accessible', async (t) => {
@@ -131,7 +131,7 @@ describe('preference page in a browser', () => {
     await save(page, click(page, 'Save preferences'));
     assert.equal(await page.getByRole('group', { name: 'Quiet hours', exact: true }).getByLabel('From', { exact: true }).inputValue(), '23:00');
     await expectNoSeriousA11yViolations(page);
-    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '23:00', end: '06:30', days: ['fri', 'sat'], channels: ['push', 'sms'] });
+    assert.deepEqual((await preferencesOf(api)).quietHours, { start: '23:00', end: '06:30', days: ['fri', 'sat'], channels: ['push', 'sms', 'inapp'] });
     assert.deepEqual(await changedBy(api), [{ source: 'preference-page' }]);
   });
 

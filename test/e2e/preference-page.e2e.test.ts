@@ -40,7 +40,8 @@ const allOn = (formToken: string): Record<string, string> => ({
   'channel:push': 'on',
   'channel:sms': 'on',
   'channel:email': 'on',
-  ...Object.fromEntries(['security', 'marketing'].flatMap((c) => [[`category:${c}`, 'shown'], [`category:${c}:enabled`, 'on'], [`category:${c}:push`, 'on'], [`category:${c}:sms`, 'on'], [`category:${c}:email`, 'on']])),
+  'channel:inapp': 'on',
+  ...Object.fromEntries(['security', 'marketing'].flatMap((c) => [[`category:${c}`, 'shown'], [`category:${c}:enabled`, 'on'], [`category:${c}:push`, 'on'], [`category:${c}:sms`, 'on'], [`category:${c}:email`, 'on'], [`category:${c}:inapp`, 'on']])),
 });
 
 const preferenceEvents = async (api: Api) =>
@@ -97,10 +98,10 @@ describe('hosted preference page', () => {
     const prefs = (await api.get('/v1/users/ada')).body.preferences;
     assert.deepEqual(prefs, {
       muted: false,
-      channels: { push: true, sms: true, email: true },
+      channels: { push: true, sms: true, email: true, inapp: true },
       categories: [
-        { category: 'digest', enabled: true, channels: { push: true, sms: false, email: false } },
-        { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false } },
+        { category: 'digest', enabled: true, channels: { push: true, sms: false, email: false, inapp: false } },
+        { category: 'marketing', enabled: true, channels: { push: true, sms: true, email: false, inapp: true } },
       ],
       quietHours,
     }, 'a form without the quiet-hours fields keeps the quiet hours');

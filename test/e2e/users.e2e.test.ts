@@ -65,7 +65,7 @@ describe('users, devices and preferences over HTTP', () => {
     await createUser(api, 'u1');
     const res = await api.put('/v1/users/u1/preferences', { channels: { sms: false }, categories: [{ category: 'marketing', enabled: false }] });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.channels, { push: true, sms: false, email: true });
+    assert.deepEqual(res.body.channels, { push: true, sms: false, email: true, inapp: true });
     assert.deepEqual((await api.get('/v1/users/u1')).body.preferences.categories[0].category, 'marketing');
     const bad = await api.put('/v1/users/u1/preferences', { muted: 'yes', categories: [{ category: '' }, { category: 'a', channels: { sms: 1 } }] });
     assert.equal(bad.status, 400);
