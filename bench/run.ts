@@ -13,6 +13,7 @@ import { backlogDrain } from './drain.js';
 import { heraldEndToEnd } from './e2e.js';
 import { providerSdkLimits } from './providers.js';
 import { bareFastify, bullmqNoop, eventStoreAppend, sqliteAppend } from './raw.js';
+import { inboxStreams } from './inbox-streams.js';
 import { steadyRun } from './steady.js';
 import { round } from './stats.js';
 
@@ -20,7 +21,7 @@ const quick = process.argv.includes('--quick');
 const steadyArg = process.argv.find((a) => a === '--steady' || a.startsWith('--steady='));
 const steadyMinutes = steadyArg ? Number(steadyArg.split('=')[1] ?? 10) : 0;
 const redisUrl = process.env.REDIS_URL;
-const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000 };
+const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000, inboxStreams: 1_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000, inboxStreams: 10_000 };
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const results: Record<string, unknown> = {
@@ -64,6 +65,9 @@ log(`memory: ${scale.memoryUsers} users`);
 results.memory = JSON.parse(
   execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./memory.js', import.meta.url)), String(scale.memoryUsers), '100000'], { encoding: 'utf8', maxBuffer: 1 << 20 }),
 );
+
+log(`inbox: ${scale.inboxStreams} live streams on one API process`);
+results.inboxStreams = await inboxStreams({ connections: scale.inboxStreams, users: scale.inboxStreams / 10 });
 
 if (steadyMinutes > 0) {
   log(`steady run: ${steadyMinutes} minutes at 200 requests/s (embedded)`);
@@ -116,6 +120,11 @@ for (const [p, r] of Object.entries(e2e)) {
 for (const [p, d] of Object.entries(drain) as [string, { deliveriesPerSecond: number; perChannel: Record<string, { perSecond: number }> }][]) {
   rows.push([`${p}: backlog of ${scale.drain} drained (deliveries/s)`, `${d.deliveriesPerSecond} (${Object.entries(d.perChannel).map(([q, c]) => `${q} ${c.perSecond}/s`).join(', ')})`]);
 }
+const live = results.inboxStreams as Awaited<ReturnType<typeof inboxStreams>>;
+rows.push(
+  [`inbox: ${live.connections} SSE streams on one API process (${live.users} users), RSS before/with them (MB)`, `${live.rssMb.before} / ${live.rssMb.withStreams} (${live.kbPerStream} KB per stream)`],
+  [`inbox: one notification to each of the ${live.users} users, decision (202) to browser p50/p99 (ms)`, `${live.decisionToBrowserMs.p50} / ${live.decisionToBrowserMs.p99} (${live.received} of ${live.connections} streams received it)`],
+);
 const m = results.memory as { users: number; rssMb: number; actorsCached: number };
 rows.push([`memory: RSS after registering ${m.users} users (MB; ${m.actorsCached} actors cached)`, String(m.rssMb)]);
 if (results.steady) {

@@ -11,4 +11,6 @@ export HERALD_TEST_TLS_DIR="$SERVICES_DIR/tls"
 mkdir -p "$HERALD_TEST_TLS_DIR"
 node -e "import('./dist/test/fakes/tls.js').then((m) => m.generateTestCertificate(process.env.HERALD_TEST_TLS_DIR))"
 export NODE_EXTRA_CA_CERTS="$HERALD_TEST_TLS_DIR/cert.pem"
+# Ten thousand live streams need as many sockets on each side: raise the soft limit as far as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 node dist/bench/run.js "$@"
