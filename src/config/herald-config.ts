@@ -4,7 +4,7 @@ import { MAX_DIGEST_ITEMS, type DigestPolicy } from '../domain/recipient/digest.
 import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy.js';
 import { quietHoursProblems, type QuietHours } from '../domain/recipient/quiet-hours.js';
 import { isTimeZone } from '../domain/recipient/wall-clock.js';
-import { CHANNELS, EMAIL, base64urlByteLength, isEmail, type Channel } from '../domain/recipient/values.js';
+import { CHANNELS, CONTACT_CHANNELS, EMAIL, base64urlByteLength, isEmail, type Channel } from '../domain/recipient/values.js';
 import { parseDuration, parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
@@ -181,8 +181,9 @@ function digestPolicy(read: EnvReader, category: string, value: unknown): Digest
   const windowMs = typeof d.window === 'string' ? parseDuration(d.window) : undefined;
   if (windowMs === undefined || windowMs < 1000) problems.push(`${name}.window: ${JSON.stringify(d.window)} is not a duration of 1s or more like "1h" or "30m"`);
   const channels = Array.isArray(d.channels) ? d.channels : [];
-  if (!Array.isArray(d.channels) || channels.length === 0) problems.push(`${name}.channels: must be a non-empty list of channels (${CHANNELS.join(', ')})`);
-  for (const c of channels) if (!(CHANNELS as readonly unknown[]).includes(c)) problems.push(`${name}.channels: ${JSON.stringify(c)} is not a channel (${CHANNELS.join(', ')})`);
+  // The in-app feed lists each item itself: a digest collects the channels that interrupt.
+  if (!Array.isArray(d.channels) || channels.length === 0) problems.push(`${name}.channels: must be a non-empty list of channels (${CONTACT_CHANNELS.join(', ')})`);
+  for (const c of channels) if (!(CONTACT_CHANNELS as readonly unknown[]).includes(c)) problems.push(`${name}.channels: ${JSON.stringify(c)} is not a channel (${CONTACT_CHANNELS.join(', ')})`);
   if (typeof d.template !== 'string' || d.template.trim() === '') problems.push(`${name}.template: a digest needs the id of the template it is rendered with`);
   if (d.maxItems !== undefined && !(Number.isInteger(d.maxItems) && (d.maxItems as number) >= 1 && (d.maxItems as number) <= MAX_DIGEST_ITEMS)) {
     problems.push(`${name}.maxItems: ${JSON.stringify(d.maxItems)} is not a whole number from 1 to ${MAX_DIGEST_ITEMS}`);
