@@ -192,7 +192,7 @@ describe('operator console over HTTP', () => {
 
     const ops = await console.get('operations');
     assert.equal(ops.status, 200);
-    assert.deepEqual(ops.body.queues.map((x: { queue: string }) => x.queue).sort(), ['apns', 'digests', 'email', 'fcm', 'sms', 'webhooks', 'webpush'].sort());
+    assert.deepEqual(ops.body.queues.map((x: { queue: string }) => x.queue).sort(), ['apns', 'digests', 'email', 'fcm', 'inapp', 'sms', 'webhooks', 'webpush'].sort());
     const delayed = ops.body.queues.reduce((n: number, x: { delayed: number }) => n + x.delayed, 0);
     assert.equal(delayed, 3, 'the scheduled deliveries wait as delayed jobs');
     const status = ops.body.projections.find((p: { projection: string }) => p.projection === 'notification_status');

@@ -23,7 +23,7 @@ describe('bull-board at /admin/queues', () => {
     assert.match(page.body, /<html/i);
     const listed = await api.get('/admin/queues/api/queues');
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.queues.map((q: { name: string }) => q.name).sort(), ['apns', 'digests', 'email', 'fcm', 'sms', 'webhooks', 'webpush']);
+    assert.deepEqual(listed.body.queues.map((q: { name: string }) => q.name).sort(), ['apns', 'digests', 'email', 'fcm', 'inapp', 'sms', 'webhooks', 'webpush']);
   });
 
   it('is not there on the embedded profile (no BullMQ)', async (t) => {
