@@ -9,6 +9,7 @@ import { DeliveryModule } from './modules/delivery/delivery.module.js';
 import { DigestsModule } from './modules/digests/digests.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
+import { TopicsModule } from './modules/topics/topics.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         QueuesModule,
         MetricsModule,
         AuthModule,
+        TopicsModule,
         RecipientsModule,
         TemplatesModule,
         ChannelsModule,

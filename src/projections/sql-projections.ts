@@ -1,6 +1,8 @@
 import { NotificationStatsProjection } from './notification-stats.projection.js';
 import { NotificationStatusProjection } from './notification-status.projection.js';
+import { BroadcastsProjection } from './broadcasts.projection.js';
 import { RecipientsProjection } from './recipients.projection.js';
+import { TopicsProjection } from './topics.projection.js';
 import type { Projection } from './sql-sink.js';
 
 /**
@@ -14,6 +16,8 @@ export const SQL_PROJECTIONS = {
     tables: ['notification_stats_latency', 'notification_stats', 'notification_stats_deliveries', 'notification_stats_decisions'],
   },
   recipients: { create: (): Projection => new RecipientsProjection(), tables: ['recipients'] },
+  topics: { create: (): Projection => new TopicsProjection(), tables: ['topic_subscribers', 'topics'] },
+  broadcasts: { create: (): Projection => new BroadcastsProjection(), tables: ['broadcast_deliveries', 'broadcasts'] },
 } as const;
 
 export type SqlProjectionName = keyof typeof SQL_PROJECTIONS;

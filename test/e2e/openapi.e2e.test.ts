@@ -224,6 +224,9 @@ const EXAMPLE_ORDER = [
   'post /v1/clients',
   'put /v1/clients/{appKey}/webhook',
   'post /v1/events',
+  'put /v1/topics/{topicKey}',
+  'post /v1/topics/{topicKey}/subscribers',
+  'delete /v1/topics/{topicKey}/subscribers',
 ];
 /** The engagement examples name a notification that cannot exist yet. */
 const EXAMPLE_NOT_FOUND = new Set(['post /v1/events']);
@@ -307,6 +310,10 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('get', '/v1/analytics/summary', { query: '?groupBy=channel,day' })).status, 200);
   assert.equal((await contract.call('get', '/v1/analytics/funnel')).status, 200);
   assert.equal((await contract.call('delete', '/v1/users/{userId}/devices/{deviceId}', { params: { deviceId } })).status, 204);
+
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}')).status, 200);
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}/subscribers', { query: '?limit=1' })).status, 200);
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}', { params: { topicKey: 'no-such-topic' } })).status, 404);
 
   assert.equal((await contract.call('get', '/v1/clients/me')).status, 200);
   const params = { appKey: client.appKey };
