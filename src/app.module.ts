@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
 import { AnalyticsModule } from './modules/analytics/analytics.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { BroadcastsModule } from './modules/broadcasts/broadcasts.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         InboundSmsModule,
         DeliveryModule,
         NotificationsModule,
+        BroadcastsModule,
         AuditModule,
         AnalyticsModule,
         WebhooksModule,

@@ -114,8 +114,8 @@ export const broadcastDecider: Decider<BroadcastCommand, BroadcastState, Broadca
       }
       case 'CancelBroadcast':
         known(state);
+        // After the fan-out has finished, a cancel still cancels the deliveries not yet sent (a scheduled broadcast's).
         if (state.status === 'canceling' || state.status === 'canceled') return [];
-        if (state.status === 'completed') throw new DomainError('conflict', 'the broadcast has finished: every member was decided', 'broadcastId');
         return [{ type: 'BroadcastCanceled', data: { broadcastId: command.broadcastId, canceledAt: iso(command.now) } }];
       case 'FinishBroadcast':
         known(state);
