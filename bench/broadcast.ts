@@ -11,11 +11,11 @@ import { heraldProcesses, removeDir, startHerald, type RunningHerald } from './h
 const members = Number(process.argv[2] ?? 20_000);
 const profile = process.argv[3] === 'redis' ? 'redis' : 'embedded';
 
-async function call(h: RunningHerald, method: string, path: string, body?: unknown): Promise<any> {
+async function call(h: RunningHerald, method: string, path: string, body?: unknown): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`${h.url}${path}`, { method, headers: { authorization: h.auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  return text ? JSON.parse(text) : {};
 }
 
 async function each(n: number, parallel: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const { broadcastId } = await call(h, 'POST', '/v1/broadcasts', { audience: { topic: 'bench' }, category: 'news', channels: ['email'], content: { subject: 'News', text: 'News for all' } });
     const during: number[] = [];
     let decidedAt = 0;
-    let view: any;
+    let view: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
     for (let i = 0; ; i++) {
       view = await call(h, 'GET', `/v1/broadcasts/${broadcastId}`);
       if (!decidedAt && view.decided >= members) decidedAt = Date.now();
