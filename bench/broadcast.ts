@@ -25,10 +25,13 @@ async function each(n: number, parallel: number, fn: (i: number) => Promise<void
   }));
 }
 
+/** Users of the one-to-one notifications: each gets a few, well inside the per-user rate limit. */
+const SOLO_USERS = 200;
+
 /** Accept-to-sent of one one-to-one email: the request's answer time to the sent delivery's sentAt. */
 async function oneToOne(h: RunningHerald, n: number): Promise<number> {
   const t0 = Date.now();
-  const { notificationId } = await call(h, 'POST', '/v1/notifications', { userId: 'solo', category: 'orders', channels: ['email'], content: { subject: 'Order', text: `order ${n}` } });
+  const { notificationId } = await call(h, 'POST', '/v1/notifications', { userId: `solo${n % SOLO_USERS}`, category: 'orders', channels: ['email'], content: { subject: 'Order', text: `order ${n}` } });
   for (;;) {
     const view = await call(h, 'GET', `/v1/notifications/${notificationId}`);
     const sent = view.deliveries?.[0]?.sentAt;
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const pids = (await heraldProcesses(h)).map((p) => p.pid);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, pids.reduce((s, pid) => s + rssMbOf(pid), 0))), 200);
   try {
-    await call(h, 'PUT', '/v1/users/solo', { email: 'solo@example.com' });
+    await each(SOLO_USERS, 16, async (i) => void (await call(h, 'PUT', `/v1/users/solo${i}`, { email: `solo${i}@example.com` })));
     await call(h, 'PUT', '/v1/topics/bench', { name: 'Bench' });
     const setupStart = Date.now();
     await each(members, 32, async (i) => void (await call(h, 'PUT', `/v1/users/m${i}`, { email: `m${i}@example.com` })));
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
       if (view.deliveries.sent + view.deliveries.failed >= members) break;
       if (Date.now() - started > 15 * 60_000) throw new Error(`not finished after 15 minutes: ${JSON.stringify(view)}`);
       // One-to-one traffic while the broadcast runs.
-      if (!decidedAt || view.deliveries.sent < members * 0.9) during.push(await oneToOne(h, 1000 + i));
+      if (!decidedAt || view.deliveries.sent < members * 0.9) during.push(await oneToOne(h, 40 + i));
     }
     const lastDelivery = (Date.now() - started) / 1000;
     const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
