@@ -3,12 +3,14 @@ import { LoggerModule } from 'nestjs-pino';
 import type { HeraldConfig } from './config/herald-config.js';
 import { AnalyticsModule } from './modules/analytics/analytics.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { BroadcastsModule } from './modules/broadcasts/broadcasts.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
 import { DigestsModule } from './modules/digests/digests.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
+import { TopicsModule } from './modules/topics/topics.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
 import { TrackingModule } from './modules/tracking/tracking.module.js';
 import { ConfigModule } from './modules/config/config.module.js';
@@ -45,6 +47,7 @@ export class AppModule {
         QueuesModule,
         MetricsModule,
         AuthModule,
+        TopicsModule,
         RecipientsModule,
         TemplatesModule,
         ChannelsModule,
@@ -54,6 +57,7 @@ export class AppModule {
         InboundSmsModule,
         DeliveryModule,
         NotificationsModule,
+        BroadcastsModule,
         AuditModule,
         AnalyticsModule,
         WebhooksModule,

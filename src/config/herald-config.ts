@@ -104,6 +104,8 @@ export interface HeraldConfig {
   providers: ProviderSettings;
   alerts: { webhookUrl: string | null; dedupWindowMs: number };
   queueAlerts: { maxDepth: number; maxAgeMs: number; intervalMs: number };
+  /** The fan-out: members per page, decided at once, when a broadcast counts as stalled, and the bulk lanes' workers. */
+  broadcasts: { pageSize: number; parallel: number; stallAfterMs: number; laneConcurrency: number };
   webhooks: WebhookSettings;
   inboundSms: InboundSmsSettings;
   host: string;
@@ -553,6 +555,12 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       maxDepth: read.int('QUEUE_ALERT_DEPTH', 50_000),
       maxAgeMs: read.duration('QUEUE_ALERT_AGE', '5m'),
       intervalMs: read.duration('QUEUE_ALERT_INTERVAL', '15s'),
+    },
+    broadcasts: {
+      pageSize: read.int('BROADCAST_PAGE_SIZE', 1000, { min: 1 }),
+      parallel: read.int('BROADCAST_PARALLEL', 256, { min: 1 }),
+      stallAfterMs: read.duration('BROADCAST_STALL_AFTER', '2m'),
+      laneConcurrency: read.int('BROADCAST_LANE_CONCURRENCY', 8, { min: 1 }),
     },
     webhooks: {
       concurrency: Math.max(1, read.int('WEBHOOK_CONCURRENCY', 16)),

@@ -28,4 +28,6 @@ export interface DeliveryJob {
   requestedAt: string;
   correlationId: string | null;
   appKey: string | null;
+  /** Set for a broadcast member's delivery: it is in the channel's broadcast lane, and not sent once the broadcast is canceled. */
+  broadcastId?: string;
 }

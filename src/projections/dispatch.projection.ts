@@ -3,7 +3,7 @@ import type { DigestFlushedData, RecipientEvent } from '../domain/recipient/even
 import { deliveryDueAt } from '../domain/recipient/deferral.js';
 import type { EventType } from '../domain/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
-import { CHANNEL_QUEUES, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
+import { DELIVERY_QUEUES, broadcastLane, type ChannelQueue, type EnqueueBatch, type QueueBackend } from '../modules/queues/queue.port.js';
 import type { DeliveryJob } from './delivery-job.js';
 import type { CheckpointedSink } from './projection-runner.js';
 
@@ -14,7 +14,8 @@ import type { CheckpointedSink } from './projection-runner.js';
  * by the queue backend itself, so if the queues are lost, so is the checkpoint, and the
  * dispatcher refills them from the log; the job ids and the workers' terminal-state check
  * make the overlap harmless. A NotificationCanceled takes its deliveries' jobs back before
- * they start, so scheduled jobs of a canceled notification leave the queues' depth.
+ * they start, so scheduled jobs of a canceled notification leave the queues' depth. A broadcast
+ * member's deliveries go to the channel's broadcast lane instead (see `broadcastLane`).
  */
 type Requested = Extract<RecipientEvent, { type: 'NotificationRequested' }>['data'];
 const textOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -38,6 +39,7 @@ function requestJobs(event: RecordedEvent<Requested>): { data: DeliveryJob; dueA
       requestedAt: d.requestedAt,
       correlationId: textOf(event.metadata.correlationId),
       appKey: textOf(event.metadata.appKey),
+      ...(d.broadcastId ? { broadcastId: d.broadcastId } : {}),
     },
   }));
 }
@@ -94,9 +96,10 @@ export class DispatchProjection implements CheckpointedSink {
       for (const job of event.type === 'DigestFlushed' ? digestJobs(event as RecordedEvent<DigestFlushedData>) : requestJobs(event as RecordedEvent<Requested>)) {
         const dueAt = job.dueAt;
         const delayMs = dueAt ? Math.max(0, Date.parse(dueAt) - now) : 0;
-        const batch = byQueue.get(job.data.queue) ?? { queue: job.data.queue, channel: job.data.channel, jobs: [] };
+        const queue = job.data.broadcastId ? broadcastLane(job.data.queue as ChannelQueue) : job.data.queue;
+        const batch = byQueue.get(queue) ?? { queue, channel: job.data.channel, jobs: [] };
         batch.jobs.push({ jobId: job.data.deliveryId, data: job.data, ...(delayMs > 0 ? { delayMs } : {}) });
-        byQueue.set(job.data.queue, batch);
+        byQueue.set(queue, batch);
       }
     }
     const batches = [...byQueue.values()].map(({ queue, jobs }) => ({ queue, jobs }));
@@ -104,9 +107,9 @@ export class DispatchProjection implements CheckpointedSink {
     if (canceled.length === 0) await this.queues.enqueue(batches, checkpoint);
     else {
       // In log order: a job requested and canceled within this batch is enqueued, then withdrawn.
-      // The event does not say which queue holds a delivery; there are only four to ask.
+      // The event does not say which queue holds a delivery; there are only a few to ask.
       await this.queues.enqueue(batches);
-      for (const queue of CHANNEL_QUEUES) await this.queues.withdraw(queue, canceled);
+      for (const queue of DELIVERY_QUEUES) await this.queues.withdraw(queue, canceled);
       await this.queues.enqueue([], checkpoint);
     }
     for (const batch of byQueue.values()) this.onEnqueued(batch.queue, batch.channel, batch.jobs.length);

@@ -1,7 +1,9 @@
 import { InboxProjection } from './inbox.projection.js';
 import { NotificationStatsProjection } from './notification-stats.projection.js';
 import { NotificationStatusProjection } from './notification-status.projection.js';
+import { BroadcastsProjection } from './broadcasts.projection.js';
 import { RecipientsProjection } from './recipients.projection.js';
+import { TopicsProjection } from './topics.projection.js';
 import type { Projection } from './sql-sink.js';
 
 /**
@@ -16,6 +18,8 @@ export const SQL_PROJECTIONS = {
   },
   recipients: { create: (): Projection => new RecipientsProjection(), tables: ['recipients'] },
   inbox: { create: (): Projection => new InboxProjection(), tables: ['inbox_items'] },
+  topics: { create: (): Projection => new TopicsProjection(), tables: ['topic_subscribers', 'topics'] },
+  broadcasts: { create: (): Projection => new BroadcastsProjection(), tables: ['broadcast_deliveries', 'broadcasts'] },
 } as const;
 
 export type SqlProjectionName = keyof typeof SQL_PROJECTIONS;

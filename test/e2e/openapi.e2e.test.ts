@@ -226,6 +226,10 @@ const EXAMPLE_ORDER = [
   'put /v1/clients/{appKey}/webhook',
   'post /v1/events',
   'post /v1/users/{userId}/inbox-token',
+  'put /v1/topics/{topicKey}',
+  'post /v1/topics/{topicKey}/subscribers',
+  'delete /v1/topics/{topicKey}/subscribers',
+  'post /v1/broadcasts',
 ];
 /** The engagement examples name a notification that cannot exist yet. */
 const EXAMPLE_NOT_FOUND = new Set(['post /v1/events']);
@@ -309,6 +313,15 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('get', '/v1/analytics/summary', { query: '?groupBy=channel,day' })).status, 200);
   assert.equal((await contract.call('get', '/v1/analytics/funnel')).status, 200);
   assert.equal((await contract.call('delete', '/v1/users/{userId}/devices/{deviceId}', { params: { deviceId } })).status, 204);
+
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}')).status, 200);
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}/subscribers', { query: '?limit=1' })).status, 200);
+  assert.equal((await contract.call('get', '/v1/topics/{topicKey}', { params: { topicKey: 'no-such-topic' } })).status, 404);
+  const broadcasts = await contract.call('get', '/v1/broadcasts', { query: '?limit=5' });
+  assert.equal(broadcasts.status, 200);
+  const broadcastId: string = broadcasts.body.broadcasts[0].broadcastId;
+  assert.equal((await contract.call('get', '/v1/broadcasts/{id}', { params: { id: broadcastId } })).status, 200);
+  assert.equal((await contract.call('delete', '/v1/broadcasts/{id}', { params: { id: broadcastId } })).status, 200);
 
   assert.equal((await contract.call('get', '/v1/clients/me')).status, 200);
   const params = { appKey: client.appKey };

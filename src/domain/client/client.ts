@@ -10,6 +10,10 @@ export const SCOPES = [
   'templates:write',
   'audit:read',
   'analytics:read',
+  'topics:write',
+  'topics:read',
+  'broadcasts:send',
+  'broadcasts:read',
   /** Signing in to the operator console (/console): it reads what the other read scopes read, and may cancel a notification. */
   'console',
   /** Mints subscriber tokens: a user's browser reads that user's in-app feed with one. */

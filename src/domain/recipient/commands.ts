@@ -38,6 +38,8 @@ export type RecipientCommand =
       /** Instead of sendAt: a wall-clock time in the recipient's time zone, resolved by the decision. */
       localSendAt?: LocalSendAt;
       idempotencyKey: string | null;
+      /** The broadcast this request is one member's share of. */
+      broadcastId?: string;
       now: number;
     }
 

@@ -224,6 +224,7 @@ function decideNotification(policy: RecipientPolicy, cmd: RequestNotification, s
     sendAt: sendAt === null ? null : iso(sendAt),
     ...(cmd.localSendAt ? { localSendAt: { ...cmd.localSendAt, timezone } } : {}),
     idempotencyKey: cmd.idempotencyKey,
+    ...(cmd.broadcastId ? { broadcastId: cmd.broadcastId } : {}),
     critical: isCritical(policy, cmd.category),
     suppressed,
     requestedAt: iso(cmd.now),

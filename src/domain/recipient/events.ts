@@ -97,6 +97,8 @@ export interface NotificationDecision {
   /** A local-time send as asked, with the zone it was read in. */
   localSendAt?: LocalSendAt & { timezone: string };
   idempotencyKey: string | null;
+  /** Set when the request is one member's share of a broadcast. */
+  broadcastId?: string;
   critical: boolean;
   suppressed: ChannelSuppression[];
   requestedAt: string;

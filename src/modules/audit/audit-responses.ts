@@ -157,6 +157,15 @@ export class DigestedChannelDto {
   @ApiProperty({ type: DigestExplanationDto }) digest: DigestExplanationDto;
 }
 
+export class BroadcastLineDto {
+  @ApiProperty({ format: 'uuid' }) broadcastId: string;
+  @ApiProperty({ example: 'the subscribers of topic order-updates', description: 'whom the broadcast was for, in words' }) audience: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked for the broadcast' }) requestedBy: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) requestedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the broadcast was canceled (its unsent deliveries with it)' }) canceledAt: string | null;
+  @ApiProperty({ example: 'one member’s share of broadcast 7d1c9b8e-…, decided as a single request would be' }) explanation: string;
+}
+
 export class NotificationExplanationDto {
   @ApiProperty({ format: 'uuid' }) notificationId: string;
   @ApiProperty({ example: 'user-42' }) userId: string;
@@ -165,6 +174,7 @@ export class NotificationExplanationDto {
   @ApiProperty({ type: String, nullable: true, description: 'the appKey of the client that asked' }) requestedBy: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when it was to be sent (null: at once); a local-time send’s instant' }) sendAt: string | null;
   @ApiPropertyOptional({ type: LocalSendAtViewDto, description: 'a local-time send, as asked' }) localSendAt?: LocalSendAtViewDto;
+  @ApiPropertyOptional({ type: BroadcastLineDto, description: 'a broadcast member’s notification: the broadcast it came from' }) broadcast?: BroadcastLineDto;
   @ApiProperty({
     type: 'array',
     items: { oneOf: [{ $ref: getSchemaPath(AcceptedChannelDto) }, { $ref: getSchemaPath(SuppressedChannelDto) }, { $ref: getSchemaPath(DigestedChannelDto) }] },

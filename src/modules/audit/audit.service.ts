@@ -1,3 +1,4 @@
+import { broadcastStream, type BroadcastRequest } from '../../domain/broadcast/broadcast.js';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ENGAGEMENT_EVENT_TYPES, OUTCOME_EVENT_TYPES, notificationStream, type DeliveryLifecycleEvent, type EngagementEvent, type OutcomeEvent } from '../../domain/notification/delivery-lifecycle.js';
@@ -84,6 +85,23 @@ export class AuditService {
     }
   }
 
+  /** The broadcast a member's notification came from: which, to whom, who asked, and whether it was canceled. */
+  private async broadcastLine(broadcastId: string) {
+    const events = await this.store.readStream(broadcastStream(broadcastId), { maxCount: 1 });
+    const requested = events[0]?.data as BroadcastRequest | undefined;
+    const last = await this.store.readStream(broadcastStream(broadcastId), { direction: 'backwards', maxCount: 2 });
+    const canceled = last.find((e) => e.type === 'BroadcastCanceled');
+    const audience = requested?.audience;
+    return {
+      broadcastId,
+      audience: audience?.kind === 'topic' ? `the subscribers of topic ${audience.topicKey}` : audience?.kind === 'users' ? `${audience.userIds.length} users named` : 'every user',
+      requestedBy: events[0]?.metadata.appKey ?? null,
+      requestedAt: requested?.requestedAt ?? null,
+      canceledAt: canceled ? (canceled.data as { canceledAt: string }).canceledAt : null,
+      explanation: `one member's share of broadcast ${broadcastId}, decided as a single request would be`,
+    };
+  }
+
   /** For each channel asked for: delivered or not, and exactly why. */
   async explain(notificationId: string) {
     const decisionEvent = await this.decision(notificationId);
@@ -105,6 +123,7 @@ export class AuditService {
       requestedBy: decisionEvent.metadata.appKey ?? null,
       sendAt: decision.data.sendAt,
       ...(decision.data.localSendAt ? { localSendAt: decision.data.localSendAt } : {}),
+      ...(decision.data.broadcastId ? { broadcast: await this.broadcastLine(decision.data.broadcastId) } : {}),
       channels: channels.map((channel) => {
         const suppression = decision.data.suppressed.find((s) => s.channel === channel);
         if (suppression) {

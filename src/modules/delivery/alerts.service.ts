@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 
 export interface Alert {
-  kind: 'delivery_exhausted' | 'webhook_exhausted' | 'provider_unhealthy' | 'provider_recovered' | 'queue_backlog' | 'process_restarted';
+  kind: 'delivery_exhausted' | 'webhook_exhausted' | 'provider_unhealthy' | 'provider_recovered' | 'queue_backlog' | 'process_restarted' | 'broadcast_stalled';
   summary: string;
   details: Record<string, unknown>;
 }

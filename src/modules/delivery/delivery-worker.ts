@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { TERMINAL, deliveryOf, type DeliveryLifecycleCommand } from '../../domain/notification/delivery-lifecycle.js';
 import { chooseProvider, decideOutcome, type AttemptInfo, type FailedCallOutcome } from '../../domain/notification/delivery-outcome.js';
+import { DomainError } from '../../domain/shared/decider.js';
 import { currentTarget, sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
-import { QUEUE_BACKEND, CHANNEL_QUEUES, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
+import { QUEUE_BACKEND, CHANNEL_QUEUES, broadcastLane, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from '../templates/template-renderer.js';
 import { inboxItemOf } from '../inbox/inbox-item.js';
@@ -14,6 +15,7 @@ import { EmailTracking } from '../tracking/email-tracking.js';
 import { PreferenceLinks } from '../tracking/preference-links.js';
 import { UnsubscribeLinks } from '../tracking/unsubscribe-links.js';
 import { AlertService } from './alerts.service.js';
+import { BroadcastCancellations } from './broadcast-cancellations.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { CLOCK, RANDOM, type Clock, type Random } from './clock.js';
 import { outbound, renderFor } from './message-builder.js';
@@ -53,6 +55,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly preferenceLinks: PreferenceLinks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM) private readonly random: Random,
+    private readonly broadcastCancellations: BroadcastCancellations,
   ) {
     for (const queue of CHANNEL_QUEUES) {
       for (const provider of providers[queue]) {
@@ -79,6 +82,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     for (const queue of CHANNEL_QUEUES) {
       const settings = this.config.channels[queue];
       this.workers.push(this.queues.work<DeliveryJob>(queue, (job) => this.handle(job), { concurrency: settings.concurrency, ratePerSecond: settings.ratePerSecond }));
+      // Broadcast members' deliveries: the same handling, their own workers, so they never hold up the channel queue's.
+      this.workers.push(this.queues.work<DeliveryJob>(broadcastLane(queue), (job) => this.handle(job), { concurrency: this.config.broadcasts.laneConcurrency, ratePerSecond: settings.ratePerSecond }));
     }
   }
 
@@ -95,6 +100,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const lifecycle = await this.lifecycles.read(d.notificationId, { fresh: true });
     const current = deliveryOf(lifecycle.state, d.deliveryId);
     if (TERMINAL.has(current.status)) return;
+    if (d.broadcastId && (await this.broadcastCancellations.isCanceled(d.broadcastId))) {
+      await this.lifecycles
+        .execute(d.notificationId, { type: 'Cancel', notificationId: d.notificationId, deliveryIds: [d.deliveryId], now: this.clock() }, { causationId: d.broadcastId })
+        .catch((error: unknown) => {
+          // Ended meanwhile (the fan-out's cancel got there first): nothing to do.
+          if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+        });
+      return;
+    }
     const breakerOf = (name: string) => this.breakers.get(breakerKey(queue, name))!;
     const names = chain.map((p) => p.name);
     const choice = chooseProvider(names, current.nextProvider, (name) => breakerOf(name).waitMs(this.clock()));

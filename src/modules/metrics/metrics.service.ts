@@ -28,6 +28,10 @@ export class MetricsService implements OnModuleDestroy {
   readonly webhookLatency: Histogram<'result'>;
   readonly childRestarts: Counter<'process'>;
   readonly inboxStreams: Gauge;
+  readonly broadcastMembers: Counter<'outcome'>;
+  readonly broadcastPages: Counter;
+  readonly broadcastBacklog: Gauge;
+  readonly broadcastsStalled: Gauge;
   private readonly projections: ProjectionProbe[] = [];
   private readonly liveHeap = new LiveHeapWatch();
 
@@ -69,6 +73,15 @@ export class MetricsService implements OnModuleDestroy {
       registers,
     });
     this.childRestarts = new Counter({ name: 'herald_child_process_restarts_total', help: 'Child processes (HERALD_PROCESSES=split) that exited and were restarted, by process', labelNames: ['process'], registers });
+    this.broadcastMembers = new Counter({
+      name: 'herald_broadcast_members_decided_total',
+      help: 'Broadcast members decided by the fan-out running here, by outcome (accepted, suppressed, unknown_user); its rate is members decided per second',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.broadcastPages = new Counter({ name: 'herald_broadcast_pages_total', help: 'Fan-out pages recorded on broadcast streams by the fan-out running here', registers });
+    this.broadcastBacklog = new Gauge({ name: 'herald_broadcast_backlog_members', help: 'Members counted in open broadcasts and not yet decided, as the fan-out running here last saw them', registers });
+    this.broadcastsStalled = new Gauge({ name: 'herald_broadcast_stalled', help: 'Open broadcasts whose fan-out recorded no page for longer than BROADCAST_STALL_AFTER', registers });
     this.circuitState = new Gauge({ name: 'herald_circuit_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers });
     this.httpDuration = new Histogram({
       name: 'herald_http_request_seconds',

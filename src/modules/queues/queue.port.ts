@@ -8,7 +8,16 @@ export type ChannelQueue = (typeof CHANNEL_QUEUES)[number];
 export const WEBHOOK_QUEUE = 'webhooks';
 /** Digest flushes: a job per open digest window, due at its end. */
 export const DIGEST_QUEUE = 'digests';
-export const ALL_QUEUES = [...CHANNEL_QUEUES, WEBHOOK_QUEUE, DIGEST_QUEUE] as const;
+/**
+ * Broadcast members' deliveries go to a lane of their own beside each channel queue, with its
+ * own workers (BROADCAST_LANE_CONCURRENCY), so a million-member broadcast never queues in front
+ * of a one-to-one notification.
+ */
+export const broadcastLane = (queue: ChannelQueue): `${ChannelQueue}-broadcast` => `${queue}-broadcast`;
+export const BROADCAST_LANES = CHANNEL_QUEUES.map(broadcastLane);
+/** Every queue a delivery job may be in: the channel queues and their broadcast lanes. */
+export const DELIVERY_QUEUES = [...CHANNEL_QUEUES, ...BROADCAST_LANES] as const;
+export const ALL_QUEUES = [...DELIVERY_QUEUES, WEBHOOK_QUEUE, DIGEST_QUEUE] as const;
 
 export interface JobSpec<T> {
   /** Unique per queue: adding a job whose id exists (waiting, active or recently done) is a no-op. */

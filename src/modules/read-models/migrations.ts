@@ -260,6 +260,69 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS notifications_idempotency_key ON notifications (idempotency_key)`,
     ],
   },
+  {
+    id: 13,
+    name: 'topics and their subscribers',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS topics (
+         topic_key TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         description TEXT,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL,
+         stream_revision INTEGER NOT NULL
+       )`,
+      // One row per user and topic they ever joined; subscribed = 0 once they left. position is
+      // the log position of the event that set the row, so a replay never moves it back, and a
+      // broadcast reads the members who joined at or before its own position.
+      `CREATE TABLE IF NOT EXISTS topic_subscribers (
+         topic_key TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         subscribed INTEGER NOT NULL,
+         subscribed_at TEXT NOT NULL,
+         position BIGINT NOT NULL,
+         PRIMARY KEY (topic_key, user_id)
+       )`,
+      `CREATE INDEX IF NOT EXISTS topic_subscribers_members ON topic_subscribers (topic_key, subscribed, user_id)`,
+      `CREATE INDEX IF NOT EXISTS topic_subscribers_user ON topic_subscribers (user_id, subscribed)`,
+    ],
+  },
+  {
+    id: 14,
+    name: 'broadcasts',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS broadcasts (
+         broadcast_id TEXT PRIMARY KEY,
+         app_key TEXT,
+         category TEXT NOT NULL,
+         audience_kind TEXT NOT NULL,
+         topic_key TEXT,
+         status TEXT NOT NULL,
+         audience_size INTEGER,
+         pages INTEGER NOT NULL DEFAULT 0,
+         decided INTEGER NOT NULL DEFAULT 0,
+         accepted INTEGER NOT NULL DEFAULT 0,
+         unknown_user INTEGER NOT NULL DEFAULT 0,
+         suppressed TEXT NOT NULL,
+         requested_at TEXT NOT NULL,
+         started_at TEXT,
+         canceled_at TEXT,
+         finished_at TEXT,
+         position BIGINT NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS broadcasts_requested ON broadcasts (requested_at)`,
+      // Each delivery of a broadcast member's notification and where it stands: sent and failed are counted here.
+      `CREATE TABLE IF NOT EXISTS broadcast_deliveries (
+         delivery_id TEXT PRIMARY KEY,
+         broadcast_id TEXT NOT NULL,
+         notification_id TEXT NOT NULL,
+         status TEXT NOT NULL
+       )`,
+      `CREATE INDEX IF NOT EXISTS broadcast_deliveries_status ON broadcast_deliveries (broadcast_id, status)`,
+      // When each user's row was first projected: a broadcast to all reads the users known at its position.
+      `ALTER TABLE recipients ADD COLUMN first_position BIGINT`,
+    ],
+  },
 ];
 
 /**

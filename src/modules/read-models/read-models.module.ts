@@ -2,8 +2,10 @@ import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplication
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
+import { BroadcastsProjection } from '../../projections/broadcasts.projection.js';
 import { RecipientsProjection } from '../../projections/recipients.projection.js';
 import { InboxProjection } from '../../projections/inbox.projection.js';
+import { TopicsProjection } from '../../projections/topics.projection.js';
 import { LeasedProjection } from '../../projections/leased-projection.js';
 import type { Projection } from '../../projections/sql-sink.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
@@ -15,6 +17,8 @@ import { SqliteReadModelDb } from './sqlite-read-model-db.js';
 export const NOTIFICATION_STATUS_RUNNER = Symbol('NotificationStatusRunner');
 export const NOTIFICATION_STATS_RUNNER = Symbol('NotificationStatsRunner');
 export const RECIPIENTS_RUNNER = Symbol('RecipientsRunner');
+export const TOPICS_RUNNER = Symbol('TopicsRunner');
+export const BROADCASTS_RUNNER = Symbol('BroadcastsRunner');
 // Read models are for people and dashboards: 100 ms batches cost them nothing and save the database a transaction per event.
 const READ_MODEL_COMMIT_INTERVAL_MS = 100;
 const INBOX_COMMIT_INTERVAL_MS = 20;
@@ -22,6 +26,8 @@ const STATUS_PROJECTION = Symbol('NotificationStatusProjection');
 const STATS_PROJECTION = Symbol('NotificationStatsProjection');
 const RECIPIENTS_PROJECTION = Symbol('RecipientsProjection');
 const INBOX_PROJECTION = Symbol('InboxProjection');
+const TOPICS_PROJECTION = Symbol('TopicsProjection');
+const BROADCASTS_PROJECTION = Symbol('BroadcastsProjection');
 
 const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedProjection =>
   LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: READ_MODEL_COMMIT_INTERVAL_MS });
@@ -60,11 +66,23 @@ const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
       useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) =>
         LeasedProjection.ofSqlReadModel(store, db, new InboxProjection(), { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: INBOX_COMMIT_INTERVAL_MS }),
     },
+    {
+      provide: TOPICS_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new TopicsProjection()),
+    },
+    {
+      provide: BROADCASTS_PROJECTION,
+      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new BroadcastsProjection()),
+    },
     { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: RECIPIENTS_RUNNER, inject: [RECIPIENTS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
+    { provide: TOPICS_RUNNER, inject: [TOPICS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
+    { provide: BROADCASTS_RUNNER, inject: [BROADCASTS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
   ],
-  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER, RECIPIENTS_RUNNER],
+  exports: [READ_MODEL_DB, NOTIFICATION_STATUS_RUNNER, NOTIFICATION_STATS_RUNNER, RECIPIENTS_RUNNER, TOPICS_RUNNER, BROADCASTS_RUNNER],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly projections: LeasedProjection[];
@@ -74,11 +92,13 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnApplicationSh
     @Inject(STATS_PROJECTION) stats: LeasedProjection,
     @Inject(RECIPIENTS_PROJECTION) recipients: LeasedProjection,
     @Inject(INBOX_PROJECTION) inbox: LeasedProjection,
+    @Inject(TOPICS_PROJECTION) topics: LeasedProjection,
+    @Inject(BROADCASTS_PROJECTION) broadcasts: LeasedProjection,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     metrics: MetricsService,
   ) {
-    this.projections = [status, stats, recipients, inbox];
+    this.projections = [status, stats, recipients, inbox, topics, broadcasts];
     for (const { runner } of this.projections) metrics.watchProjection(runner);
   }
 

@@ -1,3 +1,4 @@
+import { UserTopicDto } from '../../topics/dto/topic.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CategoryPreference, ChannelSwitches, Preferences } from '../../../domain/recipient/events.js';
 import { WEEKDAYS, type Weekday } from '../../../domain/recipient/quiet-hours.js';
@@ -50,6 +51,7 @@ export class UserViewDto implements UserView {
   @ApiProperty({ type: String, nullable: true, example: 'Europe/London' }) timezone: string | null;
   @ApiProperty({ type: [DeviceViewDto] }) devices: DeviceViewDto[];
   @ApiProperty({ type: PreferencesViewDto }) preferences: PreferencesViewDto;
+  @ApiProperty({ type: [UserTopicDto], description: 'the topics the user is subscribed to, by key' }) topics: UserTopicDto[];
 }
 
 export class RegisteredDeviceDto {

@@ -6,6 +6,8 @@ export interface UserView extends Profile {
   userId: string;
   devices: { deviceId: string; platform: string; provider: string; token: string; registeredAt: string }[];
   preferences: Preferences;
+  /** The topics the user is in, by key. */
+  topics: { topicKey: string; subscribedAt: string }[];
 }
 
 export class GetUserQuery extends Query<UserView> {
