@@ -7,6 +7,9 @@ import { freshSchema } from '../support/postgres.js';
 import { queueProfiles } from '../support/profiles.js';
 import { eventually } from '../support/temp.js';
 
+/** Each channel's queue, and its broadcast lane beside it. */
+const CHANNEL_QUEUES = ['apns', 'email', 'fcm', 'inapp', 'sms', 'webpush'];
+
 const SOME_ID = '0b7c6f3e-4a1d-4c2e-9f8a-2d5e6b7c8d9e';
 
 /** Every route of the console, as it is called; a test below checks the list against what Fastify serves. */
@@ -192,7 +195,7 @@ describe('operator console over HTTP', () => {
 
     const ops = await console.get('operations');
     assert.equal(ops.status, 200);
-    assert.deepEqual(ops.body.queues.map((x: { queue: string }) => x.queue).sort(), ['apns', 'digests', 'email', 'fcm', 'inapp', 'sms', 'webhooks', 'webpush'].sort());
+    assert.deepEqual(ops.body.queues.map((x: { queue: string }) => x.queue).sort(), [...CHANNEL_QUEUES, ...CHANNEL_QUEUES.map((q) => `${q}-broadcast`), 'digests', 'webhooks'].sort());
     const delayed = ops.body.queues.reduce((n: number, x: { delayed: number }) => n + x.delayed, 0);
     assert.equal(delayed, 3, 'the scheduled deliveries wait as delayed jobs');
     const status = ops.body.projections.find((p: { projection: string }) => p.projection === 'notification_status');

@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { startApp } from '../support/app.js';
 import { queueProfiles } from '../support/profiles.js';
 
+/** Each channel's queue, and its broadcast lane beside it. */
+const CHANNEL_QUEUES = ['apns', 'email', 'fcm', 'inapp', 'sms', 'webpush'];
+
 const redis = queueProfiles().find((p) => p.name === 'redis');
 
 describe('bull-board at /admin/queues', () => {
@@ -23,7 +26,7 @@ describe('bull-board at /admin/queues', () => {
     assert.match(page.body, /<html/i);
     const listed = await api.get('/admin/queues/api/queues');
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.queues.map((q: { name: string }) => q.name).sort(), ['apns', 'digests', 'email', 'fcm', 'inapp', 'sms', 'webhooks', 'webpush']);
+    assert.deepEqual(listed.body.queues.map((q: { name: string }) => q.name).sort(), [...CHANNEL_QUEUES, ...CHANNEL_QUEUES.map((q) => `${q}-broadcast`), 'digests', 'webhooks'].sort());
   });
 
   it('is not there on the embedded profile (no BullMQ)', async (t) => {

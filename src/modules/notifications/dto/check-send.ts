@@ -38,7 +38,7 @@ function sendAtErrors(sendAt: unknown, now: number): FieldError[] {
 }
 
 /** Rules across fields, which decorators cannot express. */
-export function crossFieldErrors(dto: Pick<SendNotificationDto, 'content' | 'template' | 'sendAt'>, now: number): FieldError[] {
+export function crossFieldErrors(dto: Pick<SendNotificationDto, 'content' | 'template' | 'sendAt' | 'channels'>, now: number): FieldError[] {
   const errors: FieldError[] = [];
   // @IsOptional lets null through as "absent": every check below treats null so.
   if (!dto.content === !dto.template) errors.push({ field: 'content', messages: ['give exactly one of content or template'] });
