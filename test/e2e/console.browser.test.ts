@@ -43,6 +43,8 @@ async function setup(t: TestContext) {
   assert.equal((await api.post('/v1/users/ada/devices', { platform: 'ios', token: apnsToken(3) })).status, 201);
   await createUser(api, 'grace', { email: 'grace.hopper@example.com', locale: 'en-US' });
   assert.equal((await api.put('/v1/users/grace/preferences', { categories: [{ category: 'marketing', channels: { email: false } }] })).status, 200);
+  assert.equal((await api.put('/v1/topics/order-updates', { name: 'Order updates' })).status, 201);
+  assert.equal((await api.post('/v1/topics/order-updates/subscribers', { userIds: ['grace'] })).status, 200);
   const suppressed = await api.post('/v1/notifications', { userId: 'grace', category: 'marketing', channels: ['push', 'sms', 'email'], content: { title: 'Sale', body: 'Everything half price', subject: 'Sale', text: 'Everything half price' } });
   assert.equal(suppressed.body.status, 'suppressed', JSON.stringify(suppressed.body));
   // One sent at once on ada's three channels (the sandbox sends it), and opened on her phone.
@@ -86,6 +88,7 @@ describe('operator console in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'User grace' }).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     assert.ok(text.includes('g…@example.com') && !text.includes('grace.hopper@example.com'), 'the email is masked');
+    assert.match((await page.locator('#topics').textContent()) ?? '', /^order-updates, since /);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-user');
 
@@ -150,6 +153,14 @@ describe('operator console in a browser', () => {
     assert.match((await page.getByRole('region', { name: 'Rendered preview' }).textContent()) ?? '', /Salut Ada.*Bienvenue, Ada/s);
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, 'console-templates');
+
+    // A broadcast to the topic: the operations page shows its progress.
+    const broadcast = await api.post('/v1/broadcasts', { audience: { topic: 'order-updates' }, category: 'marketing', content: { subject: 'News', text: 'News' } });
+    assert.equal(broadcast.status, 202, JSON.stringify(broadcast.body));
+    await page.getByRole('link', { name: 'Operations' }).click();
+    const decided = page.locator(`#broadcasts tr[data-broadcast="${broadcast.body.broadcastId}"] td[data-field="decided"]`);
+    await eventually(async () => ((await decided.textContent()) === '1 of 1' ? true : undefined), 10_000, 'the broadcast to show its one member decided');
+    await expectNoSeriousA11yViolations(page);
 
     // Sign out: the console asks to sign in again, and its data API answers 401 to this browser.
     await page.getByRole('button', { name: 'Sign out' }).click();

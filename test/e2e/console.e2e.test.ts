@@ -202,6 +202,16 @@ describe('operator console over HTTP', () => {
     assert.equal(status.runsHere, true);
     assert.ok(status.lag >= 0);
 
+    // The latest broadcasts with their progress, as GET /v1/broadcasts lists them.
+    const sent = await api.post('/v1/broadcasts', { audience: { userIds: ['ada'] }, category: 'news', content: { subject: 'S', text: 'T' } });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const listed = await eventually(async () => {
+      const r = (await api.get('/v1/broadcasts')).body;
+      return r.broadcasts[0]?.status === 'completed' ? r.broadcasts : undefined;
+    });
+    assert.deepEqual(listed.map((b: { broadcastId: string; decided: number }) => [b.broadcastId, b.decided]), [[sent.body.broadcastId, 1]]);
+    assert.deepEqual((await console.get('operations')).body.broadcasts, listed);
+
     assert.equal((await api.post('/v1/templates', { id: 'welcome', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}', text: 'Welcome, {{ name }}' }, fr: { subject: 'Salut {{ name }}', text: 'Bienvenue' } } } })).status, 201);
     const template = await console.get('templates/welcome');
     assert.deepEqual(template.body.versions.map((v: { version: number; variables: string[] }) => [v.version, v.variables]), [[1, ['name']]]);

@@ -14,6 +14,6 @@ import { BroadcastsController } from './broadcasts.controller.js';
   imports: [RecipientsModule, TemplatesModule, TopicsModule],
   controllers: [BroadcastsController],
   providers: [...broadcastActorProviders, BroadcastRequests, BroadcastQueries, BroadcastAudienceReader, BroadcastFanOut],
-  exports: [BROADCAST_ACTORS, BroadcastFanOut],
+  exports: [BROADCAST_ACTORS, BroadcastFanOut, BroadcastQueries],
 })
 export class BroadcastsModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { BroadcastQueries } from '../broadcasts/broadcast-queries.js';
 import { AlertService } from '../delivery/alerts.service.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -6,12 +7,15 @@ import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from '../queues/queue.po
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 
 const CIRCUIT_STATES = ['closed', 'half_open', 'open'] as const;
+/** Enough to see the broadcasts in progress and the last few that ended. */
+const RECENT_BROADCASTS = 10;
 
 /**
  * What the operations page shows, from the sources /metrics and the alerts already read: each
  * queue's depth and oldest due job (the queue backend, shared by every process), the circuit
  * breakers of the workers in this process (herald_circuit_state), each SQL projection's distance
- * from the head of the log (its checkpoint, shared), and the alerts this process raised.
+ * from the head of the log (its checkpoint, shared), the latest broadcasts with their progress (as
+ * GET /v1/broadcasts lists them), and the alerts this process raised.
  */
 @Injectable()
 export class ConsoleOperations {
@@ -21,11 +25,12 @@ export class ConsoleOperations {
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
     private readonly metrics: MetricsService,
     private readonly alerts: AlertService,
+    private readonly broadcasts: BroadcastQueries,
   ) {}
 
   async snapshot(now = Date.now()) {
-    const [queues, circuits, projections] = await Promise.all([this.queueStats(), this.circuits(), this.projections()]);
-    return { at: new Date(now).toISOString(), queues, circuits, projections, alerts: this.alerts.recent() };
+    const [queues, circuits, projections, broadcasts] = await Promise.all([this.queueStats(), this.circuits(), this.projections(), this.broadcasts.list({ limit: RECENT_BROADCASTS })]);
+    return { at: new Date(now).toISOString(), queues, circuits, projections, broadcasts: broadcasts.broadcasts, alerts: this.alerts.recent() };
   }
 
   private queueStats() {
