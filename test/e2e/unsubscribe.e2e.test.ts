@@ -53,7 +53,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     assert.equal(res.headers.get('set-cookie'), null);
     assert.match(await res.text(), /unsubscribed from digest emails/);
     const prefs = (await api.get('/v1/users/ada')).body.preferences;
-    assert.deepEqual(prefs.categories, [{ category: 'digest', enabled: true, channels: { push: true, sms: true, email: false } }]);
+    assert.deepEqual(prefs.categories, [{ category: 'digest', enabled: true, channels: { push: true, sms: true, email: false, inapp: true } }]);
 
     const next = await sendEmail(api, 'digest');
     assert.equal(next.status, 'suppressed');
