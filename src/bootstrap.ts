@@ -18,6 +18,7 @@ import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js
 import { setupOpenApi } from './modules/openapi/openapi-document.js';
 import { registerFormBody } from './modules/http/form-body.js';
 import { registerInboxCors } from './modules/inbox/inbox-cors.js';
+import { InboxOrigins } from './modules/inbox/inbox-origins.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -38,7 +39,6 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   // checks above, is the only one; a url-encoded form is parsed only for routes marked AcceptsForm.
   fastify.removeContentTypeParser('text/plain');
   registerFormBody(fastify);
-  registerInboxCors(fastify, config.inbox.corsOrigins);
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
     const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
@@ -49,6 +49,7 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(new StartupNoiseAtDebug(app.get(Logger)));
+  registerInboxCors(fastify, app.get(InboxOrigins));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe({ method: request.method, route: routeOf(request), status: String(reply.statusCode) }, reply.elapsedTime / 1000);

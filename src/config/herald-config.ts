@@ -5,6 +5,7 @@ import type { CategoryPolicy, RecipientPolicy } from '../domain/recipient/policy
 import { quietHoursProblems, type QuietHours } from '../domain/recipient/quiet-hours.js';
 import { isTimeZone } from '../domain/recipient/wall-clock.js';
 import { CHANNELS, CONTACT_CHANNELS, EMAIL, base64urlByteLength, isEmail, type Channel } from '../domain/recipient/values.js';
+import { isWebOrigin } from '../domain/client/web-origin.js';
 import { parseDuration, parseRate } from './duration.js';
 import { ConfigError, EnvReader, type Env } from './env-reader.js';
 import { processPlan, type ChildProcessSpec } from './process-plan.js';
@@ -473,10 +474,7 @@ function channel(read: EnvReader, prefix: string, defaults: ChannelSettings): Ch
 function inbox(read: EnvReader): InboxSettings {
   const corsOrigins = (read.string('INBOX_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
-    const url = origin !== '*' && URL.canParse(origin) ? new URL(origin) : null;
-    if (origin !== '*' && (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin)) {
-      read.report('INBOX_CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com (scheme, host and port only), or *`);
-    }
+    if (origin !== '*' && !isWebOrigin(origin)) read.report('INBOX_CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com (scheme, host and port only), or *`);
   }
   const tokenTtlMs = read.duration('INBOX_TOKEN_TTL', '1h');
   const maxTokenTtlMs = read.duration('INBOX_TOKEN_MAX_TTL', '24h');

@@ -210,4 +210,60 @@ describe('in-app feed: tokens, other users, bad input', () => {
     assert.equal((await fetch(`${baseUrl}/inbox/herald-inbox.js`, { headers: { 'if-none-match': component.headers.get('etag')! } })).status, 304);
     assert.equal((await api.get('/v1/users/ada')).headers.get('access-control-allow-origin'), null);
   });
+
+  it('CORS per client: a page may use the tokens of the client that lists its origin, not another client\'s; preflights pass for any client\'s origin', { timeout: 60_000 }, async (t) => {
+    const { api, baseUrl } = await startApp(t);
+    await createUser(api, 'ada');
+    const clientWith = async (name: string) => {
+      const created = await api.post('/v1/clients', { name, scopes: ['inbox:token'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return api.as({ appKey: created.body.appKey, appSecret: created.body.appSecret });
+    };
+    const shop = await clientWith('shop-web');
+    const blog = await clientWith('blog-web');
+    const shopKey = shop.credentials!.appKey;
+
+    assert.deepEqual((await shop.get(`/v1/clients/${shopKey}/inbox-origins`)).body, { appKey: shopKey, origins: [], updatedAt: null });
+    const set = await shop.put(`/v1/clients/${shopKey}/inbox-origins`, { origins: ['https://shop.example.com', 'http://localhost:3000'] });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.origins, ['https://shop.example.com', 'http://localhost:3000']);
+    assert.equal((await blog.put(`/v1/clients/${blog.credentials!.appKey}/inbox-origins`, { origins: ['https://blog.example.com'] })).status, 200);
+    assert.deepEqual((await shop.get(`/v1/clients/${shopKey}/inbox-origins`)).body.origins, ['https://shop.example.com', 'http://localhost:3000']);
+    assert.equal((await blog.put(`/v1/clients/${shopKey}/inbox-origins`, { origins: [] })).status, 403, 'a client manages its own origins only');
+
+    for (const [body, message] of [[{ origins: ['https://shop.example.com/app'] }, /https:\/\/shop\.example\.com\/app/], [{ origins: 'https://x.example' }, /array/], [{}, /array/], [{ origins: [7] }, /string/]] as const) {
+      const bad = await shop.put(`/v1/clients/${shopKey}/inbox-origins`, body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field), ['origins'], JSON.stringify(bad.body));
+      assert.match(JSON.stringify(bad.body.errors[0].messages), message);
+    }
+    assert.deepEqual((await shop.get(`/v1/clients/${shopKey}/inbox-origins`)).body.origins, ['https://shop.example.com', 'http://localhost:3000'], 'a refused change wrote nothing');
+
+    const preflight = (origin: string) => fetch(`${baseUrl}/v1/inbox`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    for (const origin of ['https://shop.example.com', 'https://blog.example.com']) {
+      const answer = await preflight(origin);
+      assert.equal(answer.status, 204, origin);
+      assert.equal(answer.headers.get('access-control-allow-origin'), origin);
+    }
+    assert.equal((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin'), null);
+
+    const shopToken = (await shop.post('/v1/users/ada/inbox-token')).body.token;
+    const fromPage = (origin: string | undefined, token = shopToken) =>
+      fetch(`${baseUrl}/v1/inbox`, { headers: { ...subscriber(token), ...(origin ? { origin, 'sec-fetch-site': 'cross-site' } : {}) } });
+    const own = await fromPage('https://shop.example.com');
+    assert.equal(own.status, 200);
+    assert.equal(own.headers.get('access-control-allow-origin'), 'https://shop.example.com');
+    assert.equal((await fromPage('http://localhost:3000')).status, 200);
+    const other = await fromPage('https://blog.example.com');
+    assert.equal(other.status, 403, 'the blog\'s pages cannot use the shop\'s tokens');
+    assert.match(((await other.json()) as { message: string }).message, /https:\/\/blog\.example\.com/);
+    assert.equal((await fromPage('https://evil.example.com')).status, 403);
+    const stream = await fetch(`${baseUrl}/v1/inbox/stream?token=${shopToken}`, { headers: { origin: 'https://blog.example.com', 'sec-fetch-site': 'cross-site' } });
+    assert.equal(stream.status, 403, 'the live stream too');
+    assert.equal((await fromPage(undefined)).status, 200, 'a server, which sends no Origin, is not a page');
+    assert.equal((await fetch(`${baseUrl}/v1/inbox`, { headers: { ...subscriber(shopToken), origin: baseUrl, 'sec-fetch-site': 'same-origin' } })).status, 200, 'Herald\'s own pages');
+
+    assert.equal((await shop.put(`/v1/clients/${shopKey}/inbox-origins`, { origins: [] })).status, 200);
+    assert.equal((await fromPage('https://shop.example.com')).status, 403, 'removed origins take effect at once in the process that took the change');
+  });
 });

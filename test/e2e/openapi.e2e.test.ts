@@ -224,6 +224,7 @@ const EXAMPLE_ORDER = [
   'post /v1/notifications/batch',
   'post /v1/clients',
   'put /v1/clients/{appKey}/webhook',
+  'put /v1/clients/{appKey}/inbox-origins',
   'post /v1/events',
   'post /v1/users/{userId}/inbox-token',
   'put /v1/topics/{topicKey}',
@@ -328,6 +329,7 @@ async function exerciseTheRest(t: TestContext, contract: Contract, { api }: Runn
   assert.equal((await contract.call('get', '/v1/clients/{appKey}/webhook', { params })).status, 200);
   assert.equal((await contract.call('post', '/v1/clients/{appKey}/webhook/rotate-secret', { params })).status, 200);
   assert.equal((await contract.call('delete', '/v1/clients/{appKey}/webhook', { params })).status, 204);
+  assert.deepEqual((await contract.call('get', '/v1/clients/{appKey}/inbox-origins', { params })).body.origins, ['https://app.example.com', 'http://localhost:3000']);
   const rotated = await contract.call('post', '/v1/clients/{appKey}/secret', { params });
   assert.equal(rotated.status, 201);
   assert.equal((await contract.call('delete', '/v1/clients/{appKey}/secret/previous', { params })).status, 204);

@@ -115,4 +115,37 @@ describe('clients decider', () => {
       assert.equal(after.clients.get('hk_1')?.webhook, undefined);
     });
   });
+
+  describe('inbox origins', () => {
+    const registered: ClientEvent = { type: 'ClientRegistered', data: { ...client, createdAt: '' } };
+    const set = (origins: string[], now = 0): ClientEvent => ({ type: 'ClientInboxOriginsSet', data: { appKey: 'hk_1', origins, setAt: new Date(now).toISOString() } });
+
+    it('sets the origins, each once', () =>
+      spec.given([registered]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: ['https://app.example.com', 'http://localhost:3000', 'https://app.example.com'], now: 0 })
+        .then([set(['https://app.example.com', 'http://localhost:3000'])]));
+
+    it('the same list again, in any order, changes nothing', () =>
+      spec.given([registered, set(['https://a.example', 'https://b.example'])]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: ['https://b.example', 'https://a.example'], now: 5 }).then([]));
+
+    it('an empty list removes them', () =>
+      spec.given([registered, set(['https://a.example'])]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: [], now: 5 }).then([set([], 5)]));
+
+    it('refuses anything that is not a bare http(s) origin, naming the field', () => {
+      for (const bad of ['https://app.example.com/', 'https://app.example.com/path', 'javascript:alert(1)', '*', 'app.example.com', 'ftp://files.example.com']) {
+        spec.given([registered]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: [bad], now: 0 })
+          .thenThrows((e) => e instanceof DomainError && e.code === 'invalid_argument' && e.field === 'origins' && e.message.includes(bad));
+      }
+    });
+
+    it('refuses more than 50 origins, and an unknown client', () => {
+      const many = Array.from({ length: 51 }, (_, i) => `https://app${i}.example.com`);
+      spec.given([registered]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: many, now: 0 }).thenThrows((e) => e instanceof DomainError && e.field === 'origins');
+      spec.given([]).when({ type: 'SetInboxOrigins', appKey: 'hk_1', origins: [], now: 0 }).thenThrows((e) => e instanceof DomainError && e.code === 'not_found');
+    });
+
+    it('the client holds the latest list', () => {
+      const state = [registered, set(['https://a.example']), set(['https://b.example'], 9)].reduce((s, e) => clientsDecider.evolve(s, e), clientsDecider.initialState());
+      assert.deepEqual(state.clients.get('hk_1')?.inboxOrigins, { origins: ['https://b.example'], updatedAt: new Date(9).toISOString() });
+    });
+  });
 });

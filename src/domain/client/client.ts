@@ -1,5 +1,6 @@
 import { DomainError, type Decider } from '../shared/decider.js';
 import { keysOf } from '../shared/keys-of.js';
+import { isWebOrigin } from './web-origin.js';
 
 export const SCOPES = [
   'notifications:send',
@@ -44,7 +45,12 @@ export interface ApiClient {
   webhook?: ClientWebhook;
   /** After a rotation, the replaced secret keeps working until `validUntil` (the grace period). */
   previousSecret?: { secret: SecretDigest; validUntil: string };
+  /** Origins whose pages may call the subscriber API with this client's inbox tokens (CORS); absent: none beyond the deployment's. */
+  inboxOrigins?: { origins: string[]; updatedAt: string };
 }
+
+/** Enough for every staging and production front end of one client; a longer list is a sign of a wildcard in disguise. */
+export const MAX_INBOX_ORIGINS = 50;
 
 /** Outcomes a client can be told about, by the name its webhook payload carries. */
 export const WEBHOOK_EVENTS = ['notification.sent', 'notification.failed', 'notification.opened', 'notification.clicked'] as const;
@@ -67,7 +73,8 @@ export type ClientEvent =
   | { type: 'ClientWebhookSecretRotated'; data: { appKey: string; signingSecret: string; rotatedAt: string } }
   | { type: 'ClientWebhookRemoved'; data: { appKey: string; removedAt: string } }
   | { type: 'ClientSecretRotated'; data: { appKey: string; secret: SecretDigest; previousValidUntil: string; rotatedAt: string } }
-  | { type: 'ClientPreviousSecretRevoked'; data: { appKey: string; revokedAt: string } };
+  | { type: 'ClientPreviousSecretRevoked'; data: { appKey: string; revokedAt: string } }
+  | { type: 'ClientInboxOriginsSet'; data: { appKey: string; origins: string[]; setAt: string } };
 
 export const CLIENT_EVENT_TYPES = keysOf({
   ClientRegistered: true,
@@ -76,18 +83,21 @@ export const CLIENT_EVENT_TYPES = keysOf({
   ClientWebhookRemoved: true,
   ClientSecretRotated: true,
   ClientPreviousSecretRevoked: true,
+  ClientInboxOriginsSet: true,
 } satisfies Record<ClientEvent['type'], true>);
 
 /** Generated values (appKey, secrets) and the time come in through the command: the decider stays pure. */
 export type ClientCommand =
-  | { type: 'RegisterClient'; client: Omit<ApiClient, 'createdAt' | 'webhook'>; now: number }
+  | { type: 'RegisterClient'; client: Omit<ApiClient, 'createdAt' | 'webhook' | 'inboxOrigins'>; now: number }
   | { type: 'SetWebhook'; appKey: string; url: string; events: WebhookEvent[]; newSigningSecret: string; now: number }
   | { type: 'RotateWebhookSecret'; appKey: string; newSigningSecret: string; now: number }
   | { type: 'RemoveWebhook'; appKey: string; now: number }
   /** A new appSecret (its digest); the current one stays valid for `graceMs` so callers can roll over. */
   | { type: 'RotateSecret'; appKey: string; newSecret: SecretDigest; graceMs: number; now: number }
   /** Ends the grace at once: the replaced secret leaked. */
-  | { type: 'RevokePreviousSecret'; appKey: string; now: number };
+  | { type: 'RevokePreviousSecret'; appKey: string; now: number }
+  /** Replaces the client's inbox origins; an empty list removes them all. */
+  | { type: 'SetInboxOrigins'; appKey: string; origins: string[]; now: number };
 
 export interface ClientsState {
   clients: Map<string, ApiClient>;
@@ -163,6 +173,15 @@ export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> =
         if (!previous || Date.parse(previous.validUntil) <= command.now) throw new DomainError('not_found', 'this client has no previous secret in its grace period', 'appKey');
         return [{ type: 'ClientPreviousSecretRevoked', data: { appKey: command.appKey, revokedAt: iso(command.now) } }];
       }
+      case 'SetInboxOrigins': {
+        const current = existing(state, command.appKey).inboxOrigins?.origins ?? [];
+        const origins = [...new Set(command.origins)];
+        const bad = origins.filter((o) => !isWebOrigin(o));
+        if (bad.length > 0) throw new DomainError('invalid_argument', `not an origin like https://app.example.com (scheme, host and port only): ${bad.join(', ')}`, 'origins');
+        if (origins.length > MAX_INBOX_ORIGINS) throw new DomainError('invalid_argument', `at most ${MAX_INBOX_ORIGINS} origins`, 'origins');
+        if (origins.length === current.length && origins.every((o) => current.includes(o))) return [];
+        return [{ type: 'ClientInboxOriginsSet', data: { appKey: command.appKey, origins, setAt: iso(command.now) } }];
+      }
       default: {
         const never: never = command;
         return never;
@@ -190,6 +209,8 @@ export const clientsDecider: Decider<ClientCommand, ClientsState, ClientEvent> =
         return withClient(state, event.data.appKey, (c) => ({ ...c, secret: event.data.secret, previousSecret: { secret: c.secret, validUntil: event.data.previousValidUntil } }));
       case 'ClientPreviousSecretRevoked':
         return withClient(state, event.data.appKey, ({ previousSecret: _revoked, ...rest }) => rest);
+      case 'ClientInboxOriginsSet':
+        return withClient(state, event.data.appKey, (c) => ({ ...c, inboxOrigins: { origins: event.data.origins, updatedAt: event.data.setAt } }));
       default: {
         const never: never = event;
         return never;

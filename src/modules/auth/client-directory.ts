@@ -50,6 +50,16 @@ export class ClientDirectory {
     }
   }
 
+  /** Reads the tail only when this process's view is older than `maxAgeMs`: for paths too hot, or too open to anyone, to read it each time. */
+  async refreshIfStale(maxAgeMs = REFRESH_MS): Promise<void> {
+    if (Date.now() - this.refreshedAt > maxAgeMs) await this.refresh();
+  }
+
+  /** Every client, as this process last read it. */
+  all(): Iterable<ApiClient> {
+    return this.state.clients.values();
+  }
+
   get count(): number {
     return this.state.clients.size;
   }
@@ -57,7 +67,8 @@ export class ClientDirectory {
   /** Authenticates appKey/appSecret; undefined when either is wrong. */
   async authenticate(appKey: string, appSecret: string): Promise<ApiClient | undefined> {
     // A client created or changed by another process (or the CLI) is found by reading the stream's tail.
-    if (!this.state.clients.has(appKey) || Date.now() - this.refreshedAt > REFRESH_MS) await this.refresh();
+    if (!this.state.clients.has(appKey)) await this.refresh();
+    else await this.refreshIfStale();
     const presented = fingerprint(appSecret);
     const found = await this.check(appKey, appSecret, presented);
     if (found || !this.state.clients.has(appKey)) return found;
@@ -135,6 +146,16 @@ export class ClientDirectory {
     return this.state.clients.get(appKey)!.webhook!;
   }
 
+  async setInboxOrigins(appKey: string, origins: string[], metadata: Record<string, unknown>): Promise<{ origins: string[]; updatedAt: string | null }> {
+    await this.execute(() => ({ type: 'SetInboxOrigins', appKey, origins, now: Date.now() }), metadata);
+    this.logger.log({ msg: 'client inbox origins set', appKey, origins });
+    return this.inboxOriginsOf(this.state.clients.get(appKey)!);
+  }
+
+  inboxOriginsOf(client: ApiClient): { origins: string[]; updatedAt: string | null } {
+    return { origins: client.inboxOrigins?.origins ?? [], updatedAt: client.inboxOrigins?.updatedAt ?? null };
+  }
+
   async removeWebhook(appKey: string, metadata: Record<string, unknown>): Promise<void> {
     await this.execute(() => ({ type: 'RemoveWebhook', appKey, now: Date.now() }), metadata);
     this.logger.log({ msg: 'client webhook removed', appKey });
@@ -145,6 +166,7 @@ export class ClientDirectory {
     for (let attempt = 0; ; attempt++) {
       await this.refresh();
       const events = clientsDecider.decide(command(), this.state);
+      if (events.length === 0) return;
       try {
         await this.store.append(
           CLIENTS_STREAM,

@@ -33,3 +33,9 @@ export class WebhookViewDto {
   @ApiProperty({ description: 'the HMAC-SHA256 key payloads are signed with', example: 'whsec_Xk2v9Qm4Tn7Rb1Lc8Wd5Hf3Jp6Ys0Ga-Ue2Io7Zx4Nq' }) signingSecret: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
+
+export class InboxOriginsViewDto {
+  @ApiProperty({ example: APP_KEY_EXAMPLE }) appKey: string;
+  @ApiProperty({ type: [String], example: ['https://app.example.com'], description: 'pages on these origins may call the subscriber API with this client’s inbox tokens' }) origins: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: never set' }) updatedAt: string | null;
+}

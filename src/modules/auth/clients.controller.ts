@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
-import { SCOPES, WEBHOOK_EVENTS, hasScope, type ClientWebhook, type Scope, type WebhookEvent } from '../../domain/client/client.js';
+import { MAX_INBOX_ORIGINS, SCOPES, WEBHOOK_EVENTS, hasScope, type ClientWebhook, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import type { AuthenticatedRequest } from './api-auth.guard.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
 import { ClientDirectory } from './client-directory.js';
-import { APP_KEY_EXAMPLE, ClientViewDto, NewClientCredentialsDto, RotatedSecretDto, WebhookViewDto } from './client-responses.js';
+import { APP_KEY_EXAMPLE, ClientViewDto, InboxOriginsViewDto, NewClientCredentialsDto, RotatedSecretDto, WebhookViewDto } from './client-responses.js';
 import { Ctx } from './request-context.decorator.js';
 import { contextMetadata, type RequestContext } from './request-context.js';
 import { Scopes } from './scopes.decorator.js';
@@ -36,6 +36,15 @@ export class SetWebhookDto {
   @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true, minItems: 1, uniqueItems: true, description: 'default: every event' })
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
   events?: WebhookEvent[];
+}
+
+export class SetInboxOriginsDto {
+  @ApiProperty({
+    type: [String], maxItems: MAX_INBOX_ORIGINS, maxLength: 300, example: ['https://app.example.com', 'http://localhost:3000'],
+    description: 'origins (scheme, host and port, no path) whose pages may use this client’s inbox tokens; [] removes them all',
+  })
+  @IsArray() @ArrayMaxSize(MAX_INBOX_ORIGINS) @IsString({ each: true }) @MaxLength(300, { each: true })
+  origins: string[];
 }
 
 export class AppKeyParams {
@@ -149,6 +158,30 @@ export class ClientsController {
   async removeWebhook(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<void> {
     this.mayManage(request, appKey);
     await this.clients.removeWebhook(appKey, contextMetadata(ctx));
+  }
+
+  @Put(':appKey/inbox-origins')
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'Set the origins whose pages may call the subscriber API (/v1/inbox...) with inbox tokens this client mints (CORS)' })
+  @ApiBody({ type: SetInboxOriginsDto, examples: { origins: { summary: 'production and local development', value: { origins: ['https://app.example.com', 'http://localhost:3000'] } } } })
+  @ApiOkResponse({ type: InboxOriginsViewDto })
+  @ApiErrorResponses(...BODY_ERRORS, 404)
+  async setInboxOrigins(@Param() { appKey }: AppKeyParams, @Body() dto: SetInboxOriginsDto, @Req() request: AuthenticatedRequest, @Ctx() ctx: RequestContext): Promise<InboxOriginsViewDto> {
+    this.mayManage(request, appKey, 'its own inbox origins');
+    return { appKey, ...(await this.clients.setInboxOrigins(appKey, dto.origins, contextMetadata(ctx))) };
+  }
+
+  @Get(':appKey/inbox-origins')
+  @Scopes(...SCOPES)
+  @ApiOperation({ summary: 'The origins whose pages may use this client’s inbox tokens' })
+  @ApiOkResponse({ type: InboxOriginsViewDto })
+  @ApiErrorResponses(400, { status: 404, description: 'no such client', message: 'no client hk_0123456789abcdef01234567' })
+  async getInboxOrigins(@Param() { appKey }: AppKeyParams, @Req() request: AuthenticatedRequest): Promise<InboxOriginsViewDto> {
+    this.mayManage(request, appKey, 'its own inbox origins');
+    await this.clients.refresh();
+    const client = this.clients.get(appKey);
+    if (!client) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no client ${appKey}` });
+    return { appKey, ...this.clients.inboxOriginsOf(client) };
   }
 
   private mayManage(request: AuthenticatedRequest, appKey: string, what = 'its own webhook'): void {

@@ -1,6 +1,7 @@
-import { Injectable, SetMetadata, UnauthorizedException, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Injectable, SetMetadata, UnauthorizedException, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InboxOrigins } from './inbox-origins.js';
 import { InboxTokens } from './inbox-tokens.js';
 
 /** Whose feed a request may read: the user its subscriber token names, and when that token expires. */
@@ -26,20 +27,27 @@ const bearerOf = (header: string | undefined): string | undefined => (header?.st
 /**
  * The subscriber API's own authentication (its routes are public to the appKey guard): a
  * subscriber token as a Bearer credential, or 401 with a Bearer challenge and nothing else.
+ * A page on another site is refused (403) unless its origin is one the token's client allows,
+ * so one client's pages cannot use tokens another client minted.
  */
 @Injectable()
 export class SubscriberGuard implements CanActivate {
   constructor(
     private readonly tokens: InboxTokens,
+    private readonly origins: InboxOrigins,
     private readonly reflector: Reflector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<SubscriberRequest>();
     const inQuery = this.reflector.get<boolean>(TOKEN_IN_QUERY, context.getHandler()) === true;
     const fromQuery = inQuery ? (request.query as Record<string, unknown> | undefined)?.token : undefined;
     const check = this.tokens.check(bearerOf(request.headers.authorization) ?? (typeof fromQuery === 'string' ? fromQuery : undefined), Date.now());
     if (check.ok) {
+      const origin = this.origins.foreignOrigin(request);
+      if (origin !== undefined && !(await this.origins.allows(origin, check.appKey))) {
+        throw new ForbiddenException(`pages on ${origin} may not use this token: add the origin with PUT /v1/clients/{appKey}/inbox-origins for the client that mints the tokens`);
+      }
       request.subscriber = { userId: check.userId, expiresAtMs: check.expiresAtMs };
       return true;
     }

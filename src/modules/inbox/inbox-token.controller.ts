@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
+import type { AuthenticatedRequest } from '../auth/api-auth.guard.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { validationFailed } from '../http/validation.js';
 import { AUTH_ERRORS, ApiErrorResponses, BODY_ERRORS } from '../openapi/api-responses.js';
@@ -28,10 +29,10 @@ export class InboxTokenController {
   @ApiBody({ type: InboxTokenRequestDto, required: false, examples: { default: { summary: 'for 15 minutes', value: { ttlSeconds: 900 } } } })
   @ApiOkResponse({ type: InboxTokenDto })
   @ApiErrorResponses(...BODY_ERRORS, { status: 404, description: 'no such user', message: 'no user user-42' })
-  async mint(@Param() { userId }: UserParams, @Body() body: InboxTokenRequestDto = {}): Promise<InboxTokenDto> {
+  async mint(@Param() { userId }: UserParams, @Req() request: AuthenticatedRequest, @Body() body: InboxTokenRequestDto = {}): Promise<InboxTokenDto> {
     const max = this.config.inbox.maxTokenTtlMs;
     if (body.ttlSeconds !== undefined && body.ttlSeconds * 1000 > max) throw validationFailed([{ field: 'ttlSeconds', messages: [`ttlSeconds must be at most ${max / 1000} (INBOX_TOKEN_MAX_TTL)`] }]);
     await this.queries.execute(new GetUserQuery(userId));
-    return { ...this.tokens.mint(userId, Date.now(), body.ttlSeconds === undefined ? undefined : body.ttlSeconds * 1000), userId };
+    return { ...this.tokens.mint(userId, request.client!.appKey, Date.now(), body.ttlSeconds === undefined ? undefined : body.ttlSeconds * 1000), userId };
   }
 }

@@ -10,7 +10,7 @@ export interface InboxToken {
 }
 
 /** What a presented subscriber token comes to: whose feed, until when (epoch ms), or why not. */
-export type TokenCheck = { ok: true; userId: string; expiresAtMs: number } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+export type TokenCheck = { ok: true; userId: string; expiresAtMs: number; appKey?: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 /**
  * Subscriber tokens: a browser's short-lived access to one user's in-app feed, minted by the
@@ -24,9 +24,10 @@ export class InboxTokens {
     @Inject(TRACKING_TOKENS) private readonly tokens: TrackingTokens,
   ) {}
 
-  mint(userId: string, nowMs: number, ttlMs = this.config.inbox.tokenTtlMs): InboxToken {
+  /** `appKey` is the minting client's: its inbox origins are the pages that may use the token. */
+  mint(userId: string, appKey: string, nowMs: number, ttlMs = this.config.inbox.tokenTtlMs): InboxToken {
     const expiresAt = Math.floor((nowMs + ttlMs) / 1000);
-    return { token: this.tokens.sign({ kind: 'inbox', userId, expiresAt }), expiresAt: new Date(expiresAt * 1000).toISOString() };
+    return { token: this.tokens.sign({ kind: 'inbox', userId, expiresAt, appKey }), expiresAt: new Date(expiresAt * 1000).toISOString() };
   }
 
   check(token: string | undefined, nowMs: number): TokenCheck {
@@ -34,6 +35,6 @@ export class InboxTokens {
     const claim = this.tokens.verify(token);
     if (claim?.kind !== 'inbox') return { ok: false, reason: 'invalid' };
     if (claim.expiresAt * 1000 <= nowMs) return { ok: false, reason: 'expired' };
-    return { ok: true, userId: claim.userId, expiresAtMs: claim.expiresAt * 1000 };
+    return { ok: true, userId: claim.userId, expiresAtMs: claim.expiresAt * 1000, ...(claim.appKey === undefined ? {} : { appKey: claim.appKey }) };
   }
 }

@@ -5,6 +5,7 @@ import { InboxClientController } from './inbox-client.controller.js';
 import { InboxFeed } from './inbox-feed.js';
 import { SubscriberGuard } from './inbox-auth.js';
 import { InboxLive } from './inbox-live.js';
+import { InboxOrigins } from './inbox-origins.js';
 import { InboxTokenController } from './inbox-token.controller.js';
 import { InboxTokens } from './inbox-tokens.js';
 import { InboxController } from './inbox.controller.js';
@@ -13,6 +14,6 @@ import { InboxController } from './inbox.controller.js';
 @Module({
   imports: [CqrsModule],
   controllers: [InboxController, InboxTokenController, InboxClientController],
-  providers: [InboxFeed, InboxTokens, InboxLive, SubscriberGuard, MarkInboxItemHandler],
+  providers: [InboxFeed, InboxTokens, InboxLive, InboxOrigins, SubscriberGuard, MarkInboxItemHandler],
 })
 export class InboxModule {}

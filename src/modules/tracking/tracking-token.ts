@@ -11,8 +11,8 @@ export type TrackingClaim =
   | { kind: 'unsubscribe'; userId: string; category: string; channel: 'email'; issuedAt: number }
   /** The hosted preference page of one user, until `expiresAt` (epoch seconds). */
   | { kind: 'preferences'; userId: string; expiresAt: number }
-  /** A browser's access to one user's in-app feed (the subscriber token), until `expiresAt` (epoch seconds). */
-  | { kind: 'inbox'; userId: string; expiresAt: number };
+  /** A browser's access to one user's in-app feed (the subscriber token), until `expiresAt` (epoch seconds), minted by the API client `appKey` (whose inbox origins apply). */
+  | { kind: 'inbox'; userId: string; expiresAt: number; appKey?: string };
 
 interface SigningKey {
   id: string;
@@ -107,7 +107,7 @@ function bodyOf(claim: TrackingClaim): Record<string, unknown> {
     case 'preferences':
       return { k: 'p', u: claim.userId, e: claim.expiresAt };
     case 'inbox':
-      return { k: 'i', u: claim.userId, e: claim.expiresAt };
+      return { k: 'i', u: claim.userId, e: claim.expiresAt, ...(claim.appKey === undefined ? {} : { a: claim.appKey }) };
   }
 }
 
@@ -126,10 +126,12 @@ function parseClaim(payload: string): TrackingClaim | null {
     return null;
   }
   if (typeof body !== 'object' || body === null) return null;
-  const { k, n, d, u, c, ch, i, e } = body as Record<string, unknown>;
+  const { k, n, d, u, c, ch, i, e, a } = body as Record<string, unknown>;
   if (k === 'p' || k === 'i') {
     if (!isName(u) || !Number.isSafeInteger(e) || (e as number) <= 0) return null;
-    return { kind: k === 'p' ? 'preferences' : 'inbox', userId: u, expiresAt: e as number };
+    if (k === 'p') return { kind: 'preferences', userId: u, expiresAt: e as number };
+    if (a !== undefined && !isName(a)) return null;
+    return { kind: 'inbox', userId: u, expiresAt: e as number, ...(a === undefined ? {} : { appKey: a }) };
   }
   if (k === 'u') {
     const wellFormed = isName(u) && isName(c) && ch === 'email' && Number.isSafeInteger(i) && (i as number) >= 0;
