@@ -76,6 +76,27 @@ for (const profile of queueProfiles()) {
       assert.deepEqual([all.audienceSize, all.decided, all.deliveries.sent], [3, 3, 3]);
     });
 
+    it('an in-app broadcast puts one item in each member\'s feed, users with no contact data too; the others see nothing', async (t) => {
+      const { api } = await startApp(t, profile.env());
+      await api.put('/v1/topics/release', { name: 'Release notes' });
+      for (const id of ['ivy', 'jon', 'kim']) await createUser(api, id);
+      await api.post('/v1/topics/release/subscribers', { userIds: ['ivy', 'jon'] });
+      const res = await api.post('/v1/broadcasts', { audience: { topic: 'release' }, category: 'news', channels: ['inapp'], content: { title: 'New in 2.0', body: 'Dark mode is here' } });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const view = await finished(api, res.body.broadcastId);
+      assert.deepEqual([view.decided, view.accepted, view.deliveries.sent], [2, 2, 2]);
+      const feedOf = async (userId: string) => {
+        const token = (await api.post(`/v1/users/${userId}/inbox-token`)).body.token;
+        return (await api.as(undefined).request('GET', '/v1/inbox', undefined, { headers: { authorization: `Bearer ${token}` } })).body;
+      };
+      for (const member of ['ivy', 'jon']) {
+        const feed = await eventually(async () => ((await feedOf(member)).items?.length ? feedOf(member) : undefined), 5000, `${member}'s feed`);
+        assert.deepEqual(feed.items.map((i: { title: string; category: string }) => [i.title, i.category]), [['New in 2.0', 'news']], member);
+        assert.deepEqual(feed.counts, { unread: 1, unseen: 1 });
+      }
+      assert.deepEqual((await feedOf('kim')).items, []);
+    });
+
     it('bad input is refused naming the field, and nothing is written: unknown topic, empty audience, 10,001 ids, two audiences, a template missing params', async (t) => {
       const { api } = await startApp(t, profile.env());
       await api.post('/v1/templates', { id: 'promo', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}', text: 'Sale' } } } });
