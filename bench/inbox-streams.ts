@@ -1,9 +1,11 @@
 /**
  * Live in-app feed streams: `connections` Server-Sent Events streams held open on one API
  * process (embedded profile, 127.0.0.1), spread over `users` users (several tabs each); then one
- * notification to each of those users in a single /batch request. Reports the process's resident
- * memory before and with the streams, and the decision-to-browser latency: from the batch's 202
- * (every decision durable) to each stream receiving its item. Run alone:
+ * notification to each of those users in a single /batch request, and after it a broadcast to
+ * all users. Reports the process's resident memory before and with the streams, and for each
+ * send the latency to each stream receiving its item: from the batch's 202 (every decision
+ * durable), and from the broadcast's 202 (accepted: its members are decided after it, in the
+ * fan-out). Run alone:
  *   node dist/bench/inbox-streams.js [connections] [users]
  */
 import { request, type ClientRequest } from 'node:http';
@@ -14,17 +16,19 @@ import { percentile, round, rssMbOf } from './stats.js';
 interface Stream {
   req: ClientRequest;
   ready: boolean;
+  /** When the awaited item arrived; null until it does (reset before each send). */
   itemAt: number | null;
+  /** The end of the last chunk: an event name split across two chunks is still found. */
+  tail: string;
 }
 
 function openStream(base: string, token: string, onReady: () => void, onItem: (s: Stream) => void): Stream {
-  const stream: Stream = { req: null as unknown as ClientRequest, ready: false, itemAt: null };
+  const stream: Stream = { req: null as unknown as ClientRequest, ready: false, itemAt: null, tail: '' };
   stream.req = request(`${base}/v1/inbox/stream?token=${encodeURIComponent(token)}`, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
     res.setEncoding("utf8");
-    let tail = '';
     res.on('data', (chunk: string) => {
-      const text = tail + chunk;
-      tail = text.slice(-32);
+      const text = stream.tail + chunk;
+      stream.tail = text.slice(-32);
       if (!stream.ready && text.includes('event: counts')) {
         stream.ready = true;
         onReady();
@@ -60,7 +64,6 @@ export async function inboxStreams({ connections, users }: { connections: number
     let ready = 0;
     let received = 0;
     let allReceived: () => void = () => undefined;
-    const everyone = new Promise<void>((resolve) => (allReceived = resolve));
     const openedAt = performance.now();
     for (let i = 0; i < connections; i += 250) {
       const batch = Array.from({ length: Math.min(250, connections - i) }, (_, k) =>
@@ -76,13 +79,27 @@ export async function inboxStreams({ connections, users }: { connections: number
     await new Promise((r) => setTimeout(r, 1000));
     const rssWithStreams = rssMbOf(pid);
 
-    const body = JSON.stringify({ notifications: ids.map((userId, n) => ({ userId, category: 'news', channels: ['inapp'], content: { title: `Live ${n}`, body: 'to every open tab' } })) });
-    const sentAt = performance.now();
-    const res = await fetch(`${herald.url}/v1/notifications/batch`, { method: 'POST', headers, body });
-    const acceptedAt = performance.now();
-    if (res.status !== 202 && res.status !== 207 && res.status !== 200) throw new Error(`batch: ${res.status} ${await res.text()}`);
-    await Promise.race([everyone, new Promise((r) => setTimeout(r, 60_000))]);
-    const latencies = streams.filter((s) => s.itemAt !== null).map((s) => s.itemAt! - acceptedAt).sort((a, b) => a - b);
+    /** Sends, then waits (at most a minute) for every stream's item: the latencies from the send's 202, sorted. */
+    const everyStreamAfter = async (send: () => Promise<Response>, what: string) => {
+      for (const s of streams) Object.assign(s, { itemAt: null, tail: '' });
+      received = 0;
+      const everyone = new Promise<void>((resolve) => (allReceived = resolve));
+      const sentAt = performance.now();
+      const res = await send();
+      const acceptedAt = performance.now();
+      if (res.status !== 202 && res.status !== 207 && res.status !== 200) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+      await Promise.race([everyone, new Promise((r) => setTimeout(r, 60_000))]);
+      const latencies = streams.filter((s) => s.itemAt !== null).map((s) => s.itemAt! - acceptedAt).sort((a, b) => a - b);
+      return {
+        acceptMs: round(acceptedAt - sentAt),
+        received: latencies.length,
+        toBrowserMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN) },
+      };
+    };
+    const batch = JSON.stringify({ notifications: ids.map((userId, n) => ({ userId, category: 'news', channels: ['inapp'], content: { title: `Live ${n}`, body: 'to every open tab' } })) });
+    const viaBatch = await everyStreamAfter(() => fetch(`${herald.url}/v1/notifications/batch`, { method: 'POST', headers, body: batch }), 'batch');
+    const broadcast = JSON.stringify({ audience: { all: true }, category: 'news', channels: ['inapp'], content: { title: 'Live to all', body: 'one broadcast to every open tab' } });
+    const viaBroadcast = await everyStreamAfter(() => fetch(`${herald.url}/v1/broadcasts`, { method: 'POST', headers, body: broadcast }), 'broadcast');
     const rssAfter = rssMbOf(pid);
     for (const s of streams) s.req.destroy();
     return {
@@ -90,11 +107,12 @@ export async function inboxStreams({ connections, users }: { connections: number
       users,
       streamsPerUser: perUser,
       openSeconds,
-      rssMb: { before: rssBefore, withStreams: rssWithStreams, afterBroadcast: rssAfter },
+      rssMb: { before: rssBefore, withStreams: rssWithStreams, afterSends: rssAfter },
       kbPerStream: round(((rssWithStreams - rssBefore) * 1024) / connections, 1),
-      batchAcceptMs: round(acceptedAt - sentAt),
-      received: latencies.length,
-      decisionToBrowserMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN) },
+      /** From the batch's 202: every decision was durable then. */
+      batch: viaBatch,
+      /** From the broadcast's 202: the fan-out decides its members after it. */
+      broadcast: viaBroadcast,
     };
   } finally {
     await herald.stop();
