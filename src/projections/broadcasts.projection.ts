@@ -4,6 +4,7 @@ import type { OutcomeEvent } from '../domain/notification/delivery-lifecycle.js'
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
+import { positionKey } from '../modules/read-models/log-position.js';
 
 type Data<T extends { type: string; data: unknown }, K extends T['type']> = Extract<T, { type: K }>['data'];
 
@@ -30,7 +31,7 @@ export class BroadcastsProjection implements Projection {
         await tx.execute(
           `INSERT INTO broadcasts (broadcast_id, app_key, category, audience_kind, topic_key, status, suppressed, requested_at, position)
            VALUES ($1, $2, $3, $4, $5, 'requested', '{}', $6, $7) ON CONFLICT (broadcast_id) DO NOTHING`,
-          [d.broadcastId, appKey, d.category, d.audience.kind, d.audience.kind === 'topic' ? d.audience.topicKey : null, d.requestedAt, event.position],
+          [d.broadcastId, appKey, d.category, d.audience.kind, d.audience.kind === 'topic' ? d.audience.topicKey : null, d.requestedAt, positionKey(event.position)],
         );
         return;
       }

@@ -2,6 +2,7 @@ import { INBOX_EVENT_TYPES, type InboxEvent, type InboxState } from '../domain/n
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
+import { positionKey } from '../modules/read-models/log-position.js';
 
 /** An item's state as a number, in SQL: a mark only ever moves it up. */
 const RANK_SQL = `CASE state WHEN 'unseen' THEN 0 WHEN 'seen' THEN 1 WHEN 'read' THEN 2 ELSE 3 END`;
@@ -34,7 +35,7 @@ export class InboxProjection implements Projection {
         await tx.execute(
           `INSERT INTO inbox_items (item_id, notification_id, user_id, category, title, body, action_url, data, state, added_at, added_position, position)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'unseen', $9, $10, $10) ON CONFLICT (item_id) DO NOTHING`,
-          [d.deliveryId, d.notificationId, d.userId, d.category, d.title ?? null, d.body ?? null, d.actionUrl ?? null, d.data ? JSON.stringify(d.data) : null, d.addedAt, event.position],
+          [d.deliveryId, d.notificationId, d.userId, d.category, d.title ?? null, d.body ?? null, d.actionUrl ?? null, d.data ? JSON.stringify(d.data) : null, d.addedAt, positionKey(event.position)],
         );
         continue;
       }
@@ -42,7 +43,7 @@ export class InboxProjection implements Projection {
       await tx.execute(
         `UPDATE inbox_items SET state = $2, ${STAMPS[state]}, position = $4
          WHERE item_id = $1 AND position < $4 AND ${RANK_SQL} < $5`,
-        [e.data.deliveryId, state, e.data.at, event.position, RANK[state]],
+        [e.data.deliveryId, state, e.data.at, positionKey(event.position), RANK[state]],
       );
     }
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, RecordedEvent, SubscriptionFilter, Subscription } from '../modules/event-store/event-store.port.js';
+import { matchesFilter, type EventStore, type RecordedEvent, type SubscriptionFilter, type Subscription } from '../modules/event-store/event-store.port.js';
 
 /** Where a projection's output goes, committed together with its checkpoint. */
 export interface CheckpointedSink {
@@ -13,6 +13,9 @@ export interface CheckpointedSink {
 
 const BATCH = 500;
 const HIGH_WATER = 10_000;
+/** How many events past what it has seen waitFor reads to settle whether a filtered projection has reached a position. */
+const READ_AHEAD = 256;
+const READ_AHEAD_EVERY_MS = 200;
 
 /**
  * Feeds a sink from a catch-up subscription, in batches. A crash replays at most the batch
@@ -28,6 +31,8 @@ export class ProjectionRunner {
   private stopped = false;
   running = false;
   position = 0n;
+  /** How far a read of the log itself (readAhead) found nothing for this projection. */
+  private readPast = 0n;
 
   constructor(
     private readonly store: EventStore,
@@ -109,9 +114,30 @@ export class ProjectionRunner {
 
   /** Where this projection stands in the whole log: past the events its filter skips once it has applied all it was given. */
   get seenPosition(): bigint {
-    const idle = this.buffer.length === 0 && this.processing === null;
-    const scanned = idle ? this.subscription?.scannedPosition() : undefined;
-    return scanned !== undefined && scanned > this.position ? scanned : this.position;
+    if (!this.idle) return this.position;
+    const scanned = this.subscription?.scannedPosition() ?? 0n;
+    return [this.position, scanned, this.readPast].reduce((a, b) => (b > a ? b : a));
+  }
+
+  private get idle(): boolean {
+    return this.buffer.length === 0 && this.processing === null;
+  }
+
+  /**
+   * Whether the projection has in fact reached `position` though its subscription does not say
+   * so yet: EventStoreDB reports how far a filtered subscription has scanned only every so many
+   * events, so on a quiet log a projection can stay short of a head it has reached. A short read
+   * of the log after what it has seen settles it: nothing for this projection up to `position`.
+   */
+  private async readAhead(position: bigint): Promise<boolean> {
+    if (!this.idle || this.sink.filter === undefined) return false;
+    const events = await this.store.readAll({ after: this.seenPosition, maxCount: READ_AHEAD });
+    for (const event of events) {
+      if (event.position > position) break;
+      if (matchesFilter(event, this.sink.filter)) return false;
+      if (event.position > this.readPast) this.readPast = event.position;
+    }
+    return this.seenPosition >= position;
   }
 
   /** Seconds since the oldest event not yet applied was written; 0 when caught up. */
@@ -137,7 +163,13 @@ export class ProjectionRunner {
         resolve(reached);
       };
       const timer = setTimeout(() => done(this.seenPosition >= position), timeoutMs);
-      const scan = setInterval(() => this.seenPosition >= position && done(true), 10);
+      let lastReadAhead = 0;
+      const scan = setInterval(() => {
+        if (this.seenPosition >= position) return done(true);
+        if (Date.now() - lastReadAhead < READ_AHEAD_EVERY_MS) return;
+        lastReadAhead = Date.now();
+        this.readAhead(position).then((reached) => reached && done(true), () => undefined);
+      }, 10);
       this.waiters.push(waiter);
     });
   }

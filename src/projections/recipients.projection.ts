@@ -2,6 +2,7 @@ import type { RecipientEvent } from '../domain/recipient/events.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
+import { positionKey } from '../modules/read-models/log-position.js';
 
 type ProfileUpdated = Extract<RecipientEvent, { type: 'RecipientProfileUpdated' }>['data'];
 
@@ -25,7 +26,7 @@ export class RecipientsProjection implements Projection {
          ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, phone = excluded.phone, locale = excluded.locale,
            timezone = excluded.timezone, updated_at = excluded.updated_at, stream_revision = excluded.stream_revision
          WHERE recipients.stream_revision < excluded.stream_revision`,
-        [d.userId, d.email, d.phone, d.locale, d.timezone, d.updatedAt, event.revision, event.position],
+        [d.userId, d.email, d.phone, d.locale, d.timezone, d.updatedAt, event.revision, positionKey(event.position)],
       );
     }
   }

@@ -3,6 +3,7 @@ import type { TopicEvent } from '../domain/topic/topic.js';
 import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
+import { positionKey } from '../modules/read-models/log-position.js';
 
 type Defined = Extract<TopicEvent, { type: 'TopicDefined' }>['data'];
 type Subscribed = Extract<MembershipEvent, { type: 'TopicSubscribed' }>['data'];
@@ -38,7 +39,7 @@ export class TopicsProjection implements Projection {
            subscribed_at = CASE WHEN excluded.subscribed = 1 THEN excluded.subscribed_at ELSE topic_subscribers.subscribed_at END,
            position = excluded.position
          WHERE topic_subscribers.position < excluded.position`,
-        [d.topicKey, d.userId, subscribed ? 1 : 0, at, event.position],
+        [d.topicKey, d.userId, subscribed ? 1 : 0, at, positionKey(event.position)],
       );
     }
   }

@@ -6,6 +6,7 @@ import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.po
 import { sqlSink } from '../../src/projections/sql-sink.js';
 import { TopicsProjection } from '../../src/projections/topics.projection.js';
 import { readModelBackends } from '../support/read-model-db.js';
+import { positionKey } from '../../src/modules/read-models/log-position.js';
 
 let position = 0n;
 const revisions = new Map<string, number>();
@@ -70,7 +71,7 @@ function topicsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb
       const events = story();
       await sqlSink(db, new TopicsProjection()).commit(events, events[events.length - 1]!.position);
       const asOf = (at: bigint) =>
-        db.query<{ user_id: string }>('SELECT user_id FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1 AND position <= $2 ORDER BY user_id', ['news', at]).then((r) => r.map((x) => x.user_id));
+        db.query<{ user_id: string }>('SELECT user_id FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1 AND position <= $2 ORDER BY user_id', ['news', positionKey(at)]).then((r) => r.map((x) => x.user_id));
       // cyd left and joined again after the fifth event: a later join, not in a broadcast accepted then.
       assert.deepEqual(await asOf(events[5]!.position), ['ada']);
       assert.deepEqual(await asOf(events[7]!.position), ['ada', 'cyd']);

@@ -19,7 +19,7 @@ export class EventViewDto {
   @ApiProperty({ example: 'recipient-user-42' }) streamName: string;
   @ApiProperty({ example: 'RecipientProfileUpdated' }) type: string;
   @ApiProperty({ type: 'integer', description: 'position in its stream, from 0' }) revision: number;
-  @ApiProperty({ description: 'position in the whole log: a 64-bit integer, as a string', pattern: '^\\d+$', example: '1042' }) position: string;
+  @ApiProperty({ description: 'position in the whole log, as a decimal string (up to 128 bits on EventStoreDB)', pattern: '^\\d+$', example: '1042' }) position: string;
   @ApiProperty() eventId: string;
   @ApiProperty({ format: 'date-time' }) time: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event; webhook signing secrets are redacted' }) data: Record<string, unknown>;

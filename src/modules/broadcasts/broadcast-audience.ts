@@ -3,6 +3,7 @@ import type { BroadcastAudience } from '../../domain/broadcast/broadcast.js';
 import type { ProjectionRunner } from '../../projections/projection-runner.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { RECIPIENTS_RUNNER, TOPICS_RUNNER } from '../read-models/read-models.module.js';
+import { positionKey } from '../read-models/log-position.js';
 
 /** One page of members: their ids, and where the next page starts. */
 export interface AudiencePage {
@@ -34,8 +35,8 @@ export class BroadcastAudienceReader {
     if (audience.kind === 'users') return audience.userIds.length;
     const [row] =
       audience.kind === 'topic'
-        ? await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1 AND position <= $2', [audience.topicKey, asOf])
-        : await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM recipients WHERE first_position IS NULL OR first_position <= $1', [asOf]);
+        ? await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1 AND position <= $2', [audience.topicKey, positionKey(asOf)])
+        : await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM recipients WHERE first_position IS NULL OR first_position <= $1', [positionKey(asOf)]);
     return Number(row?.n ?? 0);
   }
 
@@ -49,11 +50,11 @@ export class BroadcastAudienceReader {
       audience.kind === 'topic'
         ? await this.db.query<{ user_id: string }>(
             'SELECT user_id FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1 AND position <= $2 AND user_id > $3 ORDER BY user_id LIMIT $4',
-            [audience.topicKey, asOf, cursor, size],
+            [audience.topicKey, positionKey(asOf), cursor, size],
           )
         : await this.db.query<{ user_id: string }>(
             'SELECT user_id FROM recipients WHERE (first_position IS NULL OR first_position <= $1) AND user_id > $2 ORDER BY user_id LIMIT $3',
-            [asOf, cursor, size],
+            [positionKey(asOf), cursor, size],
           );
     const userIds = rows.map((r) => r.user_id);
     return { userIds, cursor: userIds[userIds.length - 1] ?? cursor };

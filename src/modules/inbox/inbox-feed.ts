@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { InboxState } from '../../domain/notification/inbox.js';
 import { READ_MODEL_DB, type ReadModelDb, type SqlValue } from '../read-models/read-model-db.port.js';
+import { POSITION_TEXT, positionKey } from '../read-models/log-position.js';
 
 /** One item of a user's feed, as the subscriber API shows it. */
 export interface InboxItemView {
@@ -80,7 +81,7 @@ const STATE_WHERE: Record<StateFilter | 'default', string> = {
   archived: `state = 'archived'`,
 };
 /** A cursor is an item's place in the log: digits only, so it is never SQL or anything else. */
-export const CURSOR = /^\d{1,19}$/;
+export const CURSOR = POSITION_TEXT;
 const CHUNK = 500;
 
 export const viewOf = (r: Row): InboxItemView => ({
@@ -112,13 +113,13 @@ export class InboxFeed {
       where += ` AND category = $${params.length}`;
     }
     if (query.cursor) {
-      params.push(BigInt(query.cursor));
+      params.push(positionKey(BigInt(query.cursor)));
       where += ` AND added_position < $${params.length}`;
     }
     params.push(query.limit + 1);
     const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE ${where} ORDER BY added_position DESC LIMIT $${params.length}`, params);
     const items = rows.slice(0, query.limit);
-    const next = rows.length > query.limit ? String(items[items.length - 1]!.added_position) : null;
+    const next = rows.length > query.limit ? BigInt(items[items.length - 1]!.added_position).toString() : null;
     return { items: items.map(viewOf), counts: await this.counts(userId), next };
   }
 
@@ -158,13 +159,13 @@ export class InboxFeed {
 
   /** Every change after `after`, in log order, across all users: what the live stream polls. */
   async changes(after: bigint, limit: number): Promise<InboxChange[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE position > $1 ORDER BY position LIMIT $2`, [after, limit]);
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE position > $1 ORDER BY position LIMIT $2`, [positionKey(after), limit]);
     return rows.map((r) => ({ userId: r.user_id, position: BigInt(r.position), item: viewOf(r) }));
   }
 
   /** One user's changes after `after` (a reconnecting browser's Last-Event-ID), in log order. */
   async changesFor(userId: string, after: bigint, limit: number): Promise<InboxChange[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND position > $2 ORDER BY position LIMIT $3`, [userId, after, limit]);
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND position > $2 ORDER BY position LIMIT $3`, [userId, positionKey(after), limit]);
     return rows.map((r) => ({ userId: r.user_id, position: BigInt(r.position), item: viewOf(r) }));
   }
 

@@ -26,6 +26,46 @@ const SANDBOX_OUTBOX_INDEXES = [
   `CREATE INDEX IF NOT EXISTS sandbox_outbox_notification ON sandbox_outbox (notification_id, seq)`,
 ];
 
+/** The tables whose log positions migration 15 turns into text, as they are from then on. */
+const INBOX_ITEMS_COLUMNS = `item_id TEXT PRIMARY KEY,
+         notification_id TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         category TEXT NOT NULL,
+         title TEXT,
+         body TEXT,
+         action_url TEXT,
+         data TEXT,
+         state TEXT NOT NULL,
+         added_at TEXT NOT NULL,
+         seen_at TEXT,
+         read_at TEXT,
+         archived_at TEXT,
+         added_position TEXT NOT NULL,
+         position TEXT NOT NULL`;
+const TOPIC_SUBSCRIBERS_COLUMNS = `topic_key TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         subscribed INTEGER NOT NULL,
+         subscribed_at TEXT NOT NULL,
+         position TEXT NOT NULL,
+         PRIMARY KEY (topic_key, user_id)`;
+const BROADCASTS_COLUMNS = `broadcast_id TEXT PRIMARY KEY,
+         app_key TEXT,
+         category TEXT NOT NULL,
+         audience_kind TEXT NOT NULL,
+         topic_key TEXT,
+         status TEXT NOT NULL,
+         audience_size INTEGER,
+         pages INTEGER NOT NULL DEFAULT 0,
+         decided INTEGER NOT NULL DEFAULT 0,
+         accepted INTEGER NOT NULL DEFAULT 0,
+         unknown_user INTEGER NOT NULL DEFAULT 0,
+         suppressed TEXT NOT NULL,
+         requested_at TEXT NOT NULL,
+         started_at TEXT,
+         canceled_at TEXT,
+         finished_at TEXT,
+         position TEXT NOT NULL`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
@@ -323,7 +363,55 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE recipients ADD COLUMN first_position BIGINT`,
     ],
   },
+  {
+    id: 15,
+    name: 'log positions as text',
+    // EventStoreDB positions do not fit BIGINT: every column holding a log position becomes the
+    // 40-digit text of log-position.ts. SQLite cannot change a column's type: its tables are rebuilt.
+    sql: {
+      postgres: [
+        `ALTER TABLE inbox_items ALTER COLUMN added_position TYPE TEXT USING lpad(added_position::text, 40, '0'), ALTER COLUMN position TYPE TEXT USING lpad(position::text, 40, '0')`,
+        `ALTER TABLE topic_subscribers ALTER COLUMN position TYPE TEXT USING lpad(position::text, 40, '0')`,
+        `ALTER TABLE broadcasts ALTER COLUMN position TYPE TEXT USING lpad(position::text, 40, '0')`,
+        `ALTER TABLE recipients ALTER COLUMN first_position TYPE TEXT USING lpad(first_position::text, 40, '0')`,
+      ],
+      sqlite: [
+        ...rebuiltWithTextPositions('inbox_items', INBOX_ITEMS_COLUMNS, ['added_position', 'position'], [
+          `CREATE INDEX inbox_items_feed ON inbox_items (user_id, added_position)`,
+          `CREATE INDEX inbox_items_state ON inbox_items (user_id, state)`,
+          `CREATE INDEX inbox_items_changes ON inbox_items (position)`,
+          `CREATE INDEX inbox_items_user_changes ON inbox_items (user_id, position)`,
+        ]),
+        ...rebuiltWithTextPositions('topic_subscribers', TOPIC_SUBSCRIBERS_COLUMNS, ['position'], [
+          `CREATE INDEX topic_subscribers_members ON topic_subscribers (topic_key, subscribed, user_id)`,
+          `CREATE INDEX topic_subscribers_user ON topic_subscribers (user_id, subscribed)`,
+        ]),
+        ...rebuiltWithTextPositions('broadcasts', BROADCASTS_COLUMNS, ['position'], [`CREATE INDEX broadcasts_requested ON broadcasts (requested_at)`]),
+        // Nullable and not indexed: a column of its own, copied, in place of the old one.
+        `ALTER TABLE recipients ADD COLUMN first_position_text TEXT`,
+        `UPDATE recipients SET first_position_text = printf('%040d', first_position) WHERE first_position IS NOT NULL`,
+        `ALTER TABLE recipients DROP COLUMN first_position`,
+        `ALTER TABLE recipients RENAME COLUMN first_position_text TO first_position`,
+      ],
+    },
+  },
 ];
+
+/**
+ * SQLite statements that rebuild `table` (columns as in `columns`, a CREATE TABLE body whose
+ * position columns are already TEXT) with each of `positions` copied as 40-digit text, then its indexes.
+ */
+function rebuiltWithTextPositions(table: string, columns: string, positions: string[], indexes: string[]): string[] {
+  const names = columns.split('\n').map((line) => line.trim().split(/\s+/)[0]!).filter((n) => n && n !== 'PRIMARY');
+  const copied = names.map((n) => (positions.includes(n) ? `printf('%040d', ${n})` : n));
+  return [
+    `CREATE TABLE ${table}_rebuilt (${columns})`,
+    `INSERT INTO ${table}_rebuilt (${names.join(', ')}) SELECT ${copied.join(', ')} FROM ${table}`,
+    `DROP TABLE ${table}`,
+    `ALTER TABLE ${table}_rebuilt RENAME TO ${table}`,
+    ...indexes,
+  ];
+}
 
 /**
  * The migrations not yet applied, by ascending id: the list may have gaps, and its order in
