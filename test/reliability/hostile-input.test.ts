@@ -47,6 +47,20 @@ const notificationish = fc.record(
   { requiredKeys: [] },
 );
 
+/** A broadcast with some fields wrong: its audience names the fuzz topic, ids, everyone, or something else. */
+const broadcastish = fc.record(
+  {
+    audience: fc.oneof(fc.record({ topic: fc.oneof(fc.constant('fuzz'), hostileValue) }), fc.record({ userIds: fc.oneof(fc.array(hostileString, { maxLength: 5 }), hostileValue) }), fc.record({ all: hostileValue }), hostileValue),
+    category: fc.oneof(fc.constant('news'), hostileValue),
+    channels: fc.oneof(fc.constant(['inapp']), hostileValue),
+    content: fc.oneof(fc.record({ title: hostileValue, body: hostileValue }, { requiredKeys: [] }), hostileValue),
+    template: fc.oneof(fc.record({ id: hostileValue, params: hostileValue }, { requiredKeys: [] }), hostileValue),
+    idempotencyKey: hostileValue,
+    sendAt: hostileValue,
+  },
+  { requiredKeys: [] },
+);
+
 /** A preference-page form with the fields wrong; its form token is never the page's, so nothing is saved. */
 const preferenceForm = (path: string) =>
   fc.record({
@@ -89,9 +103,16 @@ const requests = (preferencePage: string) => fc.oneof(
   fc.record({ method: fc.constant('GET'), path: fc.tuple(hostileString, hostileString, hostileString).map(([a, b, c]) => `/v1/inbox?state=${enc(a)}&category=${enc(b)}&cursor=${enc(c)}&limit=${enc(a)}`), body: fc.constant(undefined), subscriber: fc.constant(true) }),
   fc.record({ method: fc.constant('POST'), path: fc.tuple(hostileString, fc.constantFrom('seen', 'read', 'archive')).map(([id, mark]) => `/v1/inbox/items/${enc(id)}/${mark}`), body: hostileValue, subscriber: fc.constant(true) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/inbox/read-all'), body: hostileValue, subscriber: fc.constant(true) }),
-  fc.record({ method: fc.constant('GET'), path: hostileString.filter((s) => !/^\d{1,19}$/.test(s)).map((id) => `/v1/inbox/stream?lastEventId=${enc(id)}`), body: fc.constant(undefined), subscriber: fc.constant(true) }),
+  fc.record({ method: fc.constant('GET'), path: hostileString.filter((s) => !/^\d{1,40}$/.test(s)).map((id) => `/v1/inbox/stream?lastEventId=${enc(id)}`), body: fc.constant(undefined), subscriber: fc.constant(true) }),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((token) => `/v1/inbox?token=${enc(token)}`), body: fc.constant(undefined) }),
   preferenceForm(preferencePage),
+  fc.record({ method: fc.constant('PUT'), path: fc.oneof(fc.constant('fuzz'), hostileString).map((key) => `/v1/topics/${enc(key)}`), body: fc.oneof(fc.record({ name: hostileValue, description: hostileValue }, { requiredKeys: [] }), hostileValue) }),
+  fc.record({ method: fc.constantFrom('POST', 'DELETE'), path: fc.oneof(fc.constant('fuzz'), hostileString).map((key) => `/v1/topics/${enc(key)}/subscribers`), body: fc.oneof(fc.record({ userIds: fc.oneof(fc.array(hostileString, { maxLength: 5 }), hostileValue) }, { requiredKeys: [] }), hostileValue) }),
+  fc.record({ method: fc.constant('GET'), path: fc.tuple(hostileString, hostileString).map(([key, q]) => `/v1/topics/${enc(key)}/subscribers?cursor=${enc(q)}&limit=${enc(q)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/broadcasts'), body: fc.oneof(broadcastish, hostileValue) }),
+  fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: hostileString.map((id) => `/v1/broadcasts/${enc(id)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('GET'), path: fc.tuple(hostileString, hostileString).map(([a, b]) => `/v1/broadcasts?status=${enc(a)}&topic=${enc(b)}&limit=${enc(a)}&cursor=${enc(b)}`), body: fc.constant(undefined) }),
+  fc.record({ method: fc.constant('PUT'), path: hostileString.map((key) => `/v1/clients/${enc(key)}/inbox-origins`), body: fc.oneof(fc.record({ origins: fc.oneof(fc.array(hostileString, { maxLength: 5 }), hostileValue) }, { requiredKeys: [] }), hostileValue) }),
   fc.record({ method: fc.constant('POST'), path: fc.constant('/console/api/session'), body: fc.oneof(fc.record({ appKey: hostileValue, appSecret: hostileValue }, { requiredKeys: [] }), hostileValue) }),
   fc.record({ method: fc.constant('GET'), path: hostileString.map((q) => `/console/api/notifications?userId=${enc(q)}&idempotencyKey=${enc(q)}`), body: fc.constant(undefined) }),
   fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('summary', 'funnel'), hostileString, hostileString).map(([what, a, b]) => `/v1/analytics/${what}?from=${enc(a)}&groupBy=${enc(b)}&template=${enc(b)}`), body: fc.constant(undefined) }),
@@ -111,6 +132,8 @@ describe('hostile input', () => {
     await api.post('/v1/templates', { id: 'fuzz', defaultLocale: 'en', channels: { email: { en: { subject: 'Hi {{ name }}' } } } });
     const preferencePage = new URL((await api.post('/v1/users/fuzz/preference-link')).body.url).pathname;
     const subscriberToken = (await api.post('/v1/users/fuzz/inbox-token')).body.token as string;
+    await api.put('/v1/topics/fuzz', { name: 'Fuzz' });
+    await api.post('/v1/topics/fuzz/subscribers', { userIds: ['fuzz'] });
     const statuses = new Map<number, number>();
     let rejectedWithEvents = 0;
     let maxLatency = 0;
