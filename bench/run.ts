@@ -1,14 +1,18 @@
 /**
- * npm run bench: raw limits of the stack, Herald end to end on both profiles, backlog drain,
- * memory and CPU cost. Prints a table and writes bench/results/latest.json.
+ * npm run bench: raw limits of the stack, Herald end to end on both profiles, backlog drain, a
+ * topic broadcast on both profiles, memory and CPU cost. Prints a table and writes
+ * bench/results/latest.json.
  *   --quick             smaller counts (a smoke run)
  *   --steady[=minutes]  also a steady run on the embedded profile (default 10 minutes at
  *                       200 requests/s, about the average daily load) reporting memory growth
+ *   --broadcast-members=N  the topic broadcast's audience on each profile (default 20,000;
+ *                       2,000 with --quick); larger audiences are extrapolated to, not run
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { topicBroadcast } from './broadcast.js';
 import { backlogDrain } from './drain.js';
 import { heraldEndToEnd } from './e2e.js';
 import { providerSdkLimits } from './providers.js';
@@ -20,8 +24,11 @@ import { round } from './stats.js';
 const quick = process.argv.includes('--quick');
 const steadyArg = process.argv.find((a) => a === '--steady' || a.startsWith('--steady='));
 const steadyMinutes = steadyArg ? Number(steadyArg.split('=')[1] ?? 10) : 0;
+const broadcastArg = process.argv.find((a) => a.startsWith('--broadcast-members='));
 const redisUrl = process.env.REDIS_URL;
-const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000, inboxStreams: 1_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000, inboxStreams: 10_000 };
+const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000, inboxStreams: 1_000, broadcastMembers: 2_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000, inboxStreams: 10_000, broadcastMembers: 20_000 };
+if (broadcastArg) scale.broadcastMembers = Number(broadcastArg.split('=')[1]);
+if (!(scale.broadcastMembers >= 1)) throw new Error(`--broadcast-members: "${broadcastArg}" is not a number of members`);
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const results: Record<string, unknown> = {
@@ -60,6 +67,13 @@ for (const [name, env] of profiles) {
   drain[name] = await backlogDrain(scale.drain, { ...env, ...(env.REDIS_PREFIX ? { REDIS_PREFIX: `${env.REDIS_PREFIX}-drain` } : {}) });
 }
 results.backlogDrain = drain;
+
+const broadcast: Record<string, Awaited<ReturnType<typeof topicBroadcast>>> = {};
+for (const [name, env] of profiles) {
+  log(`topic broadcast: ${scale.broadcastMembers} members, ${name}`);
+  broadcast[name] = await topicBroadcast({ members: scale.broadcastMembers, profileEnv: { ...env, ...(env.REDIS_PREFIX ? { REDIS_PREFIX: `${env.REDIS_PREFIX}-broadcast` } : {}) } });
+}
+results.topicBroadcast = broadcast;
 
 log(`memory: ${scale.memoryUsers} users`);
 results.memory = JSON.parse(
@@ -119,6 +133,22 @@ for (const [p, r] of Object.entries(e2e)) {
 }
 for (const [p, d] of Object.entries(drain) as [string, { deliveriesPerSecond: number; perChannel: Record<string, { perSecond: number }> }][]) {
   rows.push([`${p}: backlog of ${scale.drain} drained (deliveries/s)`, `${d.deliveriesPerSecond} (${Object.entries(d.perChannel).map(([q, c]) => `${q} ${c.perSecond}/s`).join(', ')})`]);
+}
+for (const [p, b] of Object.entries(broadcast)) {
+  const n = b.members.toLocaleString('en');
+  rows.push(
+    [`${p}: topic broadcast to ${n} members, members decided/s`, String(b.membersDecidedPerSecond)],
+    [`${p}: topic broadcast to ${n} members, accepted to the last delivery sent (s)`, `${b.secondsToLastDelivery} (${b.memberDeliveriesPerSecond} member deliveries/s)`],
+    [`${p}: topic broadcast to ${n} members, peak RSS of Herald (MB)`, String(b.peakRssMb)],
+    [
+      `${p}: one-to-one accept -> sent p50/p99 idle / during the broadcast (ms)`,
+      `${b.oneToOneIdleMs.p50} / ${b.oneToOneIdleMs.p99} idle (${b.oneToOneIdleMs.n}), ${b.oneToOneDuringMs.p50} / ${b.oneToOneDuringMs.p99} during (${b.oneToOneDuringMs.n}): ${b.duringOverIdle.p50}x / ${b.duringOverIdle.p99}x`,
+    ],
+    [
+      `${p}: EXTRAPOLATED from ${n}, not measured: ${b.extrapolatedTo1M.audience.toLocaleString('en')} members at these rates`,
+      `${b.extrapolatedTo1M.secondsToDecide} s to decide, ${b.extrapolatedTo1M.secondsToLastDelivery} s to the last delivery`,
+    ],
+  );
 }
 const live = results.inboxStreams as Awaited<ReturnType<typeof inboxStreams>>;
 rows.push(

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/shared/decider.js';
 import { currentTarget, sendTimeBlock } from '../../domain/recipient/send-time.js';
 import type { DeliveryJob } from '../../projections/delivery-job.js';
 import { CHANNEL_PROVIDERS, ProviderError, providerTimeout, type ChannelProviders } from '../channels/provider.port.js';
-import { QUEUE_BACKEND, CHANNEL_QUEUES, broadcastLane, type Job, type QueueBackend, type QueueWorker } from '../queues/queue.port.js';
+import { QUEUE_BACKEND, CHANNEL_QUEUES, broadcastLane, type Job, type QueueBackend, type QueueWorker, type StartRate } from '../queues/queue.port.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
 import { TemplateRenderError } from '../templates/template-renderer.js';
 import { inboxItemOf } from '../inbox/inbox-item.js';
@@ -81,9 +81,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (!this.config.roles.has('worker')) return;
     for (const queue of CHANNEL_QUEUES) {
       const settings = this.config.channels[queue];
-      this.workers.push(this.queues.work<DeliveryJob>(queue, (job) => this.handle(job), { concurrency: settings.concurrency, ratePerSecond: settings.ratePerSecond }));
+      // One provider limit for the channel: its one-to-one queue first, the broadcast lane on what that leaves.
+      const startRate = (priority: StartRate['priority']): StartRate | undefined => (settings.ratePerSecond > 0 ? { name: queue, perSecond: settings.ratePerSecond, priority } : undefined);
+      this.workers.push(this.queues.work<DeliveryJob>(queue, (job) => this.handle(job), { concurrency: settings.concurrency, startRate: startRate('first') }));
       // Broadcast members' deliveries: the same handling, their own workers, so they never hold up the channel queue's.
-      this.workers.push(this.queues.work<DeliveryJob>(broadcastLane(queue), (job) => this.handle(job), { concurrency: this.config.broadcasts.laneConcurrency, ratePerSecond: settings.ratePerSecond }));
+      this.workers.push(this.queues.work<DeliveryJob>(broadcastLane(queue), (job) => this.handle(job), { concurrency: this.config.broadcasts.laneConcurrency, startRate: startRate('spare') }));
     }
   }
 

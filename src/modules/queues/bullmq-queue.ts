@@ -8,8 +8,10 @@ import {
   type QueueBackend,
   type QueueStats,
   type QueueWorker,
+  type StartRate,
   type WorkerOptions,
 } from './queue.port.js';
+import { redisStartRate } from './redis-start-rate.js';
 
 /**
  * Completed jobs stay a day (bounded in count) so their ids keep deduplicating replays;
@@ -40,6 +42,7 @@ export class BullmqQueue implements QueueBackend {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Set<QueueWorker>();
   private closed = false;
+  private readonly takeStart: (rate: StartRate) => Promise<number>;
 
   constructor(
     private readonly url: string,
@@ -54,6 +57,7 @@ export class BullmqQueue implements QueueBackend {
     // dispatcher retries (and shuts down) while Redis is away; workers keep their own connections.
     this.redis = new Redis(url, { maxRetriesPerRequest: 3 });
     this.redis.on('error', () => undefined); // reconnection is automatic; failed commands reject
+    this.takeStart = redisStartRate(this.redis, prefix);
   }
 
   private queue(name: string): Queue {
@@ -98,9 +102,18 @@ export class BullmqQueue implements QueueBackend {
     // A worker blocks on its connection while waiting for jobs: it gets its own.
     const connection = new Redis(this.url, { maxRetriesPerRequest: null });
     connection.on('error', () => undefined);
+    const rate = options.startRate;
     const worker = new Worker(
       queue,
       async (job, token) => {
+        const waitMs = rate ? await this.takeStart(rate) : 0;
+        if (waitMs > 0) {
+          // No token: the job goes back to the head of the queue untouched (no attempt counted),
+          // and this worker takes no job from the queue until one is due. BullMQ's own limiter is
+          // one per queue; this bucket is shared by the queues naming the rate.
+          await this.queue(queue).rateLimit(waitMs);
+          throw Worker.RateLimitError();
+        }
         const result = await handler({ id: job.id!, queue, data: job.data as T, failuresSoFar: job.attemptsMade, enqueuedAt: job.timestamp });
         if (result && typeof result.retryInMs === 'number') {
           await job.moveToDelayed(Date.now() + result.retryInMs, token);
@@ -117,7 +130,6 @@ export class BullmqQueue implements QueueBackend {
         // outcome would ever be recorded for its delivery. A job taken over after a crash runs again
         // with the same delivery id instead: at least once, never lost.
         maxStalledCount: 1_000_000,
-        ...(options.ratePerSecond ? { limiter: { max: options.ratePerSecond, duration: 1000 } } : {}),
         settings: { backoffStrategy: (attemptsMade: number) => faultBackoffMs(attemptsMade) },
       },
     );

@@ -11,7 +11,8 @@ export const DIGEST_QUEUE = 'digests';
 /**
  * Broadcast members' deliveries go to a lane of their own beside each channel queue, with its
  * own workers (BROADCAST_LANE_CONCURRENCY), so a million-member broadcast never queues in front
- * of a one-to-one notification.
+ * of a one-to-one notification. The lane shares the channel's provider rate limit, taking only
+ * what the channel queue leaves (see `StartRate`).
  */
 export const broadcastLane = (queue: ChannelQueue): `${ChannelQueue}-broadcast` => `${queue}-broadcast`;
 export const BROADCAST_LANES = CHANNEL_QUEUES.map(broadcastLane);
@@ -38,10 +39,22 @@ export interface Job<T> {
 /** Resolve for done; `{ retryInMs }` to run the job again later; throw for an unexpected fault (retried with backoff). */
 export type JobHandler<T> = (job: Job<T>) => Promise<void | { retryInMs: number }>;
 
+/**
+ * A limit on how many jobs start per second, shared by every queue whose workers name it (a
+ * channel's queue and its broadcast lane: one provider limit), and with the Redis queue by every
+ * process. The queue that goes `first` may spend the whole limit; a `spare` one gets what it
+ * leaves, so a broadcast never slows the channel's one-to-one traffic. See `start-rate.ts`.
+ */
+export interface StartRate {
+  name: string;
+  perSecond: number;
+  priority: 'first' | 'spare';
+}
+
 export interface WorkerOptions {
   concurrency: number;
-  /** Jobs started per second on this queue (0 or absent: unlimited). */
-  ratePerSecond?: number;
+  /** Absent: jobs start as fast as the workers take them. */
+  startRate?: StartRate;
 }
 
 export interface QueueWorker {

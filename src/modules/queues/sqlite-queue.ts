@@ -13,6 +13,7 @@ import {
   type QueueWorker,
   type WorkerOptions,
 } from './queue.port.js';
+import { StartBucket } from './start-rate.js';
 
 export interface SqliteQueueOptions {
   /** How often an idle worker looks for due jobs. */
@@ -64,7 +65,8 @@ interface Row {
 /**
  * The embedded queue: a jobs table in its own SQLite file. Workers claim due jobs with a lease
  * (renewed while the job runs), so jobs of a crashed process are taken over once the lease
- * lapses. Completed jobs are kept a day so their ids still deduplicate.
+ * lapses. Completed jobs are kept a day so their ids still deduplicate. Start rates are counted
+ * in the process: worker processes sharing one queue file each get the whole rate.
  */
 export class SqliteQueue implements QueueBackend {
   readonly kind = 'sqlite' as const;
@@ -74,6 +76,8 @@ export class SqliteQueue implements QueueBackend {
   private readonly workers = new Set<QueueWorker>();
   /** Jobs this process holds: running, or run with an outcome not yet written. Only these have their leases renewed. */
   private readonly leased = new Map<string, { queue: string; jobId: string }>();
+  /** Start rates by name, shared by the workers of every queue naming one (in this process). */
+  private readonly startBuckets = new Map<string, StartBucket>();
   private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue' | 'withdraw', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
@@ -160,8 +164,8 @@ export class SqliteQueue implements QueueBackend {
     this.wakers.set(queue, wakers);
     let reclaimedAt = 0;
     let backlog = true;
-    let tokens = options.ratePerSecond ?? 0;
-    let refilledAt = Date.now();
+    const rate = options.startRate;
+    const bucket = rate ? this.startBucket(rate.name, rate.perSecond) : null;
     const heartbeat = setInterval(() => this.renewLeases(), this.heartbeatMs);
     heartbeat.unref();
 
@@ -181,12 +185,8 @@ export class SqliteQueue implements QueueBackend {
     const loop = async () => {
       while (running) {
         let capacity = options.concurrency - inFlight;
-        if (options.ratePerSecond) {
-          const now = Date.now();
-          tokens = Math.min(options.ratePerSecond, tokens + ((now - refilledAt) / 1000) * options.ratePerSecond);
-          refilledAt = now;
-          capacity = Math.min(capacity, Math.floor(tokens));
-        }
+        // Counted and spent around the claim with nothing awaited between: no other worker of the bucket runs meanwhile.
+        if (bucket) capacity = Math.min(capacity, bucket.available(rate!, Date.now()));
         let claimed: Row[] = [];
         if (capacity > 0) {
           const now = Date.now();
@@ -200,7 +200,7 @@ export class SqliteQueue implements QueueBackend {
           } catch {
             claimed = []; // Busy database: try again after the pause below.
           }
-          if (options.ratePerSecond) tokens -= claimed.length;
+          bucket?.take(claimed.length);
           backlog = claimed.length === capacity;
         }
         for (const row of claimed) {
@@ -244,6 +244,12 @@ export class SqliteQueue implements QueueBackend {
     };
     this.workers.add(worker);
     return worker;
+  }
+
+  private startBucket(name: string, perSecond: number): StartBucket {
+    let bucket = this.startBuckets.get(name);
+    if (!bucket) this.startBuckets.set(name, (bucket = new StartBucket(perSecond, Date.now())));
+    return bucket;
   }
 
   private settling: Settled[] = [];
