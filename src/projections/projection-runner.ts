@@ -16,6 +16,8 @@ const HIGH_WATER = 10_000;
 /** How many events past what it has seen waitFor reads to settle whether a filtered projection has reached a position. */
 const READ_AHEAD = 256;
 const READ_AHEAD_EVERY_MS = 200;
+/** How long a read-model query waits for the projection to apply the writes before it. */
+const READ_YOUR_WRITES_MS = 2000;
 
 /**
  * Feeds a sink from a catch-up subscription, in batches. A crash replays at most the batch
@@ -172,6 +174,14 @@ export class ProjectionRunner {
       }, 10);
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the projection has applied everything in the log now: what
+   * a query of its read model does first, so that a caller reads its own writes.
+   */
+  async caughtUpWithLog(timeoutMs = READ_YOUR_WRITES_MS): Promise<boolean> {
+    return this.waitFor(await this.store.headPosition(), timeoutMs);
   }
 
   /** The projection runs in another process (or this one stands by): watch its checkpoint. */

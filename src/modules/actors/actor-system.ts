@@ -25,7 +25,7 @@ export interface Decided<S, E> {
   revision: number;
 }
 
-type DomainEvent = { type: string; data: unknown };
+export type DomainEvent = { type: string; data: unknown };
 
 class Actor<S> {
   state: S;

@@ -1,18 +1,11 @@
-import type { Provider } from '@nestjs/common';
-import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { BROADCAST_EVENT_TYPES, broadcastDecider, broadcastStream, type BroadcastCommand, type BroadcastEvent, type BroadcastState } from '../../domain/broadcast/broadcast.js';
-import { ActorSystem } from '../actors/actor-system.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import type { ActorSystem } from '../actors/actor-system.js';
+import { actorSystemProvider } from '../actors/actor-system-provider.js';
 
 export const BROADCAST_ACTORS = Symbol('BroadcastActors');
 export type BroadcastActors = ActorSystem<BroadcastCommand, BroadcastState, BroadcastEvent>;
 
 /** One actor per broadcast: the API (request, cancel) and the fan-out (its pages) write its stream through it. */
-export const broadcastActorProviders: Provider[] = [
-  {
-    provide: BROADCAST_ACTORS,
-    inject: [EVENT_STORE, HERALD_CONFIG],
-    useFactory: (store: EventStore, config: HeraldConfig): BroadcastActors =>
-      new ActorSystem(store, broadcastDecider, broadcastStream, { maxActors: 1000, idleMs: config.actors.idleMs }, BROADCAST_EVENT_TYPES),
-  },
+export const broadcastActorProviders = [
+  actorSystemProvider(BROADCAST_ACTORS, { decider: broadcastDecider, stream: broadcastStream, eventTypes: BROADCAST_EVENT_TYPES, options: ({ idleMs }) => ({ maxActors: 1000, idleMs }) }),
 ];

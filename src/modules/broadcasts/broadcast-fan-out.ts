@@ -237,7 +237,7 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
 
   /** Every member delivery not yet ended is canceled, once the broadcasts read model has every decision made before the cancel. */
   private async cancelUnsent(broadcastId: string): Promise<void> {
-    await this.broadcastsProjection.waitFor(await this.store.headPosition(), 30_000);
+    await this.broadcastsProjection.caughtUpWithLog(30_000);
     for (let after = ''; ; ) {
       const rows = await this.db.query<{ notification_id: string; delivery_id: string }>(
         `SELECT notification_id, delivery_id FROM broadcast_deliveries WHERE broadcast_id = $1 AND status = 'pending' AND notification_id > $2 ORDER BY notification_id LIMIT 1000`,

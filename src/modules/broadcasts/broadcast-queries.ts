@@ -1,12 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { BroadcastState } from '../../domain/broadcast/broadcast.js';
 import type { ProjectionRunner } from '../../projections/projection-runner.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { BROADCASTS_RUNNER } from '../read-models/read-models.module.js';
 import { BROADCAST_ACTORS, type BroadcastActors } from './broadcast-actors.js';
 
-const CATCH_UP_MS = 2000;
 
 export interface BroadcastFilters {
   status?: string;
@@ -28,7 +26,6 @@ export class BroadcastQueries {
   constructor(
     @Inject(BROADCAST_ACTORS) private readonly broadcasts: BroadcastActors,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(BROADCASTS_RUNNER) private readonly projection: ProjectionRunner,
   ) {}
 
@@ -41,7 +38,7 @@ export class BroadcastQueries {
   async get(broadcastId: string) {
     const state = await this.state(broadcastId);
     const request = state.request!;
-    await this.projection.waitFor(await this.store.headPosition(), CATCH_UP_MS);
+    await this.projection.caughtUpWithLog();
     const rows = await this.db.query<{ status: string; n: number | string }>('SELECT status, COUNT(*) AS n FROM broadcast_deliveries WHERE broadcast_id = $1 GROUP BY status', [broadcastId]);
     const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
     const [times] = await this.db.query<{ canceled_at: string | null; finished_at: string | null }>('SELECT canceled_at, finished_at FROM broadcasts WHERE broadcast_id = $1', [broadcastId]);
@@ -65,7 +62,7 @@ export class BroadcastQueries {
   }
 
   async list(filters: BroadcastFilters) {
-    await this.projection.waitFor(await this.store.headPosition(), CATCH_UP_MS);
+    await this.projection.caughtUpWithLog();
     const where: string[] = [];
     const params: (string | number)[] = [];
     const add = (sql: string, value: string) => {

@@ -1,5 +1,3 @@
-import type { Provider } from '@nestjs/common';
-import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import {
   DELIVERY_LIFECYCLE_EVENT_TYPES,
   deliveryLifecycleDecider,
@@ -8,15 +6,16 @@ import {
   type DeliveryLifecycleEvent,
   type DeliveryLifecycleState,
 } from '../../domain/notification/delivery-lifecycle.js';
-import { ActorSystem } from '../actors/actor-system.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import type { ActorSystem } from '../actors/actor-system.js';
+import { actorSystemProvider, aTenthOfTheActors } from '../actors/actor-system-provider.js';
 
 export const DELIVERY_LIFECYCLE_ACTORS = Symbol('DeliveryLifecycleActors');
 export type DeliveryLifecycleActors = ActorSystem<DeliveryLifecycleCommand, DeliveryLifecycleState, DeliveryLifecycleEvent>;
 
-export const deliveryLifecycleActorsProvider: Provider = {
-  provide: DELIVERY_LIFECYCLE_ACTORS,
-  inject: [EVENT_STORE, HERALD_CONFIG],
-  useFactory: (store: EventStore, config: HeraldConfig): DeliveryLifecycleActors =>
-    new ActorSystem(store, deliveryLifecycleDecider, notificationStream, { maxActors: Math.max(1000, Math.floor(config.actors.maxActors / 10)), idleMs: 60_000 }, DELIVERY_LIFECYCLE_EVENT_TYPES),
-};
+/** One actor per notification: its deliveries' outcomes. A notification's stream is busy for minutes, not for the user's lifetime. */
+export const deliveryLifecycleActorsProvider = actorSystemProvider(DELIVERY_LIFECYCLE_ACTORS, {
+  decider: deliveryLifecycleDecider,
+  stream: notificationStream,
+  eventTypes: DELIVERY_LIFECYCLE_EVENT_TYPES,
+  options: (actors) => ({ ...aTenthOfTheActors(actors), idleMs: 60_000 }),
+});

@@ -1,11 +1,9 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ProjectionRunner } from '../../projections/projection-runner.js';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { TOPICS_RUNNER } from '../read-models/read-models.module.js';
 
 /** How long a read waits for the topics projection to reach the log's head before it answers with what it has. */
-const CATCH_UP_MS = 2000;
 
 export interface TopicRow {
   topicKey: string;
@@ -23,16 +21,11 @@ export interface TopicRow {
 export class TopicQueries {
   constructor(
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(TOPICS_RUNNER) private readonly projection: ProjectionRunner,
   ) {}
 
-  private async caughtUp(): Promise<void> {
-    await this.projection.waitFor(await this.store.headPosition(), CATCH_UP_MS);
-  }
-
   async topic(topicKey: string): Promise<TopicRow & { subscriberCount: number }> {
-    await this.caughtUp();
+    await this.projection.caughtUpWithLog();
     const [row] = await this.db.query<{ name: string; description: string | null; created_at: string; updated_at: string }>(
       'SELECT name, description, created_at, updated_at FROM topics WHERE topic_key = $1',
       [topicKey],

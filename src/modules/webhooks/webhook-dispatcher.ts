@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
-import { LeasedProjection } from '../../projections/leased-projection.js';
+import { DispatcherRoleFeeder } from '../../projections/dispatcher-role-feeder.js';
 import { WebhookProjection } from '../../projections/webhook.projection.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -13,26 +13,15 @@ import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.po
  * WEBHOOK_MAX_EVENT_AGE are not sent again.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly projection: LeasedProjection;
-
+export class WebhookDispatcher extends DispatcherRoleFeeder {
   constructor(
-    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(QUEUE_BACKEND) queues: QueueBackend,
     metrics: MetricsService,
     @Inject(READ_MODEL_DB) db: ReadModelDb,
   ) {
     const webhooks = new WebhookProjection(store, queues, config.webhooks.maxEventAgeMs, (count) => metrics.enqueued.inc({ queue: WEBHOOK_QUEUE, channel: 'webhook' }, count));
-    this.projection = LeasedProjection.ofQueueFeeder(store, db, queues, webhooks, { leaseMs: config.projectionLeaseMs });
-    metrics.watchProjection(this.projection.runner);
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.config.roles.has('dispatcher')) this.projection.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.projection.stop();
+    super(config, store, db, queues, metrics, webhooks);
   }
 }

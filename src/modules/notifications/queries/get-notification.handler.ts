@@ -1,6 +1,5 @@
 import { Inject, NotFoundException } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../../read-models/read-model-db.port.js';
 import { NOTIFICATION_STATUS_RUNNER } from '../../read-models/read-models.module.js';
 import type { ProjectionRunner } from '../../../projections/projection-runner.js';
@@ -66,13 +65,12 @@ export function overallStatus(decided: string, deliveries: string[]): string {
 export class GetNotificationHandler implements IQueryHandler<GetNotificationQuery> {
   constructor(
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(NOTIFICATION_STATUS_RUNNER) private readonly projection: ProjectionRunner,
   ) {}
 
   async execute({ notificationId }: GetNotificationQuery): Promise<NotificationView> {
     let row = await this.find(notificationId);
-    if (!row && (await this.projection.waitFor(await this.store.headPosition(), 2000))) row = await this.find(notificationId);
+    if (!row && (await this.projection.caughtUpWithLog())) row = await this.find(notificationId);
     if (!row) {
       const digest = await this.digest(notificationId);
       if (digest) return digest.asNotification;
