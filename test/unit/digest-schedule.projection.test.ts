@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import type { DigestFlushedData, DigestOpenedData } from '../../src/domain/recipient/events.js';
-import { matchesFilter, type RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
-import { SqliteQueue } from '../../src/modules/queues/sqlite-queue.js';
+import type { RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
 import { DigestScheduleProjection } from '../../src/projections/digest-schedule.projection.js';
 import type { DeliveryJob } from '../../src/projections/delivery-job.js';
 import { DispatchProjection } from '../../src/projections/dispatch.projection.js';
-import { tempDir } from '../support/temp.js';
+import { queueFeederWorld } from '../support/queue-feeder-world.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,27 +51,12 @@ const flushed = (digestId: string, reason: DigestFlushedData['reason'], deferred
   flushedAt: iso(NOW),
 });
 
-/** The SQLite queue in a temp dir, the log, and the projections run over it as their runner does. */
+/** The queue feeder world, with the digest schedule projection and the flushes it counted. */
 function world(t: TestContext) {
-  const file = join(tempDir(t), 'queue.db');
-  const queue = new SqliteQueue(file, { pollIntervalMs: 20 });
-  t.after(() => queue.close());
-  const reader = new DatabaseSync(file, { readOnly: true });
-  t.after(() => reader.close());
-  const log: RecordedEvent[] = [];
+  const w = queueFeederWorld(t);
   const flushes: string[] = [];
-  const run = async (p: DigestScheduleProjection | DispatchProjection, from?: bigint) => {
-    from ??= await p.checkpoint();
-    const events = log.filter((e) => e.position > from && matchesFilter(e, p.filter));
-    if (events.length > 0) await p.commit(events, events[events.length - 1]!.position);
-  };
-  const schedule = () => new DigestScheduleProjection(queue, (d) => flushes.push(`${d.digestId}:${d.reason}`), () => NOW);
-  const jobs = (name: string) =>
-    reader
-      .prepare('SELECT job_id, state, data, run_at - enqueued_at AS delay FROM jobs WHERE queue = ? ORDER BY job_id')
-      .all(name)
-      .map((r) => ({ jobId: r.job_id as string, state: r.state as string, delayMs: Number(r.delay), data: JSON.parse(r.data as string) }));
-  return { queue, log, run, schedule, jobs, flushes };
+  const schedule = () => new DigestScheduleProjection(w.queue, (d) => flushes.push(`${d.digestId}:${d.reason}`), () => NOW);
+  return { ...w, schedule, flushes };
 }
 
 describe('digest schedule projection: DigestOpened -> one flush job, due at the window end', () => {

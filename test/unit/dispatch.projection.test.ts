@@ -1,57 +1,21 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import type { Delivery, NotificationDecision } from '../../src/domain/recipient/events.js';
-import { matchesFilter, type RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
-import { SqliteQueue } from '../../src/modules/queues/sqlite-queue.js';
+import type { RecordedEvent } from '../../src/modules/event-store/event-store.port.js';
 import type { DeliveryJob } from '../../src/projections/delivery-job.js';
 import { DispatchProjection } from '../../src/projections/dispatch.projection.js';
-import { eventually, tempDir } from '../support/temp.js';
+import { queueFeederWorld } from '../support/queue-feeder-world.js';
+import { eventually } from '../support/temp.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/**
- * What the queue holds: read from the SQLite queue's own table, so a delayed job shows its delay
- * too. `state`: waiting (to run, now or after its delay), active, or completed (run, or withdrawn
- * before it started; its id still deduplicates).
- */
-interface QueuedJob {
-  queue: string;
-  jobId: string;
-  state: string;
-  delayMs: number;
-  data: DeliveryJob;
-}
-
-/**
- * Given events in the log, run the dispatch projection over them as its runner does (from its
- * checkpoint, only the event types its subscription asks for) against the real SQLite queue in a
- * temp dir; then read the jobs it holds.
- */
+/** The queue feeder world, with the dispatch projection and what it counted as enqueued. */
 function world(t: TestContext) {
-  const file = join(tempDir(t), 'queue.db');
-  const queue = new SqliteQueue(file, { pollIntervalMs: 20 });
-  t.after(() => queue.close());
-  const reader = new DatabaseSync(file, { readOnly: true });
-  t.after(() => reader.close());
-  const log: RecordedEvent[] = [];
+  const w = queueFeederWorld(t);
   const enqueued: string[] = [];
-  const projection = () => new DispatchProjection(queue, (q, channel, count) => enqueued.push(`${q}/${channel}: ${count}`), () => NOW);
-  /** `from`: where to start instead of the checkpoint, as after the queue backend lost it. */
-  const run = async (p = projection(), from?: bigint) => {
-    from ??= await p.checkpoint();
-    const events = log.filter((e) => e.position > from && matchesFilter(e, p.filter));
-    if (events.length > 0) await p.commit(events, events[events.length - 1]!.position);
-  };
-  const jobs = (): QueuedJob[] =>
-    reader
-      .prepare('SELECT queue, job_id, state, data, run_at - enqueued_at AS delay FROM jobs ORDER BY queue, job_id')
-      .all()
-      .map((r) => ({ queue: r.queue as string, jobId: r.job_id as string, state: r.state as string, delayMs: Number(r.delay), data: JSON.parse(r.data as string) as DeliveryJob }));
-  const given = (...events: RecordedEvent[]) => log.push(...events);
-  return { queue, given, run, projection, jobs, enqueued };
+  const projection = () => new DispatchProjection(w.queue, (q, channel, count) => enqueued.push(`${q}/${channel}: ${count}`), () => NOW);
+  return { ...w, run: (p: DispatchProjection = projection(), from?: bigint) => w.run(p, from), jobs: () => w.jobs<DeliveryJob>(), projection, enqueued };
 }
 
 let position = 0n;

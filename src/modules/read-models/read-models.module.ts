@@ -29,8 +29,8 @@ const INBOX_PROJECTION = Symbol('InboxProjection');
 const TOPICS_PROJECTION = Symbol('TopicsProjection');
 const BROADCASTS_PROJECTION = Symbol('BroadcastsProjection');
 
-const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection): LeasedProjection =>
-  LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: READ_MODEL_COMMIT_INTERVAL_MS });
+const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection, minCommitIntervalMs = READ_MODEL_COMMIT_INTERVAL_MS): LeasedProjection =>
+  LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs });
 
 @Global()
 @Module({
@@ -64,7 +64,7 @@ const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
       inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
       // The feed is watched live by browsers: its batches are as short as the dispatcher's.
       useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) =>
-        LeasedProjection.ofSqlReadModel(store, db, new InboxProjection(), { leaseMs: config.projectionLeaseMs, minCommitIntervalMs: INBOX_COMMIT_INTERVAL_MS }),
+        leased(store, db, config, new InboxProjection(), INBOX_COMMIT_INTERVAL_MS),
     },
     {
       provide: TOPICS_PROJECTION,
