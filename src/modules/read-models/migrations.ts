@@ -26,8 +26,8 @@ const SANDBOX_OUTBOX_INDEXES = [
   `CREATE INDEX IF NOT EXISTS sandbox_outbox_notification ON sandbox_outbox (notification_id, seq)`,
 ];
 
-/** The tables whose log positions migration 15 turns into text, as they are from then on. */
-const INBOX_ITEMS_COLUMNS = `item_id TEXT PRIMARY KEY,
+/** The tables whose log positions migration 15 turns from BIGINT into text: their columns with either. */
+const inboxItemsColumns = (position: 'BIGINT' | 'TEXT') => `item_id TEXT PRIMARY KEY,
          notification_id TEXT NOT NULL,
          user_id TEXT NOT NULL,
          category TEXT NOT NULL,
@@ -40,15 +40,15 @@ const INBOX_ITEMS_COLUMNS = `item_id TEXT PRIMARY KEY,
          seen_at TEXT,
          read_at TEXT,
          archived_at TEXT,
-         added_position TEXT NOT NULL,
-         position TEXT NOT NULL`;
-const TOPIC_SUBSCRIBERS_COLUMNS = `topic_key TEXT NOT NULL,
+         added_position ${position} NOT NULL,
+         position ${position} NOT NULL`;
+const topicSubscribersColumns = (position: 'BIGINT' | 'TEXT') => `topic_key TEXT NOT NULL,
          user_id TEXT NOT NULL,
          subscribed INTEGER NOT NULL,
          subscribed_at TEXT NOT NULL,
-         position TEXT NOT NULL,
+         position ${position} NOT NULL,
          PRIMARY KEY (topic_key, user_id)`;
-const BROADCASTS_COLUMNS = `broadcast_id TEXT PRIMARY KEY,
+const broadcastsColumns = (position: 'BIGINT' | 'TEXT') => `broadcast_id TEXT PRIMARY KEY,
          app_key TEXT,
          category TEXT NOT NULL,
          audience_kind TEXT NOT NULL,
@@ -64,7 +64,7 @@ const BROADCASTS_COLUMNS = `broadcast_id TEXT PRIMARY KEY,
          started_at TEXT,
          canceled_at TEXT,
          finished_at TEXT,
-         position TEXT NOT NULL`;
+         position ${position} NOT NULL`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -260,23 +260,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Each user's in-app feed. `position` is the log position of the last event that changed the
     // row: the live stream's change feed (every API process polls it) and its SSE event ids.
     sql: [
-      `CREATE TABLE IF NOT EXISTS inbox_items (
-         item_id TEXT PRIMARY KEY,
-         notification_id TEXT NOT NULL,
-         user_id TEXT NOT NULL,
-         category TEXT NOT NULL,
-         title TEXT,
-         body TEXT,
-         action_url TEXT,
-         data TEXT,
-         state TEXT NOT NULL,
-         added_at TEXT NOT NULL,
-         seen_at TEXT,
-         read_at TEXT,
-         archived_at TEXT,
-         added_position BIGINT NOT NULL,
-         position BIGINT NOT NULL
-       )`,
+      `CREATE TABLE IF NOT EXISTS inbox_items (${inboxItemsColumns('BIGINT')})`,
       `CREATE INDEX IF NOT EXISTS inbox_items_feed ON inbox_items (user_id, added_position)`,
       `CREATE INDEX IF NOT EXISTS inbox_items_state ON inbox_items (user_id, state)`,
       `CREATE INDEX IF NOT EXISTS inbox_items_changes ON inbox_items (position)`,
@@ -315,14 +299,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // One row per user and topic they ever joined; subscribed = 0 once they left. position is
       // the log position of the event that set the row, so a replay never moves it back, and a
       // broadcast reads the members who joined at or before its own position.
-      `CREATE TABLE IF NOT EXISTS topic_subscribers (
-         topic_key TEXT NOT NULL,
-         user_id TEXT NOT NULL,
-         subscribed INTEGER NOT NULL,
-         subscribed_at TEXT NOT NULL,
-         position BIGINT NOT NULL,
-         PRIMARY KEY (topic_key, user_id)
-       )`,
+      `CREATE TABLE IF NOT EXISTS topic_subscribers (${topicSubscribersColumns('BIGINT')})`,
       `CREATE INDEX IF NOT EXISTS topic_subscribers_members ON topic_subscribers (topic_key, subscribed, user_id)`,
       `CREATE INDEX IF NOT EXISTS topic_subscribers_user ON topic_subscribers (user_id, subscribed)`,
     ],
@@ -331,25 +308,7 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 14,
     name: 'broadcasts',
     sql: [
-      `CREATE TABLE IF NOT EXISTS broadcasts (
-         broadcast_id TEXT PRIMARY KEY,
-         app_key TEXT,
-         category TEXT NOT NULL,
-         audience_kind TEXT NOT NULL,
-         topic_key TEXT,
-         status TEXT NOT NULL,
-         audience_size INTEGER,
-         pages INTEGER NOT NULL DEFAULT 0,
-         decided INTEGER NOT NULL DEFAULT 0,
-         accepted INTEGER NOT NULL DEFAULT 0,
-         unknown_user INTEGER NOT NULL DEFAULT 0,
-         suppressed TEXT NOT NULL,
-         requested_at TEXT NOT NULL,
-         started_at TEXT,
-         canceled_at TEXT,
-         finished_at TEXT,
-         position BIGINT NOT NULL
-       )`,
+      `CREATE TABLE IF NOT EXISTS broadcasts (${broadcastsColumns('BIGINT')})`,
       `CREATE INDEX IF NOT EXISTS broadcasts_requested ON broadcasts (requested_at)`,
       // Each delivery of a broadcast member's notification and where it stands: sent and failed are counted here.
       `CREATE TABLE IF NOT EXISTS broadcast_deliveries (
@@ -376,17 +335,17 @@ export const MIGRATIONS: readonly Migration[] = [
         `ALTER TABLE recipients ALTER COLUMN first_position TYPE TEXT USING lpad(first_position::text, 40, '0')`,
       ],
       sqlite: [
-        ...rebuiltWithTextPositions('inbox_items', INBOX_ITEMS_COLUMNS, ['added_position', 'position'], [
+        ...rebuiltWithTextPositions('inbox_items', inboxItemsColumns('TEXT'), ['added_position', 'position'], [
           `CREATE INDEX inbox_items_feed ON inbox_items (user_id, added_position)`,
           `CREATE INDEX inbox_items_state ON inbox_items (user_id, state)`,
           `CREATE INDEX inbox_items_changes ON inbox_items (position)`,
           `CREATE INDEX inbox_items_user_changes ON inbox_items (user_id, position)`,
         ]),
-        ...rebuiltWithTextPositions('topic_subscribers', TOPIC_SUBSCRIBERS_COLUMNS, ['position'], [
+        ...rebuiltWithTextPositions('topic_subscribers', topicSubscribersColumns('TEXT'), ['position'], [
           `CREATE INDEX topic_subscribers_members ON topic_subscribers (topic_key, subscribed, user_id)`,
           `CREATE INDEX topic_subscribers_user ON topic_subscribers (user_id, subscribed)`,
         ]),
-        ...rebuiltWithTextPositions('broadcasts', BROADCASTS_COLUMNS, ['position'], [`CREATE INDEX broadcasts_requested ON broadcasts (requested_at)`]),
+        ...rebuiltWithTextPositions('broadcasts', broadcastsColumns('TEXT'), ['position'], [`CREATE INDEX broadcasts_requested ON broadcasts (requested_at)`]),
         // Nullable and not indexed: a column of its own, copied, in place of the old one.
         `ALTER TABLE recipients ADD COLUMN first_position_text TEXT`,
         `UPDATE recipients SET first_position_text = printf('%040d', first_position) WHERE first_position IS NOT NULL`,
