@@ -17,7 +17,8 @@ async function customerPage(t: TestContext, heraldUrl: string): Promise<{ url: s
   let token = '';
   const html = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <script type="module" src="${heraldUrl}/inbox/herald-inbox.js"></script></head>
-<body><header><h1>Shop</h1><herald-inbox base-url="${heraldUrl}" token="${token}"></herald-inbox></header><main><p>Welcome back.</p></main></body></html>`;
+<body><header><h1>Shop</h1><herald-inbox base-url="${heraldUrl}" token="${token}"></herald-inbox></header><main><p>Welcome back.</p></main>
+<script>document.addEventListener('herald-inbox-error', (e) => console.log('herald-inbox-error: ' + e.detail.message));</script></body></html>`;
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -67,6 +68,7 @@ for (const profile of profiles) describe(`the <herald-inbox> component in a brow
     const session = await launchBrowser(t);
     const browserPage = await session.newPage();
     const slug = profile.name === 'embedded' ? 'embedded' : 'postgres';
+    browserPage.on('console', (message) => message.text().startsWith('herald-inbox-error') && console.log(`# page: ${message.text()}`));
     const streams: string[] = [];
     browserPage.on('request', (r) => r.url().includes('/v1/inbox/stream') && streams.push(r.url()));
     await browserPage.goto(pageUrl);
@@ -113,3 +115,27 @@ for (const profile of profiles) describe(`the <herald-inbox> component in a brow
     await screenshot(browserPage, `inbox-second-live-${slug}`);
   });
 });
+
+describe('the <herald-inbox> component when its first load fails', () => {
+  it('shows the error, keeps trying, and comes up once the page\'s origin is allowed', { timeout: 120_000 }, async (t) => {
+    const env = { DATA_DIR: tempDir(t) };
+    const url = await herald(t, env);
+    const api = new Api(url, JSON.parse(readFileSync(join(env.DATA_DIR, 'admin-credentials.json'), 'utf8')));
+    assert.equal((await api.put('/v1/users/ada', { locale: 'en-GB' })).status, 201);
+    const shopPage = await customerPage(t, url);
+    shopPage.serveWith((await api.post('/v1/users/ada/inbox-token')).body.token);
+
+    const session = await launchBrowser(t);
+    const browserPage = await session.newPage();
+    const errors: string[] = [];
+    browserPage.on('console', (message) => message.text().startsWith('herald-inbox-error') && errors.push(message.text()));
+    await browserPage.goto(shopPage.url);
+    await eventually(() => (errors.length > 0 ? true : undefined), 10_000, 'the component to report the refused load');
+    // The origin is not listed yet: the load is refused. Listing it is enough; the component tries again by itself.
+    const admin = api.credentials!.appKey;
+    assert.equal((await api.put(`/v1/clients/${admin}/inbox-origins`, { origins: [shopPage.url] })).status, 200);
+    assert.equal((await api.post('/v1/notifications', { userId: 'ada', category: 'orders', channels: ['inapp'], content: { title: 'Back', body: 'It works now' } })).status, 202);
+    await browserPage.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor({ timeout: 30_000 });
+  });
+});
+

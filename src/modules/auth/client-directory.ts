@@ -50,9 +50,15 @@ export class ClientDirectory {
     }
   }
 
-  /** Reads the tail only when this process's view is older than `maxAgeMs`: for paths too hot, or too open to anyone, to read it each time. */
-  async refreshIfStale(maxAgeMs = REFRESH_MS): Promise<void> {
-    if (Date.now() - this.refreshedAt > maxAgeMs) await this.refresh();
+  /** Reads the tail only when this process's view is older than REFRESH_MS: for paths too hot to read it each time. */
+  async refreshIfStale(): Promise<void> {
+    if (Date.now() - this.refreshedAt > REFRESH_MS) await this.refresh();
+  }
+
+  /** Reads the tail with a read that starts after this call: a change committed before it is seen (a read already under way may have missed it). */
+  async readLatest(): Promise<void> {
+    await this.refreshing;
+    await this.refresh();
   }
 
   /** Every client, as this process last read it. */

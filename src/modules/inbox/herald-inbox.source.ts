@@ -68,6 +68,15 @@ export class HeraldInbox extends HTMLElement {
     this.generation++;
     if (this.source) this.source.close();
     this.source = null;
+    clearTimeout(this.retry);
+  }
+
+  /** Herald unreachable, restarting or refusing for now: load again after 1 s, doubling to 30 s. An expired token waits for a new one instead. */
+  retryLater(generation, error) {
+    this.failed(error);
+    if (generation !== this.generation || (error && error.message === '401')) return;
+    this.delay = Math.min((this.delay || 500) * 2, 30000);
+    this.retry = setTimeout(() => { if (generation === this.generation) this.start(); }, this.delay);
   }
 
   async start() {
@@ -78,9 +87,10 @@ export class HeraldInbox extends HTMLElement {
     try {
       page = await this.call('GET', '/v1/inbox?limit=50');
     } catch (error) {
-      return this.failed(error);
+      return this.retryLater(generation, error);
     }
     if (generation !== this.generation) return;
+    this.delay = 0;
     this.items = new Map(page.items.map((item) => [item.id, item]));
     this.counts = page.counts;
     this.render();
@@ -91,7 +101,8 @@ export class HeraldInbox extends HTMLElement {
     source.addEventListener('counts', (e) => { this.counts = JSON.parse(e.data); this.render(); this.emit('herald-inbox-counts', this.counts); });
     source.addEventListener('reset', () => this.start());
     source.addEventListener('expired', () => { source.close(); this.emit('herald-inbox-token-expired', {}); });
-    source.addEventListener('error', () => { if (source.readyState === EventSource.CLOSED) this.emit('herald-inbox-token-expired', {}); });
+    // EventSource reconnects by itself after a network error; it gives up only on an HTTP error answer, which a fresh load explains (401: the token expired).
+    source.addEventListener('error', () => { if (source.readyState === EventSource.CLOSED) this.retryLater(generation, new Error('the live stream closed')); });
   }
 
   async call(method, path) {

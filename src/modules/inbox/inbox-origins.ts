@@ -4,8 +4,6 @@ import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js'
 import { ClientDirectory } from '../auth/client-directory.js';
 import { crossSiteReason } from '../http/cross-site.js';
 
-const RECHECK_MS = 1_000;
-
 /**
  * Which pages may call the subscriber API from the browser: those on INBOX_CORS_ORIGINS (the
  * deployment's, for every client), and those on the origins of the API client that minted the
@@ -47,14 +45,14 @@ export class InboxOrigins {
   }
 
   /**
-   * A refusal is checked once more against the clients' latest events: an origin just added in
-   * another process is allowed at once (an EventSource refused once does not retry). Preflights
-   * come from anyone, so the re-read happens at most once a second.
+   * A refusal is checked once more against the clients' latest events, so an origin just added
+   * in another process is allowed at once. The re-read is of the clients stream's tail (nothing,
+   * mostly), and concurrent refusals share it: a flood of foreign preflights costs one read at a time.
    */
   private async withFreshClients(allowed: () => boolean): Promise<boolean> {
     await this.clients.refreshIfStale();
     if (allowed()) return true;
-    await this.clients.refreshIfStale(RECHECK_MS);
+    await this.clients.readLatest();
     return allowed();
   }
 
