@@ -110,14 +110,21 @@ export function notificationsFinished(api: Api, ids: string[], timeoutMs: number
   }, timeoutMs, `${ids.length} notifications to finish`);
 }
 
+/** Every entry of the sandbox outbox, oldest first, over every page (`query`: more filters, e.g. `&userId=ada`). */
+export async function sandboxOutbox(api: Api, query = ''): Promise<{ deliveryId: string; userId: string; recordedAt: string }[]> {
+  const entries: { deliveryId: string; userId: string; recordedAt: string }[] = [];
+  for (let after = 0; ; ) {
+    const page = await api.get<{ entries: { deliveryId: string; userId: string; recordedAt: string }[]; next: number }>(`/v1/sandbox/outbox?limit=1000&after=${after}${query}`);
+    if (page.status !== 200) throw new Error(`GET /v1/sandbox/outbox: ${page.status} ${JSON.stringify(page.body)}`);
+    if (page.body.entries.length === 0) return entries;
+    entries.push(...page.body.entries);
+    after = page.body.next;
+  }
+}
+
 /** How many times the sandbox provider was called for each delivery, over every page of the outbox (`query`: more filters, e.g. `&userId=ada`). */
 export async function sandboxSendsPerDelivery(api: Api, query = ''): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (let after = 0; ; ) {
-    const page = await api.get<{ entries: { deliveryId: string }[]; next: number }>(`/v1/sandbox/outbox?limit=1000&after=${after}${query}`);
-    if (page.status !== 200) throw new Error(`GET /v1/sandbox/outbox: ${page.status} ${JSON.stringify(page.body)}`);
-    if (page.body.entries.length === 0) return counts;
-    for (const e of page.body.entries) counts.set(e.deliveryId, (counts.get(e.deliveryId) ?? 0) + 1);
-    after = page.body.next;
-  }
+  for (const e of await sandboxOutbox(api, query)) counts.set(e.deliveryId, (counts.get(e.deliveryId) ?? 0) + 1);
+  return counts;
 }

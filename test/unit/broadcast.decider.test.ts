@@ -51,9 +51,16 @@ describe('broadcast decider', () => {
     spec.given([requested, started]).when(recordPage(1, 'eve')).then([]);
   });
 
-  it('no page is recorded before the start or after a cancel', () => {
+  it('no page is recorded before the start, nor when canceled before the start', () => {
     spec.given([requested]).when(recordPage(0, 'bob')).then([]);
-    spec.given([requested, started, canceled]).when(recordPage(0, 'bob')).then([]);
+    spec.given([requested, canceled]).when(recordPage(0, 'bob')).then([]);
+  });
+
+  it('the page being decided when a cancel came is recorded, so progress counts its members; only as the next page, once', () => {
+    spec.given([requested, started, canceled]).when(recordPage(0, 'bob')).then([page(0, 'bob')]);
+    spec.given([requested, started, page(0, 'bob'), canceled]).when(recordPage(1, 'eve')).then([page(1, 'eve')]);
+    spec.given([requested, started, page(0, 'bob'), canceled, page(1, 'eve')]).when(recordPage(1, 'eve')).then([]);
+    spec.given([requested, started, canceled]).when(recordPage(1, 'eve')).then([]);
   });
 
   it('a cancel is recorded once, even after the fan-out finished (its unsent deliveries are still canceled)', () => {

@@ -107,8 +107,11 @@ export const broadcastDecider: Decider<BroadcastCommand, BroadcastState, Broadca
         return [{ type: 'BroadcastStarted', data: { broadcastId: command.broadcastId, audienceSize: command.audienceSize, startedAt: iso(command.now) } }];
       case 'RecordPage': {
         known(state);
-        // A page recorded already (by a fan-out that died after recording it) or after a cancel records nothing.
-        if (state.status !== 'fanning_out' || command.page !== state.pages) return [];
+        // A page recorded already (by a fan-out that died after recording it) records nothing. The
+        // page being decided when a cancel came is still recorded: its members were decided, and
+        // progress counts them; the fan-out starts no page after it.
+        const paging = state.status === 'fanning_out' || (state.status === 'canceling' && state.audienceSize !== null);
+        if (!paging || command.page !== state.pages) return [];
         const { decided, accepted, suppressed, unknownUser } = command;
         return [{ type: 'BroadcastPageDecided', data: { broadcastId: command.broadcastId, page: command.page, cursor: command.cursor, decided, accepted, suppressed, unknownUser, decidedAt: iso(command.now) } }];
       }

@@ -172,6 +172,8 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
       const audienceSize = await this.audience.count(request.audience, open.asOf);
       ({ state } = await this.broadcasts.execute(id, { type: 'StartFanOut', broadcastId: id, audienceSize, now: Date.now() }, metadata));
       open.progressedAt = Date.now();
+      // Canceled since it was read: the next step carries the cancel out, deciding no one.
+      if (state.status !== 'fanning_out') return { worked: true, state };
     }
     const page = await this.audience.page(request.audience, open.asOf, state.cursor, this.config.broadcasts.pageSize);
     if (page.userIds.length === 0) {
