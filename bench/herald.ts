@@ -2,7 +2,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childPids, envOf, freePortRange } from '../test/support/process.js';
 
@@ -41,11 +41,21 @@ export interface RunningHerald {
   stop(): Promise<void>;
 }
 
+/**
+ * HERALD_BENCH_CPU_PROF=dir: every Herald process (split children and worker threads too, through
+ * NODE_OPTIONS) writes a V8 CPU profile into dir when it exits; bench/cpu-profile.ts sums them up.
+ */
+function cpuProfileEnv(): Record<string, string> {
+  const dir = process.env.HERALD_BENCH_CPU_PROF;
+  if (!dir) return {};
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(dir)}`.trim() };
+}
+
 export async function startHerald(env: Record<string, string>, dataDir = mkdtempSync(join(tmpdir(), 'bench-herald-'))): Promise<RunningHerald> {
   // Room for the children of HERALD_PROCESSES=split on the ports after PORT.
   const port = await freePortRange(4);
   const child = spawn(process.execPath, [fileURLToPath(new URL('../src/main.js', import.meta.url))], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', ...cpuProfileEnv(), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

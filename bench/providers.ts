@@ -80,8 +80,11 @@ export async function providerSdkLimits(sendsPerChannel: number, concurrency = 3
     (total, [queue, share]) => total + share * (perChannel[queue].clientCpuMs + perChannel[queue].fakeCpuMs),
     0,
   );
+  const clientCpuMsPerNotification = (Object.entries(DELIVERIES_PER_NOTIFICATION) as [ChannelQueue, number][]).reduce((total, [queue, share]) => total + share * perChannel[queue].clientCpuMs, 0);
   return {
     perChannel,
+    /** The SDK clients' share alone: spent inside the Herald processes on every notification of the mix. */
+    clientCpuMsPerNotification: round(clientCpuMsPerNotification, 3),
     /** SDK client and fake CPU that one notification of the mix costs, before any work of Herald's. */
     cpuMsPerNotification: round(cpuMsPerNotification, 3),
     /** Every core busy with nothing but the SDK calls and their fakes: the most notifications/s of the mix this machine can send. */

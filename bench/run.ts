@@ -7,6 +7,9 @@
  *                       200 requests/s, about the average daily load) reporting memory growth
  *   --broadcast-members=N  the topic broadcast's audience on each profile (default 20,000;
  *                       2,000 with --quick); larger audiences are extrapolated to, not run
+ *   --profiles=a,b      only these end-to-end runs, drains and broadcasts: embedded, redis,
+ *                       split (all by default)
+ * HERALD_BENCH_CPU_PROF=dir writes a V8 CPU profile of every Herald process into dir (see README).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,8 @@ const steadyArg = process.argv.find((a) => a === '--steady' || a.startsWith('--s
 const steadyMinutes = steadyArg ? Number(steadyArg.split('=')[1] ?? 10) : 0;
 const broadcastArg = process.argv.find((a) => a.startsWith('--broadcast-members='));
 const redisUrl = process.env.REDIS_URL;
+const profilesArg = process.argv.find((a) => a.startsWith('--profiles='));
+const selected = new Set(profilesArg ? profilesArg.slice('--profiles='.length).split(',') : ['embedded', 'redis', 'split']);
 const scale = quick ? { events: 5_000, jobs: 5_000, http: 3, users: 500, notifications: 3_000, batch: 2_000, fixed: 5, drain: 10_000, memoryUsers: 100_000, providerSends: 2_000, inboxStreams: 1_000, broadcastMembers: 2_000 } : { events: 30_000, jobs: 30_000, http: 8, users: 5_000, notifications: 30_000, batch: 20_000, fixed: 10, drain: 200_000, memoryUsers: 1_000_000, providerSends: 10_000, inboxStreams: 10_000, broadcastMembers: 20_000 };
 if (broadcastArg) scale.broadcastMembers = Number(broadcastArg.split('=')[1]);
 if (!(scale.broadcastMembers >= 1)) throw new Error(`--broadcast-members: "${broadcastArg}" is not a number of members`);
@@ -49,11 +54,12 @@ const raw = {
 results.raw = raw;
 const rawLimits = [raw.sqliteAppendOnePerTxnFull, raw.sqliteAppendBatch100Full, raw.bullmqAddProcessNoop, raw.bareFastifyJson].filter((x): x is number => typeof x === 'number');
 
-const profiles: [string, Record<string, string>][] = [['embedded', {}]];
-if (redisUrl) profiles.push(['redis', { QUEUE: 'bullmq', REDIS_URL: redisUrl, REDIS_PREFIX: `bench-${Date.now()}` }]);
+const profiles: [string, Record<string, string>][] = [];
+if (selected.has('embedded')) profiles.push(['embedded', {}]);
+if (redisUrl && selected.has('redis')) profiles.push(['redis', { QUEUE: 'bullmq', REDIS_URL: redisUrl, REDIS_PREFIX: `bench-${Date.now()}` }]);
 // The embedded profile again as three processes (HERALD_PROCESSES=split): the API, the
 // dispatcher and projector, and the channel workers, the last two at a lower CPU priority.
-const topologies: [string, Record<string, string>][] = [...profiles, ['embedded, split processes', { HERALD_PROCESSES: 'split' }]];
+const topologies: [string, Record<string, string>][] = [...profiles, ...(selected.has('split') ? [['embedded, split processes', { HERALD_PROCESSES: 'split' }] as [string, Record<string, string>]] : [])];
 const e2e: Record<string, Awaited<ReturnType<typeof heraldEndToEnd>>> = {};
 for (const [name, env] of topologies) {
   log(`herald end to end: ${name}`);
@@ -91,6 +97,8 @@ if (steadyMinutes > 0) {
 // The slowest raw limit that sits on the end-to-end path of each profile.
 const slowest = (profile: string) => Math.min(raw.sqliteAppendOnePerTxnFull, raw.bareFastifyJson, ...(profile === 'redis' && raw.bullmqAddProcessNoop ? [raw.bullmqAddProcessNoop] : []));
 results.ratioToSlowestRawLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / slowest(p), 3)]));
+// Herald's own cost: its processes' CPU minus what the SDK clients inside them cost for the same mix.
+results.heraldOwnCpuMsPerNotification = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.cpuMsPerNotification - raw.providerSdks.clientCpuMsPerNotification, 3)]));
 // The provider SDKs are on every end-to-end path too, but as a separate figure: the ratio above keeps the issue's definition.
 results.ratioToProviderSdkLimit = Object.fromEntries(Object.entries(e2e).map(([p, r]) => [p, round(r.notificationsPerSecond / raw.providerSdks.notificationsPerSecondOnAllCores, 3)]));
 void rawLimits;
@@ -125,6 +133,7 @@ for (const [p, r] of Object.entries(e2e)) {
       `${p}: CPU ms per notification (Herald processes)`,
       `${r.cpuMsPerNotification}${r.cpuMsPerNotificationByProcess ? ` (${Object.entries(r.cpuMsPerNotificationByProcess).map(([roles, ms]) => `${roles} ${ms}`).join(', ')})` : ''}`,
     ],
+    [`${p}: Herald's own CPU ms per notification (minus the SDK clients' ${raw.providerSdks.clientCpuMsPerNotification})`, String((results.heraldOwnCpuMsPerNotification as Record<string, number>)[p])],
     [`${p}: CPU ms per notification elsewhere: provider fakes / load generator`, `${r.otherCpuMsPerNotification.providerFakes} / ${r.otherCpuMsPerNotification.loadGenerator} (cores busy: ${r.coresBusy} of ${cpus().length})`],
     [`${p}: RSS after the run (MB)`, String(r.rssMbAfterRun)],
     [`${p}: throughput / slowest raw limit`, String((results.ratioToSlowestRawLimit as Record<string, number>)[p])],
