@@ -19,13 +19,13 @@ const jsonLines = (output: string): LogLine[] =>
   });
 
 describe('structured logs', () => {
-  it('the provider call and the webhook call log the API request’s correlation id, notification and delivery', { timeout: 60_000 }, async (t) => {
+  it('the provider call (at debug) and the webhook call log the API request’s correlation id, notification and delivery', { timeout: 60_000 }, async (t) => {
     const receiver = createServer((req, res) => req.resume().on('end', () => res.end()));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
     const dataDir = tempDir(t);
     const port = await freePort();
-    const herald = await spawnHerald(t, { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' });
+    const herald = await spawnHerald(t, { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'debug' });
     const anonymous = new Api(`http://127.0.0.1:${port}`);
     await eventually(async () => ((await anonymous.get('/health/ready').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 20_000, 'herald to start');
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8'));
@@ -45,6 +45,7 @@ describe('structured logs', () => {
     assert.equal(providerCall.notificationId, notificationId);
     assert.equal(providerCall.deliveryId, deliveryId);
     assert.equal(providerCall.provider, 'sandbox');
+    assert.equal(providerCall.level, 20, 'a sent call is logged at debug');
     assert.equal(typeof providerCall.durationMs, 'number');
     const webhookCall = await eventually(find('webhook delivered'), 15_000, 'the webhook log line');
     assert.equal(webhookCall.notificationId, notificationId);

@@ -165,6 +165,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     let providerMessageId: string | null;
     const stopTimer = this.metrics.providerLatency.startTimer({ provider: provider.name });
     // One line per provider call, carrying the API request's correlation id: grep a request's id to follow it here.
+    // A sent call's line is at debug (one per delivery is too many at info); a failed call's at warn.
     const callLine = { ...base, correlationId: d.correlationId, appKey: d.appKey, attempt };
     try {
       ({ providerMessageId } = await providerTimeout(provider.send(outbound({ ...d, target: currentTarget(recipient, d.target) }, message, this.unsubscribeLinks.headersFor(d))), this.config.providers.timeoutMs, provider.name));
@@ -172,14 +173,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       const error = raw instanceof ProviderError ? raw : new ProviderError('retryable', 'error', raw instanceof Error ? raw.message : String(raw));
       const seconds = stopTimer({ result: error.kind });
       const description = `${error.code}: ${error.message}`.slice(0, 500);
-      this.logger.log({ msg: 'provider call failed', ...callLine, result: error.kind, error: description, durationMs: Math.round(seconds * 1000) });
+      this.logger.warn({ msg: 'provider call failed', ...callLine, result: error.kind, error: description, durationMs: Math.round(seconds * 1000) });
       breaker.record(error.kind !== 'retryable', this.clock());
       const outcome = decideOutcome({ kind: 'failed', error: error.kind, answered: error.answered, retryAfterMs: error.retryAfterMs, circuitBlockedMs: breaker.blockedMs(this.clock()) }, attemptNow());
       this.metrics.deliveries.inc({ channel: d.channel, provider: provider.name, outcome: outcome.type === 'retry' || outcome.type === 'failover' ? 'retried' : 'failed' });
       return this.apply(outcome, { error: description, code: error.code, attempt }, d, base, record);
     }
     const seconds = stopTimer({ result: 'sent' });
-    this.logger.log({ msg: 'provider call sent', ...callLine, result: 'sent', providerMessageId, durationMs: Math.round(seconds * 1000) });
+    this.logger.debug({ msg: 'provider call sent', ...callLine, result: 'sent', providerMessageId, durationMs: Math.round(seconds * 1000) });
     breaker.record(true, this.clock());
     // An in-app delivery is made by recording its item: the send and the item are one append.
     if (d.target.channel === 'inapp') await record({ type: 'RecordInboxItem', ...base, userId: d.userId, category: d.category, item: inboxItemOf(message) });
