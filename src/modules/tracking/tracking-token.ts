@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * What a tracking token says: which delivery, of which notification, and for a click which URL
@@ -16,7 +16,8 @@ export type TrackingClaim =
 
 interface SigningKey {
   id: string;
-  secret: Buffer;
+  /** A key object made once: HMAC with a raw Buffer key prepares the key again on every call, several times the cost of the MAC itself. */
+  secret: KeyObject;
 }
 
 const FORM_LABEL = 'herald-form:';
@@ -46,7 +47,7 @@ export class TrackingTokens {
   private readonly byId: Map<string, SigningKey>;
 
   constructor(currentSecret: string, previousSecrets: readonly string[] = []) {
-    const keys = [currentSecret, ...previousSecrets].map((secret): SigningKey => ({ id: keyId(secret), secret: Buffer.from(secret, 'utf8') }));
+    const keys = [currentSecret, ...previousSecrets].map((secret): SigningKey => ({ id: keyId(secret), secret: createSecretKey(Buffer.from(secret, 'utf8')) }));
     this.current = keys[0]!;
     this.byId = new Map(keys.map((k) => [k.id, k]));
   }
