@@ -13,8 +13,10 @@ import { BullmqQueue } from './modules/queues/bullmq-queue.js';
 import { ALL_QUEUES, QUEUE_BACKEND, type QueueBackend } from './modules/queues/queue.port.js';
 import { logRequest, routeOf } from './modules/http/access-log.js';
 import { HttpExceptionFilter } from './modules/http/http-exception.filter.js';
+import { requestSchemas } from './modules/http/request-schemas.js';
 import { createValidationPipe } from './modules/http/validation.js';
 import { StartupNoiseAtDebug } from './modules/logging/startup-noise-at-debug.js';
+import { SendBatchDto, SendNotificationDto } from './modules/notifications/dto/send-notification.dto.js';
 import { setupOpenApi } from './modules/openapi/openapi-document.js';
 import { registerFormBody } from './modules/http/form-body.js';
 import { registerInboxCors } from './modules/inbox/inbox-cors.js';
@@ -63,6 +65,7 @@ export async function createApp(config: HeraldConfig): Promise<NestFastifyApplic
   // (node --heapsnapshot-signal=SIGUSR2) would have shut the service down.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
-  setupOpenApi(app);
+  // The hot routes' bodies are checked against the document's schemas before class-validator's (request-schemas.ts).
+  requestSchemas.load(setupOpenApi(app), [SendNotificationDto.name, SendBatchDto.name]);
   return app;
 }

@@ -31,7 +31,7 @@ function openPublicOperations(document: OpenAPIObject): void {
 }
 
 /** Builds the OpenAPI document from the controllers' decorators and serves it, with Swagger UI at /docs. */
-export function setupOpenApi(app: NestFastifyApplication): void {
+export function setupOpenApi(app: NestFastifyApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Herald')
     .setDescription('Event-sourced notifications: APNs, FCM, SMS, email and an in-app feed, with opt-outs, rate limits and dedup.')
@@ -45,4 +45,5 @@ export function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(app, builder.build());
   openPublicOperations(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_DOCUMENT_PATH.slice(1) });
+  return document;
 }

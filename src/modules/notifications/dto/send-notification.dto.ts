@@ -21,6 +21,10 @@ import { CATEGORY, CATEGORY_MESSAGE } from '../../recipients/dto/preferences.dto
 import { USER_ID, USER_ID_MESSAGE } from '../../recipients/dto/user-params.dto.js';
 
 const NO_LINE_BREAKS = /^[^\r\n]*$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+// Each class-validator rule is stated in the OpenAPI property as well: the hot routes' quick
+// check is compiled from the document (http/request-schemas.ts) and must not accept more.
 
 export class InlineContentDto {
   @ApiPropertyOptional({ description: 'push title', maxLength: 256 })
@@ -31,7 +35,7 @@ export class InlineContentDto {
   @IsOptional() @IsString() @MaxLength(4000)
   body?: string;
 
-  @ApiPropertyOptional({ description: 'email subject (single line)', maxLength: 998 })
+  @ApiPropertyOptional({ description: 'email subject (single line)', maxLength: 998, pattern: NO_LINE_BREAKS.source })
   @IsOptional() @IsString() @MaxLength(998) @Matches(NO_LINE_BREAKS, { message: 'subject must be a single line' })
   subject?: string;
 
@@ -99,8 +103,8 @@ export class SendNotificationDto {
   @IsOptional() @ValidateNested() @Type(() => TemplateRefDto)
   template?: TemplateRefDto;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 255, description: 'repeat-safe key: the same key for the same user within the window returns the original', example: 'order-1234-shipped' })
-  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source, description: 'repeat-safe key: the same key for the same user within the window returns the original', example: 'order-1234-shipped' })
+  @IsOptional() @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
   idempotencyKey?: string;
 
   // No fixed example: any date would in time be past or more than 90 days ahead.
