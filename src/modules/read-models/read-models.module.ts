@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '../../config/herald-config.js';
 import { NotificationStatsProjection } from '../../projections/notification-stats.projection.js';
 import { NotificationStatusProjection } from '../../projections/notification-status.projection.js';
@@ -29,8 +29,13 @@ const INBOX_PROJECTION = Symbol('InboxProjection');
 const TOPICS_PROJECTION = Symbol('TopicsProjection');
 const BROADCASTS_PROJECTION = Symbol('BroadcastsProjection');
 
-const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projection: Projection, minCommitIntervalMs = READ_MODEL_COMMIT_INTERVAL_MS): LeasedProjection =>
-  LeasedProjection.ofSqlReadModel(store, db, projection, { leaseMs: config.projectionLeaseMs, minCommitIntervalMs });
+/** The provider of one SQL read model's leased projection, under `token`. */
+const leasedReadModel = (token: symbol, projection: () => Projection, minCommitIntervalMs = READ_MODEL_COMMIT_INTERVAL_MS): Provider => ({
+  provide: token,
+  inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
+  useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig): LeasedProjection =>
+    LeasedProjection.ofSqlReadModel(store, db, projection(), { leaseMs: config.projectionLeaseMs, minCommitIntervalMs }),
+});
 
 @Global()
 @Module({
@@ -44,38 +49,13 @@ const leased = (store: EventStore, db: ReadModelDb, config: HeraldConfig, projec
         return db;
       },
     },
-    {
-      provide: STATUS_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatusProjection()),
-    },
-    {
-      provide: STATS_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new NotificationStatsProjection()),
-    },
-    {
-      provide: RECIPIENTS_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new RecipientsProjection()),
-    },
-    {
-      provide: INBOX_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      // The feed is watched live by browsers: its batches are as short as the dispatcher's.
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) =>
-        leased(store, db, config, new InboxProjection(), INBOX_COMMIT_INTERVAL_MS),
-    },
-    {
-      provide: TOPICS_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new TopicsProjection()),
-    },
-    {
-      provide: BROADCASTS_PROJECTION,
-      inject: [EVENT_STORE, READ_MODEL_DB, HERALD_CONFIG],
-      useFactory: (store: EventStore, db: ReadModelDb, config: HeraldConfig) => leased(store, db, config, new BroadcastsProjection()),
-    },
+    leasedReadModel(STATUS_PROJECTION, () => new NotificationStatusProjection()),
+    leasedReadModel(STATS_PROJECTION, () => new NotificationStatsProjection()),
+    leasedReadModel(RECIPIENTS_PROJECTION, () => new RecipientsProjection()),
+    // The feed is watched live by browsers: its batches are as short as the dispatcher's.
+    leasedReadModel(INBOX_PROJECTION, () => new InboxProjection(), INBOX_COMMIT_INTERVAL_MS),
+    leasedReadModel(TOPICS_PROJECTION, () => new TopicsProjection()),
+    leasedReadModel(BROADCASTS_PROJECTION, () => new BroadcastsProjection()),
     { provide: NOTIFICATION_STATUS_RUNNER, inject: [STATUS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: NOTIFICATION_STATS_RUNNER, inject: [STATS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
     { provide: RECIPIENTS_RUNNER, inject: [RECIPIENTS_PROJECTION], useFactory: (p: LeasedProjection) => p.runner },
