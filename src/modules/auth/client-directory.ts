@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLIENTS_STREAM, acceptedSecrets, clientsDecider, type ApiClient, type ClientCommand, type ClientEvent, type ClientWebhook, type ClientsState, type Scope, type WebhookEvent } from '../../domain/client/client.js';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port.js';
+import { SharedRead } from '../event-store/shared-read.js';
 import { digestSecret, fingerprint, newAppKey, newAppSecret, newWebhookSigningSecret, sameFingerprint, verifySecret } from './secrets.js';
 
 export interface NewClientCredentials {
@@ -33,13 +34,12 @@ export class ClientDirectory {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  private refreshing: Promise<void> | null = null;
+  private readonly tail = new SharedRead(() => this.readNewClients());
 
   /** Reads clients added since the last look; concurrent callers share one read. */
   refresh(): Promise<void> {
     this.refreshedAt = Date.now();
-    this.refreshing ??= this.readNewClients().finally(() => (this.refreshing = null));
-    return this.refreshing;
+    return this.tail.any();
   }
 
   private async readNewClients(): Promise<void> {
@@ -56,9 +56,9 @@ export class ClientDirectory {
   }
 
   /** Reads the tail with a read that starts after this call: a change committed before it is seen (a read already under way may have missed it). */
-  async readLatest(): Promise<void> {
-    await this.refreshing;
-    await this.refresh();
+  readLatest(): Promise<void> {
+    this.refreshedAt = Date.now();
+    return this.tail.fresh();
   }
 
   /** Every client, as this process last read it. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { broadcastStream } from '../../domain/broadcast/broadcast.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { SharedRead } from '../event-store/shared-read.js';
 
 /**
  * Whether a broadcast was canceled, as a worker asks right before calling a provider for a
@@ -12,32 +13,25 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js
 @Injectable()
 export class BroadcastCancellations {
   private readonly canceled = new Set<string>();
-  private readonly reads = new Map<string, { current: Promise<boolean> | null; next: Promise<boolean> | null }>();
+  private readonly reads = new Map<string, SharedRead<boolean>>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  isCanceled(broadcastId: string): Promise<boolean> {
-    if (this.canceled.has(broadcastId)) return Promise.resolve(true);
-    let slot = this.reads.get(broadcastId);
-    if (!slot) this.reads.set(broadcastId, (slot = { current: null, next: null }));
-    if (!slot.current) return (slot.current = this.read(broadcastId, slot));
-    // A read in flight began before this question: join the one after it.
-    slot.next ??= slot.current.then(() => {
-      slot.next = null;
-      return (slot.current = this.read(broadcastId, slot));
-    });
-    return slot.next;
+  async isCanceled(broadcastId: string): Promise<boolean> {
+    if (this.canceled.has(broadcastId)) return true;
+    let read = this.reads.get(broadcastId);
+    if (!read) this.reads.set(broadcastId, (read = new SharedRead(() => this.read(broadcastId))));
+    try {
+      return await read.fresh();
+    } finally {
+      if (read.idle && this.reads.get(broadcastId) === read) this.reads.delete(broadcastId);
+    }
   }
 
-  private async read(broadcastId: string, slot: { current: Promise<boolean> | null; next: Promise<boolean> | null }): Promise<boolean> {
-    try {
-      const events = await this.store.readStream(broadcastStream(broadcastId), { direction: 'backwards', maxCount: 2 });
-      const canceled = events.some((e) => e.type === 'BroadcastCanceled' || (e.type === 'BroadcastFinished' && (e.data as { outcome: string }).outcome === 'canceled'));
-      if (canceled) this.canceled.add(broadcastId);
-      return canceled;
-    } finally {
-      slot.current = null;
-      if (!slot.next) this.reads.delete(broadcastId);
-    }
+  private async read(broadcastId: string): Promise<boolean> {
+    const events = await this.store.readStream(broadcastStream(broadcastId), { direction: 'backwards', maxCount: 2 });
+    const canceled = events.some((e) => e.type === 'BroadcastCanceled' || (e.type === 'BroadcastFinished' && (e.data as { outcome: string }).outcome === 'canceled'));
+    if (canceled) this.canceled.add(broadcastId);
+    return canceled;
   }
 }
