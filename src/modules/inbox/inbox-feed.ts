@@ -158,26 +158,32 @@ export class InboxFeed {
   }
 
   /** Every change after `after`, in log order, across all users: what the live stream polls. */
-  async changes(after: bigint, limit: number): Promise<InboxChange[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE position > $1 ORDER BY position LIMIT $2`, [positionKey(after), limit]);
-    return rows.map((r) => ({ userId: r.user_id, position: BigInt(r.position), item: viewOf(r) }));
+  changes(after: bigint, limit: number): Promise<InboxChange[]> {
+    return this.changesWhere('position > $1', [positionKey(after)], limit);
   }
 
   /** One user's changes after `after` (a reconnecting browser's Last-Event-ID), in log order. */
-  async changesFor(userId: string, after: bigint, limit: number): Promise<InboxChange[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE user_id = $1 AND position > $2 ORDER BY position LIMIT $3`, [userId, positionKey(after), limit]);
+  changesFor(userId: string, after: bigint, limit: number): Promise<InboxChange[]> {
+    return this.changesWhere('user_id = $1 AND position > $2', [userId, positionKey(after)], limit);
+  }
+
+  private async changesWhere(where: string, params: SqlValue[], limit: number): Promise<InboxChange[]> {
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM inbox_items WHERE ${where} ORDER BY position LIMIT $${params.length + 1}`, [...params, limit]);
     return rows.map((r) => ({ userId: r.user_id, position: BigInt(r.position), item: viewOf(r) }));
   }
 
   /** The last change's position (0n: none yet): where a new stream starts watching. */
-  async head(): Promise<bigint> {
-    const [row] = await this.db.query<{ head: string | number | bigint | null }>('SELECT MAX(position) AS head FROM inbox_items');
-    return row?.head === null || row?.head === undefined ? 0n : BigInt(row.head);
+  head(): Promise<bigint> {
+    return this.lastPosition('SELECT MAX(position) AS head FROM inbox_items', []);
   }
 
   /** The last change to this user's feed (0n: none). */
-  async headFor(userId: string): Promise<bigint> {
-    const [row] = await this.db.query<{ head: string | number | bigint | null }>('SELECT MAX(position) AS head FROM inbox_items WHERE user_id = $1', [userId]);
+  headFor(userId: string): Promise<bigint> {
+    return this.lastPosition('SELECT MAX(position) AS head FROM inbox_items WHERE user_id = $1', [userId]);
+  }
+
+  private async lastPosition(sql: string, params: SqlValue[]): Promise<bigint> {
+    const [row] = await this.db.query<{ head: string | number | bigint | null }>(sql, params);
     return row?.head === null || row?.head === undefined ? 0n : BigInt(row.head);
   }
 }
