@@ -136,9 +136,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       // A digest's template (version null) is the one published when it is sent; it may not exist yet.
       const template = d.content.kind === 'template' ? await this.templates.get(d.content.templateId, d.content.version ?? undefined) : null;
       if (d.content.kind === 'template' && !template) throw new TemplateRenderError(`no template ${d.content.templateId}`);
-      // Issued at the request, not the attempt, so a retried send carries the same link.
-      const preferencesUrl = this.preferenceLinks.linkFor(d.userId, Date.parse(d.requestedAt)).url;
-      message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer, { preferencesUrl }));
+      // Issued at the request, not the attempt, so a retried send carries the same link; signed only for a template that reads it.
+      const builtIns = template?.variables.includes('preferencesUrl') ? { preferencesUrl: this.preferenceLinks.linkFor(d.userId, Date.parse(d.requestedAt)).url } : {};
+      message = this.tracking.apply(d, renderFor(d, recipient.profile.locale, template, this.templates.renderer, builtIns));
       if (d.target.channel === 'inapp') inboxItemOf(message);
     } catch (error) {
       if (!(error instanceof TemplateRenderError)) throw error;

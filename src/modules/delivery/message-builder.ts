@@ -5,9 +5,9 @@ import type { BuiltInVariables, TemplateRenderer } from '../templates/template-r
 
 /**
  * Inline content maps onto each channel's fields; templates are rendered for the user's locale,
- * with Herald's built-in variables over the send's params.
+ * with Herald's built-in variables (those the template reads) over the send's params.
  */
-export function renderFor(job: DeliveryJob, locale: string | null, template: TemplateVersion | null, renderer: TemplateRenderer, builtIns: BuiltInVariables): RenderedMessage {
+export function renderFor(job: DeliveryJob, locale: string | null, template: TemplateVersion | null, renderer: TemplateRenderer, builtIns: Partial<BuiltInVariables>): RenderedMessage {
   if (job.content.kind === 'template') {
     const { locale: _chosen, ...rendered } = renderer.render(template!, job.channel, locale, { ...job.content.params, ...builtIns });
     return rendered;

@@ -84,7 +84,7 @@ export class PostgresEventStore implements EventStore {
       beforeRead: () => this.listen(),
     });
     const committer = new PostgresCommitter(this.schema, (sql, params) => this.query(sql, params));
-    this.appends = new GroupCommit(committer, { onCommitted: () => this.subscriptions.wakeAll(), maxBatch: options.maxBatch ?? 500 });
+    this.appends = new GroupCommit(committer, { onCommitted: () => this.logGrew(), maxBatch: options.maxBatch ?? 500 });
   }
 
   /** Creates the schema on first use; concurrent starters serialise on an advisory lock. */
@@ -140,6 +140,12 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  /** Events were appended here, or announced: the tail's known end is stale, and idle subscriptions read again. */
+  private logGrew(): void {
+    this.tail.logGrew();
+    this.subscriptions.wakeAll();
+  }
+
   /** One LISTEN connection per store wakes every subscription; polling covers its absence. */
   private listen(): void {
     if (this.listening || this.closed) return;
@@ -148,7 +154,7 @@ export class PostgresEventStore implements EventStore {
       client.on('error', () => this.dropListener(client));
       client.on('end', () => this.dropListener(client));
       client.on('notification', (message) => {
-        if (message.payload === this.schema) this.subscriptions.wakeAll();
+        if (message.payload === this.schema) this.logGrew();
       });
       try {
         await client.connect();

@@ -74,7 +74,13 @@ export class SqliteEventStore implements EventStore {
     this.tail = new TailCache((after, maxCount) => (this.statements.allForwards.all(Number(after), maxCount) as unknown as SqliteEventRow[]).map(toRecorded));
     this.subscriptions = new PollingSubscriptions({ readAfter: (after, maxCount) => this.tail.read(after, maxCount), pollIntervalMs: options.pollIntervalMs ?? 50 });
     this.committer = new SqliteCommitter(db, { file, synchronous, busyTimeoutMs });
-    this.appends = new GroupCommit(this.committer, { onCommitted: () => this.subscriptions.wakeAll() });
+    this.appends = new GroupCommit(this.committer, { onCommitted: () => this.logGrew() });
+  }
+
+  /** Events were appended here, or announced: the tail's known end is stale, and idle subscriptions read again. */
+  private logGrew(): void {
+    this.tail.logGrew();
+    this.subscriptions.wakeAll();
   }
 
   append(streamName: string, events: EventData[], expected: ExpectedRevision): Promise<AppendResult> {

@@ -3,6 +3,12 @@ import type { ReadBatchAfter } from './polling-subscriptions.js';
 
 /** Events kept parsed for subscriptions a little behind the one that read them first. */
 const TAIL_WINDOW = 8192;
+/**
+ * How long "nothing after X" read from the log answers the next reads after X without asking
+ * it again, unless `logGrew` says otherwise. A process's own appends and the notifications it
+ * gets say so at once; only another process's unannounced append waits this much longer.
+ */
+const END_KNOWN_MS = 5;
 
 /**
  * Every projection tails the same end of the log: the first to read an event parses it and the
@@ -14,8 +20,17 @@ const TAIL_WINDOW = 8192;
 export class TailCache {
   private window: RecordedEvent[] = [];
   private windowAfter = -1n;
+  /** The log had nothing after `after` when read at `at` (and has not been said to grow since). */
+  private end: { after: bigint; at: number } | null = null;
+  /** A read of the log under way, which a read of the same events joins instead of asking again. */
+  private reading: { after: bigint; maxCount: number; growth: number; events: Promise<RecordedEvent[]> } | null = null;
+  /** How many times the log was said to grow: a read begun before the last time answers nothing new. */
+  private growth = 0;
 
-  constructor(private readonly readFromLog: ReadBatchAfter) {}
+  constructor(
+    private readonly readFromLog: ReadBatchAfter,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Up to `maxCount` events after `after`, in position order: from the window where it holds them. */
   async read(after: bigint, maxCount: number): Promise<RecordedEvent[]> {
@@ -27,9 +42,27 @@ export class TailCache {
       // Short of the page only because the window ends here: the rest comes from the log.
       return cached.length < maxCount ? cached.concat(await this.read(last, maxCount - cached.length)) : cached;
     }
-    const events = await this.readFromLog(after, maxCount);
-    this.keep(after, events);
-    return events;
+    if (this.end?.after === after && this.now() - this.end.at < END_KNOWN_MS) return [];
+    const growth = this.growth;
+    const reading = this.reading;
+    if (reading?.after === after && reading.growth === growth && reading.maxCount >= maxCount) return (await reading.events).slice(0, maxCount);
+    const askedAt = this.now();
+    const events = Promise.resolve(this.readFromLog(after, maxCount));
+    this.reading = { after, maxCount, growth, events };
+    try {
+      const read = await events;
+      this.keep(after, read);
+      if (read.length === 0 && this.growth === growth) this.end = { after, at: askedAt };
+      return read;
+    } finally {
+      if (this.reading?.events === events) this.reading = null;
+    }
+  }
+
+  /** Events were appended (by this process, or announced by another): the end of the log is no longer known. */
+  logGrew(): void {
+    this.growth += 1;
+    this.end = null;
   }
 
   private lastPosition(): bigint {
