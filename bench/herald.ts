@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HERALD_NODE_FLAGS } from '../src/config/node-flags.js';
 import { childPids, envOf, freePortRange } from '../test/support/process.js';
 
 export interface Fakes {
@@ -54,7 +55,8 @@ function cpuProfileEnv(): Record<string, string> {
 export async function startHerald(env: Record<string, string>, dataDir = mkdtempSync(join(tmpdir(), 'bench-herald-'))): Promise<RunningHerald> {
   // Room for the children of HERALD_PROCESSES=split on the ports after PORT.
   const port = await freePortRange(4);
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/main.js', import.meta.url))], {
+  // Started as `npm start` starts it.
+  const child = spawn(process.execPath, [...HERALD_NODE_FLAGS, fileURLToPath(new URL('../src/main.js', import.meta.url))], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'error', ...cpuProfileEnv(), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -13,4 +13,5 @@ else
   echo "compiling..." >&2
   bash scripts/build.sh
 fi
-exec node dist/src/main.js "$@"
+# The V8 flags of src/config/node-flags.ts.
+exec node --max-semi-space-size=16 dist/src/main.js "$@"

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isPair, isScalar, parse, parseDocument } from 'yaml';
 import { loadConfig } from '../../src/config/herald-config.js';
 import { parseDuration } from '../../src/config/duration.js';
+import { HERALD_NODE_FLAGS } from '../../src/config/node-flags.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
@@ -88,6 +89,15 @@ describe('deployment files', () => {
     assert.match(dockerfile, /npm ci --omit=dev/);
     assert.match(dockerfile, /^USER node$/m);
     assert.match(dockerfile, /^HEALTHCHECK /m);
+  });
+
+  it('npm start, start:prod and the image start Herald with the V8 flags the bench measures', () => {
+    const startScript = readFileSync(root('scripts/start.sh'), 'utf8');
+    const imageStart = /^CMD \[(.*)\]$/m.exec(readFileSync(root('Dockerfile'), 'utf8').split(/^FROM .* AS runtime$/m)[1]!)?.[1];
+    assert.equal(imageStart, ['node', ...HERALD_NODE_FLAGS, 'dist/src/main.js'].map((a) => JSON.stringify(a)).join(', '));
+    assert.match(startScript, new RegExp(`^exec node ${HERALD_NODE_FLAGS.join(' ')} dist/src/main\\.js "\\$@"$`, 'm'));
+    const packageJson = JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.equal(packageJson.scripts['start:prod'], `node ${HERALD_NODE_FLAGS.join(' ')} dist/src/main.js`);
   });
 
   /** The host address a published port binds: undefined means every interface. */

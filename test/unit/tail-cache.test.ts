@@ -40,6 +40,17 @@ describe('the tail cache', () => {
     assert.equal(state.reads, 2, 'the second read found the window ending at 3 and asked the log only past it');
   });
 
+  it('keeps the window at the head while a subscription far behind catches up from the log', async () => {
+    const { tail, state } = log();
+    state.length = 10_000;
+    for (let after = 0; after < 10_000; after += 512) await tail.read(BigInt(after), 512); // the head's reads: the window holds the last 8,192
+    const reads = state.reads;
+    assert.deepEqual(positions(await tail.read(0n, 3)), [1, 2, 3], 'behind the window: from the log');
+    assert.equal(state.reads, reads + 1);
+    assert.deepEqual(positions(await tail.read(9_000n, 3)), [9_001, 9_002, 9_003]);
+    assert.equal(state.reads, reads + 1, 'a subscription at the head still reads the window');
+  });
+
   it('knows the end of the log for a moment: reads there answer nothing without the log', async () => {
     const { tail, state } = log();
     state.length = 2;

@@ -74,6 +74,9 @@ export class TailCache {
     if (events.length === 0) return;
     // Looked at again now: another read may have moved the window while this one waited.
     const startsAtItsEnd = this.window.length > 0 && after === this.lastPosition();
+    // A read behind the window is a subscription catching up: replacing the window with it would
+    // send every subscription at the head back to the log, and each would parse its own copy.
+    if (!startsAtItsEnd && this.window.length > 0 && after < this.windowAfter) return;
     let window = startsAtItsEnd ? this.window.concat(events) : events;
     let windowAfter = startsAtItsEnd ? this.windowAfter : after;
     if (window.length > TAIL_WINDOW) {
