@@ -5,13 +5,14 @@ import type { RecordedEvent } from '../modules/event-store/event-store.port.js';
 import type { SqlExecutor } from '../modules/read-models/read-model-db.port.js';
 import type { Projection } from './sql-sink.js';
 import { positionKey } from '../modules/read-models/log-position.js';
+import { BROADCAST_DELIVERY_STATUSES } from '../modules/read-models/migrations.js';
 
 type Data<T extends { type: string; data: unknown }, K extends T['type']> = Extract<T, { type: K }>['data'];
 
 /**
  * Each broadcast's progress: what was asked, the fan-out's pages (counted once each: a page is
- * added only when it is the next one), and where each member delivery stands, so sent and
- * failed can be counted. A replay of any part of the log changes nothing.
+ * added only when it is the next one), and where each member delivery stands, with the count of
+ * each status kept on the broadcast's row as deliveries move. A replay of any part of the log changes nothing.
  */
 export class BroadcastsProjection implements Projection {
   readonly name = 'broadcasts';
@@ -69,27 +70,35 @@ export class BroadcastsProjection implements Projection {
       case 'NotificationRequested': {
         const d = event.data as Data<NotificationDecisionEvent, 'NotificationRequested'>;
         if (!d.broadcastId) return;
+        let added = 0;
         for (const delivery of d.deliveries) {
-          await tx.execute(`INSERT INTO broadcast_deliveries (delivery_id, broadcast_id, notification_id, status) VALUES ($1, $2, $3, 'pending') ON CONFLICT (delivery_id) DO NOTHING`, [
+          const { changes } = await tx.execute(`INSERT INTO broadcast_deliveries (delivery_id, broadcast_id, notification_id, status) VALUES ($1, $2, $3, 'pending') ON CONFLICT (delivery_id) DO NOTHING`, [
             delivery.deliveryId,
             d.broadcastId,
             d.notificationId,
           ]);
+          added += changes;
         }
+        if (added > 0) await tx.execute(`UPDATE broadcasts SET deliveries_pending = deliveries_pending + $2 WHERE broadcast_id = $1`, [d.broadcastId, added]);
         return;
       }
       case 'NotificationSent':
       case 'NotificationFailed': {
         const d = event.data as Data<OutcomeEvent, 'NotificationSent'>;
-        const status = event.type === 'NotificationSent' ? 'sent' : 'failed';
-        await tx.execute(`UPDATE broadcast_deliveries SET status = $2 WHERE delivery_id = $1 AND status = 'pending'`, [d.deliveryId, status]);
+        await this.settle(d.deliveryId, event.type === 'NotificationSent' ? 'sent' : 'failed', tx);
         return;
       }
       case 'NotificationCanceled': {
         const d = event.data as Data<OutcomeEvent, 'NotificationCanceled'>;
-        for (const id of d.deliveryIds) await tx.execute(`UPDATE broadcast_deliveries SET status = 'canceled' WHERE delivery_id = $1 AND status = 'pending'`, [id]);
+        for (const id of d.deliveryIds) await this.settle(id, 'canceled', tx);
         return;
       }
     }
+  }
+
+  /** A pending member delivery's outcome, moved from the pending count to its own; any other delivery is left alone. */
+  private async settle(deliveryId: string, status: Exclude<(typeof BROADCAST_DELIVERY_STATUSES)[number], 'pending'>, tx: SqlExecutor): Promise<void> {
+    const [moved] = await tx.query<{ broadcast_id: string }>(`UPDATE broadcast_deliveries SET status = $2 WHERE delivery_id = $1 AND status = 'pending' RETURNING broadcast_id`, [deliveryId, status]);
+    if (moved) await tx.execute(`UPDATE broadcasts SET deliveries_pending = deliveries_pending - 1, deliveries_${status} = deliveries_${status} + 1 WHERE broadcast_id = $1`, [moved.broadcast_id]);
   }
 }

@@ -2,26 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { positionKey } from '../../src/modules/read-models/log-position.js';
-import { MIGRATIONS, statementsOf } from '../../src/modules/read-models/migrations.js';
 import { PostgresReadModelDb } from '../../src/modules/read-models/postgres-read-model-db.js';
 import type { ReadModelDb } from '../../src/modules/read-models/read-model-db.port.js';
 import { SqliteReadModelDb } from '../../src/modules/read-models/sqlite-read-model-db.js';
 import { freshSchema } from '../support/postgres.js';
+import { migratedBefore } from '../support/read-model-migrations.js';
 import { tempDir } from '../support/temp.js';
 
 const TEXT_POSITIONS = 15;
-
-/** A read-model database as a release before migration 15 left it. */
-async function before15(t: TestContext, db: ReadModelDb): Promise<ReadModelDb> {
-  t.after(() => db.close());
-  if (db.dialect === 'postgres') await db.execute(`CREATE SCHEMA IF NOT EXISTS ${(db as unknown as { schema: string }).schema}`);
-  await db.execute('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  for (const m of [...MIGRATIONS].filter((m) => m.id < TEXT_POSITIONS).sort((a, b) => a.id - b.id)) {
-    for (const sql of statementsOf(m, db.dialect)) await db.execute(sql);
-    await db.execute('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, new Date(0).toISOString()]);
-  }
-  return db;
-}
 
 const backends: { name: string; skip: string | false; open: (t: TestContext) => ReadModelDb }[] = [
   { name: 'SQLite', skip: false, open: (t) => new SqliteReadModelDb(join(tempDir(t), 'rm.db')) },
@@ -31,7 +19,7 @@ const backends: { name: string; skip: string | false; open: (t: TestContext) => 
 for (const backend of backends) {
   describe(`read-model migration 15, log positions as text (${backend.name})`, { skip: backend.skip }, () => {
     it('keeps every row, turns each position into its 40-digit text, and then holds and orders EventStoreDB-sized positions', async (t) => {
-      const db = await before15(t, backend.open(t));
+      const db = await migratedBefore(t, backend.open(t), TEXT_POSITIONS);
       await db.execute(`INSERT INTO inbox_items (item_id, notification_id, user_id, category, state, added_at, added_position, position) VALUES ('n1.1', 'n1', 'ada', 'news', 'read', 'x', 5, 9)`);
       await db.execute(`INSERT INTO topic_subscribers (topic_key, user_id, subscribed, subscribed_at, position) VALUES ('news', 'ada', 1, 'x', 3)`);
       await db.execute(`INSERT INTO broadcasts (broadcast_id, category, audience_kind, status, suppressed, requested_at, position) VALUES ('b1', 'news', 'all', 'completed', '{}', 'x', 12)`);

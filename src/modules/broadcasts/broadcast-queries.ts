@@ -3,8 +3,8 @@ import type { BroadcastState } from '../../domain/broadcast/broadcast.js';
 import type { ProjectionRunner } from '../../projections/projection-runner.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { BROADCASTS_RUNNER } from '../read-models/read-models.module.js';
+import { BROADCAST_DELIVERY_STATUSES } from '../read-models/migrations.js';
 import { BROADCAST_ACTORS, type BroadcastActors } from './broadcast-actors.js';
-
 
 export interface BroadcastFilters {
   status?: string;
@@ -39,9 +39,9 @@ export class BroadcastQueries {
     const state = await this.state(broadcastId);
     const request = state.request!;
     await this.projection.caughtUpWithLog();
-    const rows = await this.db.query<{ status: string; n: number | string }>('SELECT status, COUNT(*) AS n FROM broadcast_deliveries WHERE broadcast_id = $1 GROUP BY status', [broadcastId]);
-    const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
-    const [times] = await this.db.query<{ canceled_at: string | null; finished_at: string | null }>('SELECT canceled_at, finished_at FROM broadcasts WHERE broadcast_id = $1', [broadcastId]);
+    type Row = { canceled_at: string | null; finished_at: string | null } & Record<`deliveries_${(typeof BROADCAST_DELIVERY_STATUSES)[number]}`, number | string>;
+    const [row] = await this.db.query<Row>(`SELECT canceled_at, finished_at, ${BROADCAST_DELIVERY_STATUSES.map((s) => `deliveries_${s}`).join(', ')} FROM broadcasts WHERE broadcast_id = $1`, [broadcastId]);
+    const deliveries = Object.fromEntries(BROADCAST_DELIVERY_STATUSES.map((s) => [s, Number(row?.[`deliveries_${s}`] ?? 0)])) as Record<(typeof BROADCAST_DELIVERY_STATUSES)[number], number>;
     const { decided, accepted, suppressed, unknownUser } = state.totals;
     return {
       broadcastId,
@@ -54,10 +54,10 @@ export class BroadcastQueries {
       suppressed,
       unknownUser,
       remaining: state.audienceSize === null ? 0 : Math.max(0, state.audienceSize - decided),
-      deliveries: { total: rows.reduce((n, r) => n + Number(r.n), 0), pending: count('pending'), sent: count('sent'), failed: count('failed'), canceled: count('canceled') },
+      deliveries: { total: Object.values(deliveries).reduce((n, c) => n + c, 0), ...deliveries },
       requestedAt: request.requestedAt,
-      canceledAt: times?.canceled_at ?? null,
-      finishedAt: times?.finished_at ?? null,
+      canceledAt: row?.canceled_at ?? null,
+      finishedAt: row?.finished_at ?? null,
     };
   }
 
