@@ -17,7 +17,7 @@ const backends: { name: string; skip: string | false; open: (t: TestContext) => 
 ];
 
 for (const backend of backends) {
-  describe(`read-model migration 16, broadcast delivery counts (${backend.name})`, { skip: backend.skip }, () => {
+  describe(`read-model migration 16, broadcast delivery and topic subscriber counts (${backend.name})`, { skip: backend.skip }, () => {
     it("counts each broadcast's deliveries by status onto its row", async (t) => {
       const db = await migratedBefore(t, backend.open(t), DELIVERY_COUNTS);
       for (const id of ['b1', 'b2', 'b3']) {
@@ -39,6 +39,20 @@ for (const backend of backends) {
           ['b3', 0, 0, 0, 0],
         ],
       );
+    });
+
+    it("counts each topic's current subscribers onto its row", async (t) => {
+      const db = await migratedBefore(t, backend.open(t), DELIVERY_COUNTS);
+      for (const key of ['news', 'offers']) await db.execute(`INSERT INTO topics (topic_key, name, created_at, updated_at, stream_revision) VALUES ($1, $1, 'x', 'x', 0)`, [key]);
+      const members: [string, string, number][] = [['news', 'ada', 1], ['news', 'bob', 1], ['news', 'cy', 0], ['offers', 'ada', 0]];
+      for (const [i, [topic, user, subscribed]] of members.entries()) {
+        await db.execute(`INSERT INTO topic_subscribers (topic_key, user_id, subscribed, subscribed_at, position) VALUES ($1, $2, $3, 'x', $4)`, [topic, user, subscribed, positionKey(BigInt(i + 1))]);
+      }
+
+      await db.migrate();
+
+      const rows = await db.query<{ topic_key: string; subscriber_count: number | string }>('SELECT topic_key, subscriber_count FROM topics ORDER BY topic_key');
+      assert.deepEqual(rows.map((r) => [r.topic_key, Number(r.subscriber_count)]), [['news', 2], ['offers', 0]]);
     });
   });
 }

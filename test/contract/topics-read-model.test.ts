@@ -34,7 +34,7 @@ function story(): RecordedEvent[] {
 
 async function rows(db: ReadModelDb) {
   return {
-    topics: await db.query('SELECT topic_key, name, created_at, updated_at, stream_revision FROM topics'),
+    topics: (await db.query<{ topic_key: string; name: string; created_at: string; updated_at: string; stream_revision: number; subscriber_count: number | string }>('SELECT topic_key, name, created_at, updated_at, stream_revision, subscriber_count FROM topics')).map((r) => ({ ...r, subscriber_count: Number(r.subscriber_count) })),
     members: (await db.query<{ user_id: string; subscribed: number; subscribed_at: string; position: string | number }>('SELECT user_id, subscribed, subscribed_at, position FROM topic_subscribers ORDER BY user_id')).map((r) => [
       r.user_id,
       Number(r.subscribed),
@@ -46,14 +46,14 @@ async function rows(db: ReadModelDb) {
 
 function topicsSuite(name: string, open: (t: TestContext) => Promise<ReadModelDb>, skip: string | false) {
   describe(`topics read model on ${name}`, { skip }, () => {
-    it('given definitions and memberships, then one row per topic and per member; a replay of all or part of the log changes nothing', async (t) => {
+    it('given definitions and memberships, then one row per topic (with its subscriber count) and per member; a replay of all or part of the log changes nothing', async (t) => {
       const db = await open(t);
       const sink = sqlSink(db, new TopicsProjection());
       const events = story();
       const last = events[events.length - 1]!.position;
       await sink.commit(events, last);
       const first = await rows(db);
-      assert.deepEqual(first.topics.map((r) => [r.topic_key, r.name, r.created_at, r.updated_at]), [['news', 'Company news', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z']]);
+      assert.deepEqual(first.topics.map((r) => [r.topic_key, r.name, r.created_at, r.updated_at, r.subscriber_count]), [['news', 'Company news', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z', 2]]);
       const p = (i: number) => Number(events[i]!.position);
       assert.deepEqual(first.members, [
         ['ada', 1, '2026-01-01T00:00:01.000Z', p(1)],

@@ -26,13 +26,12 @@ export class TopicQueries {
 
   async topic(topicKey: string): Promise<TopicRow & { subscriberCount: number }> {
     await this.projection.caughtUpWithLog();
-    const [row] = await this.db.query<{ name: string; description: string | null; created_at: string; updated_at: string }>(
-      'SELECT name, description, created_at, updated_at FROM topics WHERE topic_key = $1',
+    const [row] = await this.db.query<{ name: string; description: string | null; created_at: string; updated_at: string; subscriber_count: number | string }>(
+      'SELECT name, description, created_at, updated_at, subscriber_count FROM topics WHERE topic_key = $1',
       [topicKey],
     );
     if (!row) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no topic ${topicKey}` });
-    const [count] = await this.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM topic_subscribers WHERE topic_key = $1 AND subscribed = 1', [topicKey]);
-    return { topicKey, name: row.name, description: row.description, createdAt: row.created_at, updatedAt: row.updated_at, subscriberCount: Number(count?.n ?? 0) };
+    return { topicKey, name: row.name, description: row.description, createdAt: row.created_at, updatedAt: row.updated_at, subscriberCount: Number(row.subscriber_count) };
   }
 
   async subscribers(topicKey: string, cursor: string, limit: number): Promise<{ topicKey: string; subscribers: { userId: string; subscribedAt: string }[]; next: string | null }> {
