@@ -153,11 +153,13 @@ for (const [p, b] of Object.entries(broadcast)) {
       `${p}: one-to-one accept -> sent p50/p99 idle / during the broadcast (ms)`,
       `${b.oneToOneIdleMs.p50} / ${b.oneToOneIdleMs.p99} idle (${b.oneToOneIdleMs.n}), ${b.oneToOneDuringMs.p50} / ${b.oneToOneDuringMs.p99} during (${b.oneToOneDuringMs.n}): ${b.duringOverIdle.p50}x / ${b.duringOverIdle.p99}x`,
     ],
-    [
+  );
+  if (b.extrapolatedTo1M) {
+    rows.push([
       `${p}: EXTRAPOLATED from ${n}, not measured: ${b.extrapolatedTo1M.audience.toLocaleString('en')} members at these rates`,
       `${b.extrapolatedTo1M.secondsToDecide} s to decide, ${b.extrapolatedTo1M.secondsToLastDelivery} s to the last delivery`,
-    ],
-  );
+    ]);
+  }
 }
 const live = results.inboxStreams as Awaited<ReturnType<typeof inboxStreams>>;
 rows.push(
