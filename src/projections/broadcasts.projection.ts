@@ -12,7 +12,8 @@ type Data<T extends { type: string; data: unknown }, K extends T['type']> = Extr
 /**
  * Each broadcast's progress: what was asked, the fan-out's pages (counted once each: a page is
  * added only when it is the next one), and where each member delivery stands, with the count of
- * each status kept on the broadcast's row as deliveries move. A replay of any part of the log changes nothing.
+ * each status kept on the broadcast's row as deliveries move. A replay of any part of the log
+ * changes nothing.
  */
 export class BroadcastsProjection implements Projection {
   readonly name = 'broadcasts';

@@ -11,8 +11,9 @@ type Unsubscribed = Extract<MembershipEvent, { type: 'TopicUnsubscribed' }>['dat
 
 /**
  * Topics and who is in each, for enumeration: a topic's subscribers by cursor, their count
- * (kept on the topic's row), and the members a broadcast reaches. A row moves forward only (topics by stream revision,
- * memberships by log position), so a replay of any part of the log changes nothing.
+ * (kept on the topic's row), and the members a broadcast reaches. A row moves forward only
+ * (topics by stream revision, memberships by log position), so a replay of any part of the log
+ * changes nothing.
  */
 export class TopicsProjection implements Projection {
   readonly name = 'topics';
