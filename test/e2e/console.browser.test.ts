@@ -86,6 +86,8 @@ describe('operator console in a browser', () => {
     // The user, masked.
     await page.getByRole('link', { name: 'grace' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'User grace' }).waitFor();
+    // The title shows while the user is still loading; the profile heading comes with the data.
+    await page.getByRole('heading', { level: 2, name: 'Profile' }).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     assert.ok(text.includes('g…@example.com') && !text.includes('grace.hopper@example.com'), 'the email is masked');
     assert.match((await page.locator('#topics').textContent()) ?? '', /^order-updates, since /);
