@@ -255,4 +255,29 @@ describe('actor system: one actor per key, over a real event store', () => {
     await add('k1', 1);
     assert.deepEqual(store.reads.slice(reads), [{ stream: stream('k1'), fromRevision: 0 }], 'k1 was evicted');
   });
+
+  it('a scan keeps the actors it loads in a small segment of its own: the main cache keeps the keys in everyday use', async (t) => {
+    const { store, actors, add } = setup(t, { maxActors: 10, maxScanActors: 5 });
+    const scan = (id: string, by: number) => actors.execute(id, { type: 'Add', by }, {}, { scan: true });
+    for (let i = 0; i < 10; i++) await add(`hot${i}`, 1);
+    for (let i = 0; i < 100; i++) await scan(`member${i}`, 1);
+    assert.equal(actors.size, 15, 'ten everyday actors, five scanned');
+    let reads = store.reads.length;
+    for (let i = 0; i < 10; i++) await add(`hot${i}`, 1);
+    await scan('hot0', 1);
+    assert.equal(store.reads.length, reads, 'the everyday actors are still cached, and a scan uses them');
+    assert.equal((await actors.read('member99', { fresh: true, scan: true })).state.total, 1);
+    assert.deepEqual(store.reads.slice(reads), [{ stream: stream('member99'), fromRevision: 1 }], 'a recent scanned actor is cached: the fresh read only catches up');
+    reads = store.reads.length;
+    assert.equal((await actors.read('member0', { scan: true })).state.total, 1);
+    assert.deepEqual(store.reads.slice(reads), [{ stream: stream('member0'), fromRevision: 0 }], 'an early one was evicted: loaded again, state intact');
+
+    // An everyday call to a scanned actor moves it to the main cache, where further scans leave it.
+    await add('member99', 1);
+    for (let i = 100; i < 110; i++) await scan(`member${i}`, 1);
+    reads = store.reads.length;
+    assert.equal((await add('member99', 1)).state.total, 3);
+    assert.equal(store.reads.length, reads, 'member99 stayed cached');
+    assert.equal(actors.size, 15);
+  });
 });

@@ -16,6 +16,18 @@ export interface ActorSystemOptions {
   maxConflictRetries?: number;
   /** Longest pause (ms) before deciding again after repeated conflicts. */
   maxConflictBackoffMs?: number;
+  /** Most actors a scan keeps (see `ScanOption`); a tenth of maxActors, at least 100, unless told. */
+  maxScanActors?: number;
+}
+
+/**
+ * A scan (a broadcast's fan-out and its deliveries) touches each of many streams once: the
+ * actors it loads wait in a small segment of their own, so they never push out the actors of
+ * the streams in everyday use. A scan's call to an actor already cached uses it as any call
+ * does; any other call moves a scanned actor into the main cache.
+ */
+export interface ScanOption {
+  scan?: boolean;
 }
 
 export interface Decided<S, E> {
@@ -61,6 +73,8 @@ class Actor<S> {
  */
 export class ActorSystem<C, S, E extends DomainEvent> {
   private readonly actors = new Map<string, Actor<S>>();
+  private readonly scanned = new Map<string, Actor<S>>();
+  private readonly maxScanActors: number;
   private readonly sweeper: NodeJS.Timeout;
   private readonly knownTypes: Set<string> | null;
 
@@ -73,16 +87,17 @@ export class ActorSystem<C, S, E extends DomainEvent> {
     private readonly eventId: (event: E) => string = () => randomUUID(),
   ) {
     this.knownTypes = knownEventTypes ? new Set(knownEventTypes) : null;
+    this.maxScanActors = options.maxScanActors ?? Math.max(100, Math.floor(options.maxActors / 10));
     this.sweeper = setInterval(() => this.evictIdle(Date.now()), Math.max(1000, Math.min(options.idleMs, 30_000)));
     this.sweeper.unref();
   }
 
   get size(): number {
-    return this.actors.size;
+    return this.actors.size + this.scanned.size;
   }
 
-  execute(id: string, command: C, metadata: EventMetadata = {}): Promise<Decided<S, E>> {
-    const actor = this.actorFor(id);
+  execute(id: string, command: C, metadata: EventMetadata = {}, options: ScanOption = {}): Promise<Decided<S, E>> {
+    const actor = this.actorFor(id, options.scan === true);
     return actor.enqueue(async () => {
       const retries = this.options.maxConflictRetries ?? 50;
       for (let attempt = 0; ; attempt++) {
@@ -125,8 +140,8 @@ export class ActorSystem<C, S, E extends DomainEvent> {
    * The current state, seen after every command already in the mailbox. `fresh` also reads
    * what other processes appended since the cache was filled (a send-time re-check needs it).
    */
-  read(id: string, options: { fresh?: boolean } = {}): Promise<{ state: S; revision: number }> {
-    const actor = this.actorFor(id);
+  read(id: string, options: { fresh?: boolean } & ScanOption = {}): Promise<{ state: S; revision: number }> {
+    const actor = this.actorFor(id, options.scan === true);
     return actor.enqueue(async () => {
       if (!actor.loaded) await this.load(id, actor);
       else if (options.fresh) await this.load(id, actor, true);
@@ -135,17 +150,17 @@ export class ActorSystem<C, S, E extends DomainEvent> {
     });
   }
 
-  private actorFor(id: string): Actor<S> {
-    let actor = this.actors.get(id);
-    if (actor) {
-      // Re-insert so Map order is least-recently-used first.
-      this.actors.delete(id);
-    } else {
-      actor = new Actor(this.decider.initialState());
-      if (this.actors.size >= this.options.maxActors) this.evictOldest();
-    }
+  /** The id's actor, now the most recently used of its cache: a scanned one moves to the main cache unless a scan asks. */
+  private actorFor(id: string, scan: boolean): Actor<S> {
+    const cached = this.actors.get(id);
+    const actor = cached ?? this.scanned.get(id) ?? new Actor(this.decider.initialState());
+    // Re-inserted, so each Map's order is least recently used first.
+    this.actors.delete(id);
+    this.scanned.delete(id);
+    const [cache, max] = scan && !cached ? [this.scanned, this.maxScanActors] : [this.actors, this.options.maxActors];
+    if (cache.size >= max) evictOldest(cache, max);
+    cache.set(id, actor);
     actor.lastUsed = Date.now();
-    this.actors.set(id, actor);
     return actor;
   }
 
@@ -165,22 +180,26 @@ export class ActorSystem<C, S, E extends DomainEvent> {
     actor.loaded = true;
   }
 
-  private evictOldest(): void {
-    const target = Math.floor(this.options.maxActors * 0.9);
-    for (const [id, actor] of this.actors) {
-      if (this.actors.size <= target) break;
-      if (actor.pending === 0) this.actors.delete(id);
-    }
-  }
-
   evictIdle(now: number): void {
-    for (const [id, actor] of this.actors) {
-      if (actor.pending === 0 && now - actor.lastUsed >= this.options.idleMs) this.actors.delete(id);
+    for (const cache of [this.actors, this.scanned]) {
+      for (const [id, actor] of cache) {
+        if (actor.pending === 0 && now - actor.lastUsed >= this.options.idleMs) cache.delete(id);
+      }
     }
   }
 
   close(): void {
     clearInterval(this.sweeper);
     this.actors.clear();
+    this.scanned.clear();
+  }
+}
+
+/** Down to nine tenths of `max`, least recently used first, never an actor with work in its mailbox. */
+function evictOldest<S>(cache: Map<string, Actor<S>>, max: number): void {
+  const target = Math.floor(max * 0.9);
+  for (const [id, actor] of cache) {
+    if (cache.size <= target) break;
+    if (actor.pending === 0) cache.delete(id);
   }
 }

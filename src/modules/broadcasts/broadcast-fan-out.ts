@@ -216,6 +216,8 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
             now,
           },
           metadata,
+          // Every member once: a million of them must not push the everyday users out of the cache.
+          { scan: true },
         );
         const decision = events[0];
         const replay = decision ? undefined : findIdempotentReplay(this.config.policy, state, idempotencyKey, now);
@@ -252,7 +254,7 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
       if (rows.length === 1000 && byNotification.size > 1) byNotification.delete(rows[rows.length - 1]!.notification_id);
       await eachLimited([...byNotification], this.config.broadcasts.parallel, async ([notificationId, deliveryIds]) => {
         try {
-          await this.lifecycles.execute(notificationId, { type: 'Cancel', notificationId, deliveryIds, now: Date.now() }, { causationId: broadcastId });
+          await this.lifecycles.execute(notificationId, { type: 'Cancel', notificationId, deliveryIds, now: Date.now() }, { causationId: broadcastId }, { scan: true });
         } catch (error) {
           // Sent, failed or canceled meanwhile: nothing left to cancel.
           if (!(error instanceof DomainError && error.code === 'conflict')) throw error;

@@ -99,12 +99,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const d = job.data;
     const queue = d.queue as keyof ChannelProviders;
     const chain = this.providers[queue];
-    const lifecycle = await this.lifecycles.read(d.notificationId, { fresh: true });
+    // A broadcast's deliveries each touch a user and a notification once: their actors stay out of the main caches.
+    const scan = { scan: Boolean(d.broadcastId) };
+    const lifecycle = await this.lifecycles.read(d.notificationId, { fresh: true, ...scan });
     const current = deliveryOf(lifecycle.state, d.deliveryId);
     if (TERMINAL.has(current.status)) return;
     if (d.broadcastId && (await this.broadcastCancellations.isCanceled(d.broadcastId))) {
       await this.lifecycles
-        .execute(d.notificationId, { type: 'Cancel', notificationId: d.notificationId, deliveryIds: [d.deliveryId], now: this.clock() }, { causationId: d.broadcastId })
+        .execute(d.notificationId, { type: 'Cancel', notificationId: d.notificationId, deliveryIds: [d.deliveryId], now: this.clock() }, { causationId: d.broadcastId }, scan)
         .catch((error: unknown) => {
           // Ended meanwhile (the fan-out's cancel got there first): nothing to do.
           if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
@@ -122,9 +124,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
         causationId: d.deliveryId,
         // The requesting client, so its webhook (and an auditor) finds it on the outcome too.
         ...(d.appKey ? { appKey: d.appKey } : {}),
-      });
+      }, scan);
 
-    const recipient = (await this.recipients.read(d.userId, { fresh: true })).state;
+    const recipient = (await this.recipients.read(d.userId, { fresh: true, ...scan })).state;
     const blocked = sendTimeBlock(recipient, d.category, d.channel, d.target);
     if (blocked) {
       await record({ type: 'RecordFailure', ...base, reason: blocked, error: `not sent: ${blocked.replace('_', ' ')} before the send` });
