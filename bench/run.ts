@@ -148,7 +148,7 @@ for (const [p, b] of Object.entries(broadcast)) {
   rows.push(
     [`${p}: topic broadcast to ${n} members, members decided/s`, String(b.membersDecidedPerSecond)],
     [`${p}: topic broadcast to ${n} members, accepted to the last delivery sent (s)`, `${b.secondsToLastDelivery} (${b.memberDeliveriesPerSecond} member deliveries/s)`],
-    [`${p}: topic broadcast to ${n} members, peak RSS of Herald (MB)`, String(b.peakRssMb)],
+    [`${p}: topic broadcast to ${n} members, peak RSS of Herald (MB)`, `${b.peakRssMb} (setup ${b.peakRssMbBy.setup}, broadcast ${b.peakRssMbBy.broadcast})`],
     [
       `${p}: one-to-one accept -> sent p50/p99 idle / during the broadcast (ms)`,
       `${b.oneToOneIdleMs.p50} / ${b.oneToOneIdleMs.p99} idle (${b.oneToOneIdleMs.n}), ${b.oneToOneDuringMs.p50} / ${b.oneToOneDuringMs.p99} during (${b.oneToOneDuringMs.n}): ${b.duringOverIdle.p50}x / ${b.duringOverIdle.p99}x`,

@@ -14,4 +14,4 @@ else
   bash scripts/build.sh
 fi
 # The V8 flags of src/config/node-flags.ts.
-exec node --max-semi-space-size=16 dist/src/main.js "$@"
+exec node --max-semi-space-size=16 --heap-growing-percent=50 dist/src/main.js "$@"
