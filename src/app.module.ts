@@ -9,6 +9,7 @@ import { ChannelsModule } from './modules/channels/channels.module.js';
 import { DeliveryModule } from './modules/delivery/delivery.module.js';
 import { DigestsModule } from './modules/digests/digests.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { PacingModule } from './modules/pacing/pacing.module.js';
 import { QueuesModule } from './modules/queues/queues.module.js';
 import { TopicsModule } from './modules/topics/topics.module.js';
 import { TemplatesModule } from './modules/templates/templates.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         ReadModelsModule,
         QueuesModule,
         MetricsModule,
+        PacingModule,
         AuthModule,
         TopicsModule,
         RecipientsModule,

@@ -106,7 +106,7 @@ export interface HeraldConfig {
   alerts: { webhookUrl: string | null; dedupWindowMs: number };
   queueAlerts: { maxDepth: number; maxAgeMs: number; intervalMs: number };
   /** The fan-out: members per page, decided at once, when a broadcast counts as stalled, and the bulk lanes' workers. */
-  broadcasts: { pageSize: number; parallel: number; stallAfterMs: number; laneConcurrency: number };
+  broadcasts: { pageSize: number; parallel: number; stallAfterMs: number; laneConcurrency: number; maxLoopDelayMs: number };
   webhooks: WebhookSettings;
   inboundSms: InboundSmsSettings;
   host: string;
@@ -559,6 +559,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       parallel: read.int('BROADCAST_PARALLEL', 256, { min: 1 }),
       stallAfterMs: read.duration('BROADCAST_STALL_AFTER', '2m'),
       laneConcurrency: read.int('BROADCAST_LANE_CONCURRENCY', 8, { min: 1 }),
+      maxLoopDelayMs: read.duration('BROADCAST_MAX_LOOP_DELAY', '10ms'),
     },
     webhooks: {
       concurrency: Math.max(1, read.int('WEBHOOK_CONCURRENCY', 16)),

@@ -11,7 +11,8 @@ export interface CheckpointedSink {
   commit(events: RecordedEvent[], last: bigint): Promise<void>;
 }
 
-const BATCH = 500;
+/** A commit runs on the event loop (node:sqlite is synchronous): small ones keep the loop prompt under a backlog. */
+const BATCH = 100;
 const HIGH_WATER = 10_000;
 /** How many events past what it has seen waitFor reads to settle whether a filtered projection has reached a position. */
 const READ_AHEAD = 256;
@@ -111,6 +112,8 @@ export class ProjectionRunner {
         this.drained = null;
       }
       this.waiters = this.waiters.filter((w) => (w.position <= last ? (w.resolve(), false) : true));
+      // A backlog is worked off between other callbacks, not in one run of commits ahead of them.
+      if (this.buffer.length > 0) await new Promise((r) => setImmediate(r));
     }
   }
 

@@ -9,6 +9,8 @@ import { AlertService } from '../delivery/alerts.service.js';
 import { DELIVERY_LIFECYCLE_ACTORS, type DeliveryLifecycleActors } from '../delivery/delivery-lifecycle-actors.js';
 import { EVENT_STORE, type EventMetadata, type EventStore } from '../event-store/event-store.port.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { BulkPacer } from '../pacing/bulk-pacer.js';
+import { BULK_PACER } from '../pacing/pacing.module.js';
 import { READ_MODEL_DB, type ReadModelDb } from '../read-models/read-model-db.port.js';
 import { BROADCASTS_RUNNER } from '../read-models/read-models.module.js';
 import { RECIPIENT_ACTORS, type RecipientActors } from '../recipients/recipient-actors.js';
@@ -67,6 +69,7 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
     private readonly audience: BroadcastAudienceReader,
     private readonly metrics: MetricsService,
     private readonly alerts: AlertService,
+    @Inject(BULK_PACER) private readonly pacer: BulkPacer,
   ) {
     const lease = new ProjectionLease(db, FAN_OUT_LEASE, leaseHolderId(), config.projectionLeaseMs);
     this.standby = new ActiveStandby(lease, { activate: async () => this.start(), deactivate: () => this.stop() });
@@ -193,7 +196,7 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
   private async decidePage(broadcastId: string, request: BroadcastRequest, userIds: string[], metadata: EventMetadata): Promise<PageOutcomes> {
     let outcomes = noOutcomes();
     const one = (o: Partial<PageOutcomes>) => (outcomes = addOutcomes(outcomes, { ...noOutcomes(), decided: 1, ...o }));
-    await eachLimited(userIds, this.config.broadcasts.parallel, async (userId) => {
+    await eachLimited(userIds, this.config.broadcasts.parallel, (userId) => this.pacer.run(async () => {
       const now = Date.now();
       const idempotencyKey = memberIdempotencyKey(broadcastId, userId);
       const sendAt = request.sendAt === null ? null : Date.parse(request.sendAt) > now ? Date.parse(request.sendAt) : null;
@@ -235,7 +238,7 @@ export class BroadcastFanOut implements OnApplicationBootstrap, OnApplicationShu
         one({ unknownUser: 1 });
         this.metrics.broadcastMembers.inc({ outcome: 'unknown_user' });
       }
-    });
+    }));
     return outcomes;
   }
 

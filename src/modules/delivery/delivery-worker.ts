@@ -20,6 +20,8 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { CLOCK, RANDOM, type Clock, type Random } from './clock.js';
 import { outbound, renderFor } from './message-builder.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { BulkPacer } from '../pacing/bulk-pacer.js';
+import { BULK_PACER } from '../pacing/pacing.module.js';
 import { DELIVERY_LIFECYCLE_ACTORS, type DeliveryLifecycleActors } from './delivery-lifecycle-actors.js';
 
 type Outcome = void | { retryInMs: number };
@@ -56,6 +58,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RANDOM) private readonly random: Random,
     private readonly broadcastCancellations: BroadcastCancellations,
+    @Inject(BULK_PACER) private readonly pacer: BulkPacer,
   ) {
     for (const queue of CHANNEL_QUEUES) {
       for (const provider of providers[queue]) {
@@ -84,8 +87,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       // One provider limit for the channel: its one-to-one queue first, the broadcast lane on what that leaves.
       const startRate = (priority: StartRate['priority']): StartRate | undefined => (settings.ratePerSecond > 0 ? { name: queue, perSecond: settings.ratePerSecond, priority } : undefined);
       this.workers.push(this.queues.work<DeliveryJob>(queue, (job) => this.handle(job), { concurrency: settings.concurrency, startRate: startRate('first') }));
-      // Broadcast members' deliveries: the same handling, their own workers, so they never hold up the channel queue's.
-      this.workers.push(this.queues.work<DeliveryJob>(broadcastLane(queue), (job) => this.handle(job), { concurrency: this.config.broadcasts.laneConcurrency, startRate: startRate('spare') }));
+      // Broadcast members' deliveries: the same handling, their own workers, so they never hold up the channel queue's,
+      // paced with the fan-out so that together they leave the process prompt for one-to-one work.
+      this.workers.push(this.queues.work<DeliveryJob>(broadcastLane(queue), (job) => this.pacer.run(() => this.handle(job)), { concurrency: this.config.broadcasts.laneConcurrency, startRate: startRate('spare') }));
     }
   }
 

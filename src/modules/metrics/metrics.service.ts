@@ -32,6 +32,7 @@ export class MetricsService implements OnModuleDestroy {
   readonly broadcastPages: Counter;
   readonly broadcastBacklog: Gauge;
   readonly broadcastsStalled: Gauge;
+  readonly broadcastConcurrency: Gauge;
   private readonly projections: ProjectionProbe[] = [];
   private readonly liveHeap = new LiveHeapWatch();
 
@@ -81,6 +82,11 @@ export class MetricsService implements OnModuleDestroy {
     });
     this.broadcastPages = new Counter({ name: 'herald_broadcast_pages_total', help: 'Fan-out pages recorded on broadcast streams by the fan-out running here', registers });
     this.broadcastBacklog = new Gauge({ name: 'herald_broadcast_backlog_members', help: 'Members counted in open broadcasts and not yet decided, as the fan-out running here last saw them', registers });
+    this.broadcastConcurrency = new Gauge({
+      name: 'herald_broadcast_concurrency',
+      help: 'Broadcast members and broadcast deliveries this process lets run at once, the limit that keeps its event-loop delay under BROADCAST_MAX_LOOP_DELAY',
+      registers,
+    });
     this.broadcastsStalled = new Gauge({ name: 'herald_broadcast_stalled', help: 'Open broadcasts whose fan-out recorded no page for longer than BROADCAST_STALL_AFTER', registers });
     this.circuitState = new Gauge({ name: 'herald_circuit_state', help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers });
     this.httpDuration = new Histogram({

@@ -78,7 +78,7 @@ export class SqliteQueue implements QueueBackend {
   private readonly leased = new Map<string, { queue: string; jobId: string }>();
   /** Start rates by name, shared by the workers of every queue naming one (in this process). */
   private readonly startBuckets = new Map<string, StartBucket>();
-  private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue' | 'withdraw', StatementSync>;
+  private readonly stmt: Record<'insert' | 'claim' | 'reclaim' | 'complete' | 'reschedule' | 'heartbeat' | 'checkpointGet' | 'checkpointSet' | 'purge' | 'nextDue' | 'countDue' | 'countDelayed' | 'countActive' | 'withdraw', StatementSync>;
   private purgeTimer: NodeJS.Timeout;
 
   private readonly pollIntervalMs: number;
@@ -122,6 +122,9 @@ export class SqliteQueue implements QueueBackend {
       checkpointSet: p('INSERT INTO queue_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
       purge: p(`DELETE FROM jobs WHERE state = 'completed' AND done_at < ?`),
       nextDue: p(`SELECT MIN(run_at) AS at FROM jobs WHERE queue = ? AND state = 'waiting'`),
+      countDue: p(`SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 'waiting' AND run_at <= ?`),
+      countDelayed: p(`SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 'waiting' AND run_at > ?`),
+      countActive: p(`SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 'active'`),
       // Kept as completed, not deleted, so the id still deduplicates a replayed enqueue.
       withdraw: p(`UPDATE jobs SET state = 'completed', done_at = ? WHERE queue = ? AND job_id = ? AND state = 'waiting'`),
     };
@@ -337,17 +340,17 @@ export class SqliteQueue implements QueueBackend {
 
   async stats(queue: string): Promise<QueueStats> {
     const now = Date.now();
-    const row = this.db
-      .prepare(
-        `SELECT
-           SUM(CASE WHEN state = 'waiting' AND run_at <= ?1 THEN 1 ELSE 0 END) AS waiting,
-           SUM(CASE WHEN state = 'waiting' AND run_at > ?1 THEN 1 ELSE 0 END) AS delayed,
-           SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS active,
-           MIN(CASE WHEN state = 'waiting' AND run_at <= ?1 THEN run_at END) AS oldest
-         FROM jobs WHERE queue = ?2 AND state != 'completed'`,
-      )
-      .get(now, queue) as { waiting: number | null; delayed: number | null; active: number | null; oldest: number | null };
-    return { waiting: row.waiting ?? 0, delayed: row.delayed ?? 0, active: row.active ?? 0, oldestWaitingAgeMs: row.oldest === null ? 0 : now - row.oldest };
+    // Each count a range of the (queue, state, run_at) index: a scrape must not walk the completed
+    // jobs the table keeps, on the thread that sends.
+    const count = (statement: StatementSync, ...params: (string | number)[]) => (statement.get(...params) as { n: number }).n;
+    const waiting = count(this.stmt.countDue, queue, now);
+    const oldest = (this.stmt.nextDue.get(queue) as { at: number | null }).at;
+    return {
+      waiting,
+      delayed: count(this.stmt.countDelayed, queue, now),
+      active: count(this.stmt.countActive, queue),
+      oldestWaitingAgeMs: waiting === 0 || oldest === null ? 0 : now - oldest,
+    };
   }
 
   async ping(): Promise<void> {
